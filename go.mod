@@ -1,0 +1,3 @@
+module github.com/ratsnetz/ratsnetz
+
+go 1.26.8
