@@ -1,0 +1,181 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/blob/disk"
+	"github.com/ratsnetz/ratsnetz/demo"
+	"github.com/ratsnetz/ratsnetz/oparl"
+	"github.com/ratsnetz/ratsnetz/postgres"
+	"github.com/ratsnetz/ratsnetz/sqlite"
+	"github.com/ratsnetz/ratsnetz/sqlstore"
+	"github.com/ratsnetz/ratsnetz/web"
+)
+
+// Version is the product version shown by `ratsnetz version` and OParl.
+const Version = "0.1.0"
+
+// Main is the whole running system: store, blobs and HTTP server. Tests
+// start it in-process with Addr "127.0.0.1:0".
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+	Now    func() time.Time
+
+	DB    *sqlstore.DB
+	Blobs *disk.Store
+
+	ln     net.Listener
+	server *http.Server
+	done   chan error
+	url    string
+}
+
+// NewMain returns a Main for cfg; call Open to start it.
+func NewMain(cfg Config, logger *slog.Logger) *Main {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Main{Config: cfg, Logger: logger, Now: time.Now}
+}
+
+// OpenStorage opens and migrates the database and the blob store.
+func (m *Main) OpenStorage(ctx context.Context) error {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	if err := ensureDir(m.Config.DataDir); err != nil {
+		return err
+	}
+	var err error
+	if m.Config.IsPostgres() {
+		m.DB, err = postgres.Open(ctx, m.Config.DatabaseURL)
+	} else {
+		m.DB, err = sqlite.Open(ctx, m.Config.SQLitePath())
+	}
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	if err := m.DB.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	if m.Blobs, err = disk.New(filepath.Join(m.Config.DataDir, "files")); err != nil {
+		return fmt.Errorf("open file store: %w", err)
+	}
+	return nil
+}
+
+// LoadDemo loads the demo municipality at the given scale.
+func (m *Main) LoadDemo(ctx context.Context, scale string, progress func(string)) (demo.Summary, error) {
+	opts := demo.Options{Scale: scale, Now: m.Now()}
+	if progress != nil {
+		opts.Progress = progressWriter(progress)
+	}
+	return demo.Load(ratsnetz.SystemContext(ctx), m.DB, m.Blobs, opts)
+}
+
+// Open opens storage, loads the demo if configured and the database is
+// empty, and starts serving HTTP.
+func (m *Main) Open(ctx context.Context) error {
+	if err := m.OpenStorage(ctx); err != nil {
+		return err
+	}
+	if m.Config.Demo {
+		empty, err := m.DB.Empty(ctx)
+		if err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		if empty {
+			m.Logger.Info("loading demo municipality Musterstadt")
+			sum, err := m.LoadDemo(ctx, "small", nil)
+			if err != nil {
+				return fmt.Errorf("load demo: %w", err)
+			}
+			m.Logger.Info("demo loaded", "summary", fmt.Sprintf("%+v", sum))
+		}
+	}
+
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.ln = ln
+	m.url = "http://" + ln.Addr().String()
+	if host, port, _ := net.SplitHostPort(m.Config.Addr); host == "" || host == "0.0.0.0" || host == "::" {
+		m.url = "http://localhost:" + port
+		if port == "0" {
+			m.url = "http://" + ln.Addr().String()
+		}
+	}
+	baseURL := m.Config.BaseURL
+	if baseURL == "" {
+		baseURL = m.url
+	}
+
+	ws := web.NewServer(web.Config{Store: m.DB, Blobs: m.Blobs, BaseURL: baseURL, Logger: m.Logger, Now: m.Now})
+	api := oparl.NewServer(oparl.Config{Store: m.DB, BaseURL: baseURL, System: m.system(baseURL), Logger: m.Logger, Now: m.Now})
+	ws.Mount("/oparl/", api.Handler())
+
+	m.server = &http.Server{
+		Handler:           ws.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.done = make(chan error, 1)
+	go func() { m.done <- m.server.Serve(ln) }()
+	m.Logger.Info("ratsnetz listening", "url", m.url, "base_url", baseURL, "database", redact(m.Config.DatabaseURL))
+	return nil
+}
+
+func (m *Main) system(baseURL string) ratsnetz.System {
+	return ratsnetz.System{
+		Name:    "Ratsinformationssystem (Ratsnetz)",
+		Website: baseURL,
+		Vendor:  "https://github.com/ratsnetz/ratsnetz",
+		Product: "https://github.com/ratsnetz/ratsnetz",
+		License: "https://www.govdata.de/dl-de/by-2-0",
+	}
+}
+
+// URL is the address the server listens on, e.g. http://127.0.0.1:41234.
+func (m *Main) URL() string { return m.url }
+
+// Close shuts the HTTP server down gracefully and closes storage.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown http: %w", err))
+		}
+		if err := <-m.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.DB != nil {
+		if err := m.DB.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// progressWriter adapts a line callback to io.Writer.
+type progressWriter func(string)
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	p(string(b))
+	return len(b), nil
+}

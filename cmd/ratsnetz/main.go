@@ -1,0 +1,129 @@
+// Command ratsnetz runs the Ratsnetz council information system.
+//
+//	ratsnetz serve [--demo]        start the web portal and the OParl API
+//	ratsnetz migrate               bring the database schema up to date
+//	ratsnetz demo [--scale large]  load the demo municipality Musterstadt
+//	ratsnetz version               print the version
+//
+// Settings come from flags or RATSNETZ_* environment variables; see README.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // dates are shown in Europe/Berlin on any machine
+
+	"github.com/ratsnetz/ratsnetz/app"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	} else if err != nil {
+		fmt.Fprintln(os.Stderr, "ratsnetz:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `Ratsnetz – Ratsinformationssystem
+
+Aufruf: ratsnetz <Befehl> [Optionen]
+
+Befehle:
+  serve      Webportal und OParl-API starten (--demo lädt Musterstadt in eine leere Datenbank)
+  migrate    Datenbankschema aktualisieren
+  demo       Demo-Kommune Musterstadt laden (--scale small|large)
+  version    Version ausgeben
+
+Gemeinsame Optionen (auch als Umgebungsvariablen):
+  --addr          RATSNETZ_ADDR          HTTP-Adresse (Standard :8080)
+  --data          RATSNETZ_DATA          Datenverzeichnis (Standard ./data)
+  --database-url  RATSNETZ_DATABASE_URL  postgres://… für PostgreSQL (Standard: SQLite im Datenverzeichnis)
+  --base-url      RATSNETZ_BASE_URL      öffentliche URL für Links
+`
+
+// run executes one subcommand; it is main without the process exit.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, args := args[0], args[1:]
+	cfg := app.DefaultConfig()
+	fs := flag.NewFlagSet("ratsnetz "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.BindFlags(fs, getenv)
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	switch cmd {
+	case "serve":
+		fs.BoolVar(&cfg.Demo, "demo", false, "Demo-Kommune Musterstadt in eine leere Datenbank laden")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return serve(ctx, cfg, logger)
+	case "migrate":
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		m := app.NewMain(cfg, logger)
+		if err := m.OpenStorage(ctx); err != nil {
+			return err
+		}
+		defer m.Close()
+		fmt.Fprintln(stdout, "Datenbankschema ist aktuell.")
+		return nil
+	case "demo":
+		scale := fs.String("scale", "small", "Umfang: small (Musterstadt) oder large (Lasttest-Datensatz)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if *scale != "small" && *scale != "large" {
+			return fmt.Errorf("Der Umfang %q ist unbekannt; erlaubt sind small und large.", *scale)
+		}
+		m := app.NewMain(cfg, logger)
+		if err := m.OpenStorage(ctx); err != nil {
+			return err
+		}
+		defer m.Close()
+		start := time.Now()
+		sum, err := m.LoadDemo(ctx, *scale, func(line string) { fmt.Fprint(stderr, line) })
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Demo geladen in %s: %+v\n", time.Since(start).Round(time.Millisecond), sum)
+		return nil
+	case "version":
+		fmt.Fprintln(stdout, "ratsnetz", app.Version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unbekannter Befehl %q", cmd)
+	}
+}
+
+// serve runs the system until ctx is cancelled (SIGINT/SIGTERM).
+func serve(ctx context.Context, cfg app.Config, logger *slog.Logger) error {
+	m := app.NewMain(cfg, logger)
+	if err := m.Open(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	logger.Info("shutting down")
+	return m.Close()
+}
