@@ -45,6 +45,7 @@ Befehle:
   migrate    Datenbankschema aktualisieren
   demo       Demo-Kommune Musterstadt laden (--scale small|large)
   version    Version ausgeben
+  bench      Lasttest gegen einen laufenden Server (siehe README, make bench)
 
 Gemeinsame Optionen (auch als Umgebungsvariablen):
   --addr          RATSNETZ_ADDR          HTTP-Adresse (Standard :8080)
@@ -104,6 +105,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		fmt.Fprintf(stdout, "Demo geladen in %s: %+v\n", time.Since(start).Round(time.Millisecond), sum)
 		return nil
+	case "bench":
+		return benchCmd(ctx, cfg, fs, args, stdout, logger)
+	case "bench-static":
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return benchStatic(ctx, cfg.Addr, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "ratsnetz", app.Version)
 		return nil
