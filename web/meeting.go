@@ -1,0 +1,317 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// meetingRow is a meeting with what a list shows of it.
+type meetingRow struct {
+	Meeting  *ratsnetz.Meeting
+	Orgs     []*ratsnetz.Organization
+	Location *ratsnetz.Location
+}
+
+// meetingRows loads the organizations and locations of meetings in one query
+// each.
+func (s *Server) meetingRows(ctx context.Context, meetings []*ratsnetz.Meeting) ([]meetingRow, error) {
+	var orgIDs, locIDs []int64
+	for _, m := range meetings {
+		orgIDs = append(orgIDs, m.OrganizationIDs...)
+		locIDs = append(locIDs, m.LocationID)
+	}
+	orgs, err := s.orgsByID(ctx, orgIDs)
+	if err != nil {
+		return nil, err
+	}
+	locs, err := s.locationsByID(ctx, locIDs)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]meetingRow, len(meetings))
+	for i, m := range meetings {
+		rows[i] = meetingRow{Meeting: m, Orgs: pick(orgs, m.OrganizationIDs), Location: locs[m.LocationID]}
+	}
+	return rows, nil
+}
+
+// committees returns the organizations that hold meetings (Gremien), sorted
+// by name, for filter choices.
+func (s *Server) committees(ctx context.Context) ([]*ratsnetz.Organization, error) {
+	orgs, _, err := s.store.FindOrganizations(ctx, ratsnetz.OrganizationFilter{
+		OrganizationType: ratsnetz.OrgTypeGremium,
+		ListOptions:      ratsnetz.ListOptions{Limit: 2000},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find committees: %w", err)
+	}
+	slices.SortFunc(orgs, func(a, b *ratsnetz.Organization) int { return strings.Compare(a.Name, b.Name) })
+	return orgs, nil
+}
+
+type meetingIndexData struct {
+	Rows       []meetingRow
+	Committees []*ratsnetz.Organization
+	OrgID      int64
+	From       string
+	Until      string
+	Pager      pager
+}
+
+func (s *Server) handleMeetingIndex(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q, err := query(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	var d meetingIndexData
+	f := ratsnetz.MeetingFilter{Descending: true}
+	if d.OrgID, err = queryID(q, "gremium"); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if f.From, err = queryDate(q, "von", s.loc); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	until, err := queryDate(q, "bis", s.loc)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if !until.IsZero() {
+		f.Until = until.AddDate(0, 0, 1) // "bis" includes that day
+	}
+	if !f.From.IsZero() && f.Until.IsZero() {
+		f.Descending = false // from a day on: the next ones first
+	}
+	if d.Pager.Page, err = queryPage(q); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if d.OrgID != 0 {
+		if _, err := s.store.FindOrganizationByID(ctx, d.OrgID); ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND {
+			s.error(w, r, ratsnetz.Errorf(ratsnetz.EINVALID, "err.badFilter"))
+			return
+		} else if err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	f.OrganizationID = d.OrgID
+	f.ListOptions = d.Pager.options(listPageSize)
+	meetings, _, err := s.store.FindMeetings(ctx, f)
+	if err != nil {
+		s.error(w, r, fmt.Errorf("find meetings: %w", err))
+		return
+	}
+	meetings = trim(&d.Pager, meetings, listPageSize)
+	if d.Rows, err = s.meetingRows(ctx, meetings); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if d.Committees, err = s.committees(ctx); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if !f.From.IsZero() {
+		d.From = f.From.Format("2006-01-02")
+	}
+	if !until.IsZero() {
+		d.Until = until.Format("2006-01-02")
+	}
+	p := s.newPage(r, "", d)
+	p.Title = p.T("meetings.title")
+	s.render(w, r, http.StatusOK, "meetings", p)
+}
+
+// agendaRow is an agenda item with the paper it treats.
+type agendaRow struct {
+	Item  *ratsnetz.AgendaItem
+	Paper *ratsnetz.Paper
+}
+
+// fileRow is a file with the label of its role ("Einladung", "Anlage").
+type fileRow struct {
+	Label string // catalogue key
+	File  *ratsnetz.File
+}
+
+type meetingViewData struct {
+	Meeting   *ratsnetz.Meeting
+	Orgs      []*ratsnetz.Organization
+	Location  *ratsnetz.Location
+	Public    []agendaRow
+	NonPublic []agendaRow
+	Files     []fileRow
+}
+
+func (s *Server) loadMeetingView(ctx context.Context, id int64) (*meetingViewData, error) {
+	m, err := s.store.FindMeetingByID(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("find meeting %d: %w", id, err)
+	}
+	items, _, err := s.store.FindAgendaItems(ctx, ratsnetz.AgendaItemFilter{MeetingID: m.ID, ListOptions: ratsnetz.ListOptions{Limit: 1000}})
+	if err != nil {
+		return nil, fmt.Errorf("find agenda items of meeting %d: %w", id, err)
+	}
+	var paperIDs []int64
+	for _, it := range items {
+		if !it.Redacted {
+			paperIDs = append(paperIDs, it.PaperID)
+		}
+	}
+	papers, err := s.papersByID(ctx, paperIDs)
+	if err != nil {
+		return nil, err
+	}
+	orgs, err := s.orgsByID(ctx, m.OrganizationIDs)
+	if err != nil {
+		return nil, err
+	}
+	locs, err := s.locationsByID(ctx, []int64{m.LocationID})
+	if err != nil {
+		return nil, err
+	}
+	fileIDs := append([]int64{m.InvitationFileID, m.ResultsProtocolFileID, m.VerbatimProtocolFileID}, m.AuxiliaryFileIDs...)
+	files, err := s.filesByID(ctx, fileIDs)
+	if err != nil {
+		return nil, err
+	}
+	d := &meetingViewData{Meeting: m, Orgs: pick(orgs, m.OrganizationIDs), Location: locs[m.LocationID]}
+	for _, it := range items {
+		row := agendaRow{Item: it}
+		if !it.Redacted {
+			row.Paper = papers[it.PaperID]
+		}
+		if it.Public && !it.Redacted {
+			d.Public = append(d.Public, row)
+		} else {
+			d.NonPublic = append(d.NonPublic, row)
+		}
+	}
+	d.Files = labelledFiles(files, []labelledID{
+		{"file.invitation", []int64{m.InvitationFileID}},
+		{"file.resultsProtocol", []int64{m.ResultsProtocolFileID}},
+		{"file.verbatimProtocol", []int64{m.VerbatimProtocolFileID}},
+		{"file.auxiliary", m.AuxiliaryFileIDs},
+	})
+	return d, nil
+}
+
+type labelledID struct {
+	label string
+	ids   []int64
+}
+
+// labelledFiles lists the visible files of each role in order, each once.
+func labelledFiles(files map[int64]*ratsnetz.File, groups []labelledID) []fileRow {
+	var out []fileRow
+	seen := make(map[int64]bool)
+	for _, g := range groups {
+		for _, id := range g.ids {
+			if f, ok := files[id]; ok && !seen[id] {
+				seen[id] = true
+				out = append(out, fileRow{Label: g.label, File: f})
+			}
+		}
+	}
+	return out
+}
+
+func (s *Server) handleMeetingView(w http.ResponseWriter, r *http.Request) {
+	s.meetingView(w, r, false)
+}
+
+func (s *Server) handleMeetingPrint(w http.ResponseWriter, r *http.Request) {
+	s.meetingView(w, r, true)
+}
+
+func (s *Server) meetingView(w http.ResponseWriter, r *http.Request, print bool) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	d, err := s.loadMeetingView(r.Context(), id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	p := s.newPage(r, d.Meeting.Name, d)
+	p.Print = print
+	s.render(w, r, http.StatusOK, "meeting", p)
+}
+
+type agendaItemViewData struct {
+	Meeting *ratsnetz.Meeting
+	Orgs    []*ratsnetz.Organization
+	Item    *ratsnetz.AgendaItem
+	Paper   *ratsnetz.Paper
+	Files   []fileRow
+}
+
+func (s *Server) handleAgendaItemView(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	meetingID, err := pathID(r, "meetingID")
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	it, err := s.store.FindAgendaItemByID(ctx, id)
+	if err != nil {
+		s.error(w, r, fmt.Errorf("find agenda item %d: %w", id, err))
+		return
+	}
+	if it.MeetingID != meetingID || it.Redacted {
+		s.error(w, r, ratsnetz.Errorf(ratsnetz.ENOTFOUND, "agenda item not found"))
+		return
+	}
+	m, err := s.store.FindMeetingByID(ctx, meetingID)
+	if err != nil {
+		s.error(w, r, fmt.Errorf("find meeting %d: %w", meetingID, err))
+		return
+	}
+	orgs, err := s.orgsByID(ctx, m.OrganizationIDs)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	papers, err := s.papersByID(ctx, []int64{it.PaperID})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	files, err := s.filesByID(ctx, append([]int64{it.ResolutionFileID}, it.AuxiliaryFileIDs...))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	d := agendaItemViewData{
+		Meeting: m,
+		Orgs:    pick(orgs, m.OrganizationIDs),
+		Item:    it,
+		Paper:   papers[it.PaperID],
+		Files: labelledFiles(files, []labelledID{
+			{"file.resolution", []int64{it.ResolutionFileID}},
+			{"file.auxiliary", it.AuxiliaryFileIDs},
+		}),
+	}
+	title := it.Number
+	if it.Name != "" {
+		title = strings.TrimSpace(it.Number + " " + it.Name)
+	}
+	p := s.newPage(r, title, d)
+	s.render(w, r, http.StatusOK, "agendaitem", p)
+}

@@ -1,0 +1,200 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// middleware wraps h, outermost first: security headers, request log,
+// recover, request limits, locale.
+func (s *Server) middleware(h http.Handler) http.Handler {
+	h = s.withLocale(h)
+	h = s.withLimits(h)
+	h = s.withRecover(h)
+	h = s.withLog(h)
+	return withSecurityHeaders(h)
+}
+
+// contentSecurityPolicy allows nothing inline and nothing foreign: all CSS is
+// in static files and the portal needs no script.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func withSecurityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", contentSecurityPolicy)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter records the status and size of a response for the log and
+// tells the recover middleware whether a response was already started.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (s *Server) withLog(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		h.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		level := slogLevelFor(sw.status)
+		s.logger.Log(r.Context(), level, "http request",
+			"method", r.Method,
+			"path", r.URL.Path,
+			"status", sw.status,
+			"bytes", sw.bytes,
+			"duration", time.Since(start),
+		)
+	})
+}
+
+func (s *Server) withRecover(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(v)
+			}
+			s.logger.ErrorContext(r.Context(), "panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v)
+			if sw, ok := w.(*statusWriter); ok && sw.status != 0 {
+				return // the response has begun; nothing sensible can follow
+			}
+			s.renderError(w, r, http.StatusInternalServerError, "")
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// withLimits rejects oversized or malformed request URIs before any handler
+// runs.
+func (s *Server) withLimits(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.RequestURI) > maxURILength || len(r.URL.RawQuery) > maxURILength {
+			s.error(w, r, ratsnetz.Errorf(ratsnetz.EINVALID, "err.uriTooLong"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+type localeKey struct{}
+
+const langCookie = "lang"
+
+// withLocale picks the language: ?lang= (remembered in a cookie), then the
+// cookie, then Accept-Language, then German.
+func (s *Server) withLocale(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := ""
+		if q := r.URL.Query().Get("lang"); q != "" {
+			if _, ok := s.catalogs[q]; ok {
+				lang = q
+				http.SetCookie(w, &http.Cookie{
+					Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
+					HttpOnly: true, SameSite: http.SameSiteLaxMode,
+				})
+			}
+		}
+		if lang == "" {
+			if c, err := r.Cookie(langCookie); err == nil {
+				if _, ok := s.catalogs[c.Value]; ok {
+					lang = c.Value
+				}
+			}
+		}
+		if lang == "" {
+			lang = negotiateLang(r.Header.Get("Accept-Language"), s.catalogs)
+		}
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), localeKey{}, lang)))
+	})
+}
+
+// negotiateLang returns the supported language with the highest weight in an
+// Accept-Language header, German when none fits.
+func negotiateLang(header string, supported map[string]*catalog) string {
+	best, bestQ := defaultLang, -1.0
+	for i, part := range strings.Split(header, ",") {
+		if i > 20 {
+			break
+		}
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		base, _, _ := strings.Cut(tag, "-")
+		if _, ok := supported[base]; !ok {
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			q = parseQValue(v)
+		}
+		if q > bestQ {
+			best, bestQ = base, q
+		}
+	}
+	if bestQ <= 0 {
+		return defaultLang
+	}
+	return best
+}
+
+func parseQValue(v string) float64 {
+	switch {
+	case v == "" || v[0] == '1':
+		return 1
+	case v[0] != '0':
+		return 0
+	}
+	q, scale := 0.0, 0.1
+	for _, c := range strings.TrimPrefix(strings.TrimPrefix(v, "0"), ".") {
+		if c < '0' || c > '9' {
+			break
+		}
+		q += float64(c-'0') * scale
+		scale /= 10
+	}
+	return q
+}
+
+func langFromContext(ctx context.Context) string {
+	if l, ok := ctx.Value(localeKey{}).(string); ok {
+		return l
+	}
+	return defaultLang
+}

@@ -1,0 +1,321 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+func staticHandler() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err)
+	}
+	fileServer := http.FileServerFS(sub)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r) // no directory listings
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fileServer.ServeHTTP(w, r)
+	})
+}
+
+// templateFuncs are pure helpers; everything that depends on the request
+// (language, time zone) is a method of page.
+var templateFuncs = template.FuncMap{
+	"add":      func(a, b int) int { return a + b },
+	"fileSize": fileSize,
+	"join":     strings.Join,
+}
+
+// parseTemplates parses every page template together with the layout and
+// the partials, once.
+func parseTemplates() (map[string]*template.Template, error) {
+	base, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	entries, err := fs.ReadDir(templateFS, "templates")
+	if err != nil {
+		return nil, fmt.Errorf("read templates: %w", err)
+	}
+	out := make(map[string]*template.Template)
+	for _, e := range entries {
+		name := e.Name()
+		if name == "layout.html" || name == "partials.html" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		out[strings.TrimSuffix(name, ".html")] = t
+	}
+	return out, nil
+}
+
+// page is what every template gets: the request's language and time zone,
+// the page title and the handler's data.
+type page struct {
+	Lang  string
+	Title string
+	Print bool
+	// Query is the search text shown in the header search box.
+	Query string
+	Data  any
+
+	cat  *catalog
+	loc  *time.Location
+	path string
+	q    url.Values
+}
+
+func (s *Server) newPage(r *http.Request, title string, data any) *page {
+	lang := langFromContext(r.Context())
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	return &page{
+		Lang:  lang,
+		Title: title,
+		Data:  data,
+		cat:   s.catalogs[lang],
+		loc:   s.loc,
+		path:  r.URL.Path,
+		q:     q,
+	}
+}
+
+// T translates a UI string.
+func (p *page) T(key string, args ...any) string { return p.cat.T(key, args...) }
+
+// Path is the current request path.
+func (p *page) Path() string { return p.path }
+
+// Active reports whether the navigation entry prefix is the current section.
+func (p *page) Active(prefix string) bool {
+	if prefix == "/" {
+		return p.path == "/"
+	}
+	return p.path == prefix || strings.HasPrefix(p.path, prefix+"/")
+}
+
+// LangURL is the current page in another language.
+func (p *page) LangURL(lang string) string {
+	q := url.Values{}
+	for k, v := range p.q {
+		q[k] = v
+	}
+	q.Set("lang", lang)
+	return p.path + "?" + q.Encode()
+}
+
+// PageURL is the current list with another page number.
+func (p *page) PageURL(n int) string {
+	q := url.Values{}
+	for k, v := range p.q {
+		if k != "lang" {
+			q[k] = v
+		}
+	}
+	if n <= 1 {
+		q.Del("seite")
+	} else {
+		q.Set("seite", strconv.Itoa(n))
+	}
+	if len(q) == 0 {
+		return p.path
+	}
+	return p.path + "?" + q.Encode()
+}
+
+// Date formats a day. Values at midnight UTC are calendar dates and are not
+// shifted; other times are shown in the local time zone.
+func (p *page) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return p.cat.formatDate(p.localDay(t))
+}
+
+// DateWeekday formats a day with its weekday: "Di., 24.11.2026".
+func (p *page) DateWeekday(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = p.localDay(t)
+	return p.cat.weekdays[t.Weekday()] + " " + p.cat.formatDate(t)
+}
+
+// DateTime formats an instant: "Di., 24.11.2026, 17:00 Uhr".
+func (p *page) DateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(p.loc)
+	return p.cat.weekdays[t.Weekday()] + " " + p.cat.formatDate(t) + ", " + p.cat.formatClock(t)
+}
+
+// Clock formats the time of day of an instant: "17:00 Uhr".
+func (p *page) Clock(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return p.cat.formatClock(t.In(p.loc))
+}
+
+// ISO is the machine-readable form for <time datetime>.
+func (p *page) ISO(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if isCalendarDate(t) {
+		return t.UTC().Format("2006-01-02")
+	}
+	return t.In(p.loc).Format(time.RFC3339)
+}
+
+func (p *page) localDay(t time.Time) time.Time {
+	if isCalendarDate(t) {
+		return t.UTC()
+	}
+	return t.In(p.loc)
+}
+
+func isCalendarDate(t time.Time) bool {
+	u := t.UTC()
+	return u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0
+}
+
+func fileSize(n int64) string {
+	switch {
+	case n < 1024:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1024*1024:
+		return strconv.FormatFloat(float64(n)/1024, 'f', 0, 64) + " KB"
+	default:
+		return strconv.FormatFloat(float64(n)/(1024*1024), 'f', 1, 64) + " MB"
+	}
+}
+
+// render executes the named page template into a pooled buffer and writes it
+// with status. A template error becomes a 500 page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t, ok := s.templates[name]
+	if !ok {
+		s.logger.ErrorContext(r.Context(), "unknown template", "name", name)
+		s.renderError(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	buf := s.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			s.bufs.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, "layout", p); err != nil {
+		s.logger.ErrorContext(r.Context(), "render template", "name", name, "err", err)
+		if name != "error" {
+			s.renderError(w, r, http.StatusInternalServerError, "")
+		} else {
+			http.Error(w, "Interner Fehler", http.StatusInternalServerError)
+		}
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Vary", "Accept-Language, Cookie")
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}
+
+// errorStatus maps domain error codes to HTTP status, in one place.
+func errorStatus(code string) int {
+	switch code {
+	case ratsnetz.EINVALID:
+		return http.StatusBadRequest
+	case ratsnetz.ENOTFOUND:
+		return http.StatusNotFound
+	case ratsnetz.EFORBIDDEN:
+		// The portal serves the public: what it may not see does not exist.
+		return http.StatusNotFound
+	case ratsnetz.ECONFLICT:
+		return http.StatusConflict
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// error renders err as an error page: its status from the domain code;
+// internal details are logged, never shown.
+func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	code := ratsnetz.ErrorCode(err)
+	status := errorStatus(code)
+	if status == http.StatusInternalServerError {
+		s.logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	msgKey := ""
+	if code == ratsnetz.EINVALID {
+		msgKey = ratsnetz.ErrorMessage(err)
+	}
+	s.renderError(w, r, status, msgKey)
+}
+
+type errorData struct {
+	Status  int
+	Message string // catalogue key with details, "" for the generic text
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msgKey string) {
+	p := s.newPage(r, "", nil)
+	if msgKey != "" && !p.cat.has(msgKey) {
+		msgKey = ""
+	}
+	textStatus := status
+	if !p.cat.has("error." + strconv.Itoa(status) + ".title") {
+		textStatus = http.StatusInternalServerError
+	}
+	p.Title = p.T("error." + strconv.Itoa(textStatus) + ".title")
+	p.Data = errorData{Status: textStatus, Message: msgKey}
+	s.render(w, r, status, "error", p)
+}
+
+func slogLevelFor(status int) slog.Level {
+	switch {
+	case status >= 500:
+		return slog.LevelError
+	case status >= 400:
+		return slog.LevelWarn
+	default:
+		return slog.LevelInfo
+	}
+}
+
+// partial is what shared template fragments get: the page (for translation
+// and formatting), a caption and their own data.
+type partial struct {
+	P       *page
+	Caption string
+	X       any
+}
+
+// With hands x to a partial template together with the page.
+func (p *page) With(caption string, x any) partial { return partial{P: p, Caption: caption, X: x} }

@@ -1,0 +1,137 @@
+// Package web serves the public portal of Ratsnetz: server-rendered HTML
+// pages in German (English as second locale), file downloads and print views.
+// Handlers are thin: they parse the request, call the domain services and
+// render through one render/error pair. Visibility is decided by the store
+// from the viewer in the request context; the portal never widens it.
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// Config holds the dependencies of the portal.
+type Config struct {
+	Store   ratsnetz.Store
+	Blobs   ratsnetz.BlobStore
+	BaseURL string
+	Logger  *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Location is the time zone dates are shown in; Europe/Berlin when nil.
+	Location *time.Location
+}
+
+// Server is the portal: routes, middleware, templates.
+type Server struct {
+	store   ratsnetz.Store
+	blobs   ratsnetz.BlobStore
+	baseURL string
+	logger  *slog.Logger
+	now     func() time.Time
+	loc     *time.Location
+
+	mux       *http.ServeMux
+	handler   http.Handler
+	templates map[string]*template.Template
+	catalogs  map[string]*catalog
+	bufs      sync.Pool
+}
+
+// Limits on what a request may carry.
+const (
+	maxURILength  = 4096
+	maxQueryText  = 200
+	maxPage       = 10000
+	listPageSize  = 50
+	homeListLimit = 10
+)
+
+// NewServer builds the portal with all its routes. It panics if the embedded
+// templates do not parse, which is a programming error caught by every test.
+func NewServer(cfg Config) *Server {
+	s := &Server{
+		store:   cfg.Store,
+		blobs:   cfg.Blobs,
+		baseURL: strings.TrimRight(cfg.BaseURL, "/"),
+		logger:  cfg.Logger,
+		now:     cfg.Now,
+		loc:     cfg.Location,
+		mux:     http.NewServeMux(),
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.loc == nil {
+		loc, err := time.LoadLocation("Europe/Berlin")
+		if err != nil {
+			s.logger.Warn("time zone Europe/Berlin not available, using fixed CET", "err", err)
+			loc = time.FixedZone("CET", 3600)
+		}
+		s.loc = loc
+	}
+	s.bufs.New = func() any { return new(bytes.Buffer) }
+	s.catalogs = newCatalogs()
+	tmpl, err := parseTemplates()
+	if err != nil {
+		panic(err)
+	}
+	s.templates = tmpl
+	s.routes()
+	s.handler = s.middleware(s.mux)
+	return s
+}
+
+// Mount adds h under pattern (ServeMux syntax) behind the portal middleware,
+// e.g. the OParl API.
+func (s *Server) Mount(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+}
+
+// Handler returns the portal as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+func (s *Server) routes() {
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+	s.mux.HandleFunc("GET /healthz", s.handleHealth)
+	s.mux.HandleFunc("GET /{$}", s.handleHome)
+	s.mux.HandleFunc("GET /suche", s.handleSearch)
+
+	s.mux.HandleFunc("GET /sitzungen", s.handleMeetingIndex)
+	s.mux.HandleFunc("GET /sitzungen/{id}", s.handleMeetingView)
+	s.mux.HandleFunc("GET /sitzungen/{id}/druck", s.handleMeetingPrint)
+	s.mux.HandleFunc("GET /sitzungen/{meetingID}/top/{id}", s.handleAgendaItemView)
+
+	s.mux.HandleFunc("GET /vorlagen", s.handlePaperIndex)
+	s.mux.HandleFunc("GET /vorlagen/{id}", s.handlePaperView)
+	s.mux.HandleFunc("GET /vorlagen/{id}/druck", s.handlePaperPrint)
+
+	s.mux.HandleFunc("GET /gremien", s.handleOrganizationIndex)
+	s.mux.HandleFunc("GET /gremien/{id}", s.handleOrganizationView)
+	s.mux.HandleFunc("GET /personen", s.handlePersonIndex)
+	s.mux.HandleFunc("GET /personen/{id}", s.handlePersonView)
+
+	s.mux.HandleFunc("GET /dateien/{id}", s.handleFileInline)
+	s.mux.HandleFunc("GET /dateien/{id}/download", s.handleFileDownload)
+
+	s.mux.HandleFunc("/", s.handleNotFound)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.error(w, r, ratsnetz.Errorf(ratsnetz.ENOTFOUND, "not found"))
+}
