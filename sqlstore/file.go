@@ -1,0 +1,142 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// Owner kinds and roles of file_links rows.
+const (
+	ownerPaper      = "paper"
+	ownerMeeting    = "meeting"
+	ownerAgendaItem = "agenda_item"
+
+	roleMain             = "main"
+	roleAuxiliary        = "auxiliary"
+	roleInvitation       = "invitation"
+	roleResultsProtocol  = "results_protocol"
+	roleVerbatimProtocol = "verbatim_protocol"
+	roleResolution       = "resolution"
+)
+
+func fileTable(w viewer) table {
+	return table{name: "files", alias: "f", flagged: true, cols: []col{
+		{name: "body_id", zero: zInt}, {name: "name", zero: zStr}, {name: "file_name", zero: zStr},
+		{name: "mime_type", zero: zStr}, {name: "date", zero: zNull}, {name: "size", zero: zInt},
+		{name: "sha256", zero: zStr}, {name: "sha512", zero: zStr}, {name: "blob_key", zero: zStr},
+		{name: "text", zero: zStr}, {name: "external_service_url", zero: zStr},
+		{name: "master_file_id", zero: zInt, expr: visibleRef("f.master_file_id", w.fileVisible("f.master_file_id"))},
+		{name: "license", zero: zStr}, {name: "public"},
+	}}
+}
+
+func scanFile(rows *sql.Rows, hidden *bool) (*ratsnetz.File, error) {
+	f := &ratsnetz.File{}
+	dest := append(metaDest(&f.Meta), &f.BodyID, &f.Name, &f.FileName, &f.MimeType, timeScanner{&f.Date},
+		&f.Size, &f.SHA256, &f.SHA512, &f.BlobKey, &f.Text, &f.ExternalServiceURL, &f.MasterFileID,
+		&f.License, boolScanner{&f.Public}, boolScanner{hidden})
+	return f, rows.Scan(dest...)
+}
+
+// fileRefs fills derivatives and the owners' back-references. A visible file
+// has only visible owners, so the owners need no filter.
+func (db *DB) fileRefs(ctx context.Context, tx *sql.Tx, w viewer, fs []*ratsnetz.File) error {
+	byID := make(map[int64]*ratsnetz.File, len(fs))
+	ids := make([]int64, 0, len(fs))
+	for _, f := range fs {
+		byID[f.ID] = f
+		ids = append(ids, f.ID)
+	}
+	if err := db.refs(ctx, tx, `SELECT d.file_id, '', d.derivative_id FROM file_derivatives d
+		WHERE d.file_id IN (%s) AND `+w.fileVisible("d.derivative_id")+`
+		ORDER BY d.file_id, d.position`, ids, func(r refRow) {
+		f := byID[r.owner]
+		f.DerivativeFileIDs = append(f.DerivativeFileIDs, r.ref)
+	}); err != nil {
+		return err
+	}
+	return db.refs(ctx, tx, `SELECT DISTINCT file_id, owner_kind, owner_id FROM file_links
+		WHERE file_id IN (%s) ORDER BY file_id, owner_kind, owner_id`, ids, func(r refRow) {
+		f := byID[r.owner]
+		switch r.key {
+		case ownerPaper:
+			f.PaperIDs = append(f.PaperIDs, r.ref)
+		case ownerMeeting:
+			f.MeetingIDs = append(f.MeetingIDs, r.ref)
+		case ownerAgendaItem:
+			f.AgendaItemIDs = append(f.AgendaItemIDs, r.ref)
+		}
+	})
+}
+
+// FindFileByID returns the file with the given ID; ENOTFOUND when the viewer
+// may not see it or one of its owners.
+func (db *DB) FindFileByID(ctx context.Context, id int64) (*ratsnetz.File, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	w := viewerOf(ctx)
+	var f *ratsnetz.File
+	var hidden bool
+	err = db.byID(ctx, tx, fileTable(w), w.file("f", true), id, "Datei nicht gefunden.", func(rows *sql.Rows) (err error) {
+		f, err = scanFile(rows, &hidden)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.fileRefs(ctx, tx, w, []*ratsnetz.File{f}); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// FindFiles lists files by ID.
+func (db *DB) FindFiles(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz.File, int, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	vw := viewerOf(ctx)
+	t := fileTable(vw)
+	v := vw.file("f", f.WithDeleted)
+	var w where
+	if err := db.listOptions(&w, t, v, f.ListOptions); err != nil {
+		return nil, 0, err
+	}
+	w.ids("f.id", f.IDs)
+	if f.BodyID != 0 {
+		w.add("f.body_id = ?", f.BodyID)
+	}
+	owner := func(kind string, id int64) {
+		if id != 0 {
+			w.add("f.id IN (SELECT fl.file_id FROM file_links fl WHERE fl.owner_kind = '"+kind+"' AND fl.owner_id = ?)", id)
+		}
+	}
+	owner(ownerPaper, f.PaperID)
+	owner(ownerMeeting, f.MeetingID)
+	owner(ownerAgendaItem, f.AgendaItemID)
+	var files, shown []*ratsnetz.File
+	files = []*ratsnetz.File{}
+	n, err := db.list(ctx, tx, t, v, &w, f.ListOptions, "f.id", func(rows *sql.Rows) error {
+		var hidden bool
+		file, err := scanFile(rows, &hidden)
+		files = append(files, file)
+		if !hidden {
+			shown = append(shown, file)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := db.fileRefs(ctx, tx, vw, shown); err != nil {
+		return nil, 0, err
+	}
+	return files, n, nil
+}

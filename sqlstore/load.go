@@ -1,0 +1,523 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// Empty reports whether no body is stored yet.
+func (db *DB) Empty(ctx context.Context) (bool, error) {
+	var one int
+	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM bodies LIMIT 1`).Scan(&one)
+	if err == sql.ErrNoRows {
+		return true, nil
+	} else if err != nil {
+		return false, fmt.Errorf("empty: %w", err)
+	}
+	return false, nil
+}
+
+// Load inserts or replaces every object of ds by ID, in one transaction.
+// The ID lists of a loaded object replace its stored ones, so loading the
+// same data twice changes nothing. When an object's Public flips from true
+// to false, the time is kept as its de-publication time.
+func (db *DB) Load(ctx context.Context, ds *ratsnetz.Dataset) error {
+	if ds == nil {
+		return nil
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("load: begin: %w", err)
+	}
+	defer tx.Rollback()
+	l := &loader{db: db, tx: tx, stmts: map[string]*sql.Stmt{}}
+	defer l.close()
+	steps := []func(context.Context, *ratsnetz.Dataset) error{
+		l.bodies, l.terms, l.locations, l.organizations, l.persons, l.memberships,
+		l.meetings, l.agendaItems, l.papers, l.consultations, l.files,
+	}
+	for _, step := range steps {
+		if err := step(ctx, ds); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+	}
+	if db.dialect.AfterLoad != nil && len(l.tables) > 0 {
+		if err := db.dialect.AfterLoad(ctx, tx, l.tables); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("load: commit: %w", err)
+	}
+	return nil
+}
+
+// loader writes one dataset in one transaction with cached prepared
+// multi-row statements.
+type loader struct {
+	db     *DB
+	tx     *sql.Tx
+	stmts  map[string]*sql.Stmt
+	tables []string
+}
+
+func (l *loader) close() {
+	for _, s := range l.stmts {
+		s.Close()
+	}
+}
+
+func (l *loader) exec(ctx context.Context, q string, args []any) error {
+	st, ok := l.stmts[q]
+	if !ok {
+		var err error
+		st, err = l.tx.PrepareContext(ctx, l.db.rebind(q))
+		if err != nil {
+			return err
+		}
+		l.stmts[q] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
+}
+
+// batch is how many rows of n columns go into one statement.
+func (l *loader) batch(n int) int {
+	b := l.db.dialect.MaxParams / n
+	if b > 200 {
+		b = 200
+	}
+	if b < 1 {
+		b = 1
+	}
+	return b
+}
+
+// insert writes rows (each len(cols) values) with multi-row INSERTs; suffix
+// follows the VALUES list (the ON CONFLICT clause of an upsert).
+func (l *loader) insert(ctx context.Context, tbl string, cols []string, rows [][]any, suffix string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	one := "(" + placeholders(len(cols)) + ")"
+	head := "INSERT INTO " + tbl + " (" + strings.Join(cols, ", ") + ") VALUES "
+	size := l.batch(len(cols))
+	for start := 0; start < len(rows); start += size {
+		end := min(start+size, len(rows))
+		q := head + strings.Repeat(one+", ", end-start-1) + one + suffix
+		args := make([]any, 0, (end-start)*len(cols))
+		for _, r := range rows[start:end] {
+			args = append(args, r...)
+		}
+		if err := l.exec(ctx, q, args); err != nil {
+			return fmt.Errorf("insert %s: %w", tbl, err)
+		}
+	}
+	return nil
+}
+
+// upsert inserts or replaces rows by id (the first column).
+func (l *loader) upsert(ctx context.Context, tbl string, cols []string, rows [][]any, flagged bool) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	l.tables = append(l.tables, tbl)
+	var set []string
+	for _, c := range cols[1:] {
+		set = append(set, c+" = excluded."+c)
+	}
+	if flagged {
+		set = append(set, "depublished_at = CASE WHEN excluded.public THEN NULL ELSE "+tbl+".depublished_at END")
+	}
+	return l.insert(ctx, tbl, cols, rows, " ON CONFLICT (id) DO UPDATE SET "+strings.Join(set, ", "))
+}
+
+// forIDs runs q, which has a "%s" for an ID list after the leading args, in
+// chunks over ids.
+func (l *loader) forIDs(ctx context.Context, q string, ids []int64, lead ...any) error {
+	size := l.db.dialect.MaxParams - len(lead)
+	size = min(size, 500)
+	for start := 0; start < len(ids); start += size {
+		end := min(start+size, len(ids))
+		args := append(append([]any{}, lead...), int64Args(ids[start:end])...)
+		if err := l.exec(ctx, fmt.Sprintf(q, placeholders(end-start)), args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// depublish records now as the de-publication time of the stored public
+// objects among ids (the incoming non-public ones).
+func (l *loader) depublish(ctx context.Context, tbl string, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := l.forIDs(ctx, "UPDATE "+tbl+" SET depublished_at = ? WHERE public AND id IN (%s)", ids, l.db.tm(l.db.Now())); err != nil {
+		return fmt.Errorf("depublish %s: %w", tbl, err)
+	}
+	return nil
+}
+
+// replaceLinks deletes the rows of a join table owned by ids.
+func (l *loader) clear(ctx context.Context, tbl, ownerCol string, ids []int64, lead string, leadArgs ...any) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := l.forIDs(ctx, "DELETE FROM "+tbl+" WHERE "+lead+ownerCol+" IN (%s)", ids, leadArgs...); err != nil {
+		return fmt.Errorf("clear %s: %w", tbl, err)
+	}
+	return nil
+}
+
+// unique keeps the last object of every ID, in first-seen order, and checks IDs.
+func unique[T any](kind string, xs []*T, meta func(*T) *ratsnetz.Meta) ([]*T, []int64, error) {
+	if len(xs) == 0 {
+		return nil, nil, nil
+	}
+	pos := make(map[int64]int, len(xs))
+	out := make([]*T, 0, len(xs))
+	ids := make([]int64, 0, len(xs))
+	for _, x := range xs {
+		if x == nil {
+			return nil, nil, ratsnetz.Errorf(ratsnetz.EINVALID, "%s: leeres Objekt.", kind)
+		}
+		id := meta(x).ID
+		if id <= 0 {
+			return nil, nil, ratsnetz.Errorf(ratsnetz.EINVALID, "%s: ungültige Kennung %d.", kind, id)
+		}
+		if i, ok := pos[id]; ok {
+			out[i] = x
+			continue
+		}
+		pos[id] = len(out)
+		out = append(out, x)
+		ids = append(ids, id)
+	}
+	return out, ids, nil
+}
+
+var metaCols = []string{"id", "external_id", "created", "modified", "deleted"}
+
+func (l *loader) meta(m *ratsnetz.Meta) []any {
+	return []any{m.ID, m.ExternalID, l.db.tm(m.Created), l.db.tm(m.Modified), m.Deleted}
+}
+
+func cols(extra ...string) []string { return append(append([]string{}, metaCols...), extra...) }
+
+func mustJSON(v any) (string, error) {
+	s, err := jsonText(v)
+	if err != nil {
+		return "", fmt.Errorf("encode json: %w", err)
+	}
+	return s, nil
+}
+
+func (l *loader) bodies(ctx context.Context, ds *ratsnetz.Dataset) error {
+	xs, _, err := unique("Körperschaft", ds.Bodies, func(b *ratsnetz.Body) *ratsnetz.Meta { return &b.Meta })
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(xs))
+	for _, b := range xs {
+		eq, err := mustJSON(b.Equivalent)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, append(l.meta(&b.Meta), b.Name, b.ShortName, b.Kind, b.OwnerBodyID, b.Website,
+			b.License, l.db.tm(b.LicenseValidSince), l.db.tm(b.OparlSince), b.AGS, b.RGS,
+			eq, b.ContactEmail, b.ContactName, b.Classification, b.LocationID))
+	}
+	return l.upsert(ctx, "bodies", cols("name", "short_name", "kind", "owner_body_id", "website",
+		"license", "license_valid_since", "oparl_since", "ags", "rgs",
+		"equivalent", "contact_email", "contact_name", "classification", "location_id"), rows, false)
+}
+
+func (l *loader) terms(ctx context.Context, ds *ratsnetz.Dataset) error {
+	xs, _, err := unique("Wahlperiode", ds.LegislativeTerms, func(t *ratsnetz.LegislativeTerm) *ratsnetz.Meta { return &t.Meta })
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(xs))
+	for _, t := range xs {
+		rows = append(rows, append(l.meta(&t.Meta), t.BodyID, t.Name, l.db.tm(t.StartDate), l.db.tm(t.EndDate)))
+	}
+	return l.upsert(ctx, "legislative_terms", cols("body_id", "name", "start_date", "end_date"), rows, false)
+}
+
+func (l *loader) locations(ctx context.Context, ds *ratsnetz.Dataset) error {
+	xs, _, err := unique("Ort", ds.Locations, func(x *ratsnetz.Location) *ratsnetz.Meta { return &x.Meta })
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(xs))
+	for _, x := range xs {
+		rows = append(rows, append(l.meta(&x.Meta), x.BodyID, x.Description, x.StreetAddress, x.Room, x.PostalCode,
+			x.SubLocality, x.Locality, x.HasGeo, x.Lat, x.Lon))
+	}
+	return l.upsert(ctx, "locations", cols("body_id", "description", "street_address", "room", "postal_code",
+		"sub_locality", "locality", "has_geo", "lat", "lon"), rows, false)
+}
+
+func (l *loader) organizations(ctx context.Context, ds *ratsnetz.Dataset) error {
+	xs, _, err := unique("Gremium", ds.Organizations, func(x *ratsnetz.Organization) *ratsnetz.Meta { return &x.Meta })
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(xs))
+	for _, o := range xs {
+		post, err := mustJSON(o.Post)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, append(l.meta(&o.Meta), o.BodyID, o.Name, o.ShortName, o.OrganizationType, o.Classification,
+			post, o.SubOrganizationOfID, l.db.tm(o.StartDate), l.db.tm(o.EndDate), o.Website,
+			o.LocationID, o.ExternalBodyID, o.Seats, o.Color, o.Confidential, o.InvitationDays))
+	}
+	return l.upsert(ctx, "organizations", cols("body_id", "name", "short_name", "organization_type", "classification",
+		"post", "sub_organization_of_id", "start_date", "end_date", "website",
+		"location_id", "external_body_id", "seats", "color", "confidential", "invitation_days"), rows, false)
+}
+
+func (l *loader) persons(ctx context.Context, ds *ratsnetz.Dataset) error {
+	xs, _, err := unique("Person", ds.Persons, func(x *ratsnetz.Person) *ratsnetz.Meta { return &x.Meta })
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(xs))
+	for _, p := range xs {
+		var js [4]string
+		for i, v := range [][]string{p.Title, p.Phone, p.Email, p.Status} {
+			if js[i], err = mustJSON(v); err != nil {
+				return err
+			}
+		}
+		rows = append(rows, append(l.meta(&p.Meta), p.BodyID, p.Name, p.FamilyName, p.GivenName, p.FormOfAddress,
+			p.Affix, js[0], p.Gender, js[1], js[2], p.LocationID, js[3], p.Life, p.LifeSource))
+	}
+	return l.upsert(ctx, "persons", cols("body_id", "name", "family_name", "given_name", "form_of_address",
+		"affix", "title", "gender", "phone", "email", "location_id", "status", "life", "life_source"), rows, false)
+}
+
+func (l *loader) memberships(ctx context.Context, ds *ratsnetz.Dataset) error {
+	xs, _, err := unique("Mitgliedschaft", ds.Memberships, func(x *ratsnetz.Membership) *ratsnetz.Meta { return &x.Meta })
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(xs))
+	for _, m := range xs {
+		rows = append(rows, append(l.meta(&m.Meta), m.PersonID, m.OrganizationID, m.Role, m.VotingRight,
+			l.db.tm(m.StartDate), l.db.tm(m.EndDate), m.OnBehalfOfID))
+	}
+	return l.upsert(ctx, "memberships", cols("person_id", "organization_id", "role", "voting_right",
+		"start_date", "end_date", "on_behalf_of_id"), rows, false)
+}
+
+// fileLinks collects file_links rows of one owner kind.
+type fileLinks [][]any
+
+func (fl *fileLinks) add(kind string, owner int64, role string, ids ...int64) {
+	for i, id := range ids {
+		if id != 0 {
+			*fl = append(*fl, []any{kind, owner, role, i, id})
+		}
+	}
+}
+
+var fileLinkCols = []string{"owner_kind", "owner_id", "role", "position", "file_id"}
+
+// idRows turns an ID list of owner into (owner, position, id) rows.
+func idRows(rows [][]any, owner int64, ids []int64) [][]any {
+	for i, id := range ids {
+		rows = append(rows, []any{owner, i, id})
+	}
+	return rows
+}
+
+func nonPublic[T any](xs []*T, public func(*T) (int64, bool)) []int64 {
+	var ids []int64
+	for _, x := range xs {
+		if id, pub := public(x); !pub {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func (l *loader) meetings(ctx context.Context, ds *ratsnetz.Dataset) error {
+	xs, ids, err := unique("Sitzung", ds.Meetings, func(x *ratsnetz.Meeting) *ratsnetz.Meta { return &x.Meta })
+	if err != nil || len(xs) == 0 {
+		return err
+	}
+	if err := l.depublish(ctx, "meetings", nonPublic(xs, func(m *ratsnetz.Meeting) (int64, bool) { return m.ID, m.Public })); err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(xs))
+	var orgs, parts [][]any
+	var links fileLinks
+	for _, m := range xs {
+		rows = append(rows, append(l.meta(&m.Meta), m.BodyID, m.Name, m.MeetingState, m.Cancelled,
+			l.db.tm(m.Start), l.db.tm(m.End), m.LocationID, m.Mode, m.Public))
+		orgs = idRows(orgs, m.ID, m.OrganizationIDs)
+		parts = idRows(parts, m.ID, m.ParticipantIDs)
+		links.add(ownerMeeting, m.ID, roleInvitation, m.InvitationFileID)
+		links.add(ownerMeeting, m.ID, roleResultsProtocol, m.ResultsProtocolFileID)
+		links.add(ownerMeeting, m.ID, roleVerbatimProtocol, m.VerbatimProtocolFileID)
+		links.add(ownerMeeting, m.ID, roleAuxiliary, m.AuxiliaryFileIDs...)
+	}
+	if err := l.upsert(ctx, "meetings", cols("body_id", "name", "meeting_state", "cancelled",
+		"start_at", "end_at", "location_id", "mode", "public"), rows, true); err != nil {
+		return err
+	}
+	if err := l.clear(ctx, "meeting_organizations", "meeting_id", ids, ""); err != nil {
+		return err
+	}
+	if err := l.clear(ctx, "meeting_participants", "meeting_id", ids, ""); err != nil {
+		return err
+	}
+	if err := l.clear(ctx, "file_links", "owner_id", ids, "owner_kind = ? AND ", ownerMeeting); err != nil {
+		return err
+	}
+	if err := l.insert(ctx, "meeting_organizations", []string{"meeting_id", "position", "organization_id"}, orgs, ""); err != nil {
+		return err
+	}
+	if err := l.insert(ctx, "meeting_participants", []string{"meeting_id", "position", "person_id"}, parts, ""); err != nil {
+		return err
+	}
+	return l.insert(ctx, "file_links", fileLinkCols, links, "")
+}
+
+func (l *loader) agendaItems(ctx context.Context, ds *ratsnetz.Dataset) error {
+	xs, ids, err := unique("Tagesordnungspunkt", ds.AgendaItems, func(x *ratsnetz.AgendaItem) *ratsnetz.Meta { return &x.Meta })
+	if err != nil || len(xs) == 0 {
+		return err
+	}
+	if err := l.depublish(ctx, "agenda_items", nonPublic(xs, func(a *ratsnetz.AgendaItem) (int64, bool) { return a.ID, a.Public })); err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(xs))
+	var links fileLinks
+	for _, a := range xs {
+		vote, err := mustJSON(a.Vote)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, append(l.meta(&a.Meta), a.MeetingID, a.Order, a.Number, a.Name, a.Public,
+			a.ConsultationID, a.PaperID, a.Result, a.ResolutionText, a.MinutesText,
+			vote, l.db.tm(a.Start), l.db.tm(a.End), a.Urgent, a.Addendum))
+		links.add(ownerAgendaItem, a.ID, roleResolution, a.ResolutionFileID)
+		links.add(ownerAgendaItem, a.ID, roleAuxiliary, a.AuxiliaryFileIDs...)
+	}
+	if err := l.upsert(ctx, "agenda_items", cols("meeting_id", "position", "number", "name", "public",
+		"consultation_id", "paper_id", "result", "resolution_text", "minutes_text",
+		"vote", "start_at", "end_at", "urgent", "addendum"), rows, true); err != nil {
+		return err
+	}
+	if err := l.clear(ctx, "file_links", "owner_id", ids, "owner_kind = ? AND ", ownerAgendaItem); err != nil {
+		return err
+	}
+	return l.insert(ctx, "file_links", fileLinkCols, links, "")
+}
+
+func (l *loader) papers(ctx context.Context, ds *ratsnetz.Dataset) error {
+	xs, ids, err := unique("Vorlage", ds.Papers, func(x *ratsnetz.Paper) *ratsnetz.Meta { return &x.Meta })
+	if err != nil || len(xs) == 0 {
+		return err
+	}
+	if err := l.depublish(ctx, "papers", nonPublic(xs, func(p *ratsnetz.Paper) (int64, bool) { return p.ID, p.Public })); err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(xs))
+	var refs [][]any
+	var links fileLinks
+	for _, p := range xs {
+		sections, err := mustJSON(p.Sections)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, append(l.meta(&p.Meta), p.BodyID, p.Name, p.Reference, l.db.tm(p.Date), p.PaperType,
+			p.Status, p.Public, sections, p.ResponsiblePersonID, searchText(p)))
+		for _, r := range []struct {
+			kind string
+			ids  []int64
+		}{
+			{refRelated, p.RelatedPaperIDs}, {refSuperordinated, p.SuperordinatedPaperIDs},
+			{refSubordinated, p.SubordinatedPaperIDs}, {refLocation, p.LocationIDs},
+			{refOriginatorPerson, p.OriginatorPersonIDs}, {refOriginatorOrganization, p.OriginatorOrganizationIDs},
+			{refUnderDirectionOf, p.UnderDirectionOfIDs},
+		} {
+			for i, id := range r.ids {
+				refs = append(refs, []any{p.ID, r.kind, i, id})
+			}
+		}
+		links.add(ownerPaper, p.ID, roleMain, p.MainFileID)
+		links.add(ownerPaper, p.ID, roleAuxiliary, p.AuxiliaryFileIDs...)
+	}
+	if err := l.upsert(ctx, "papers", cols("body_id", "name", "reference", "date", "paper_type",
+		"status", "public", "sections", "responsible_person_id", "search"), rows, true); err != nil {
+		return err
+	}
+	if err := l.clear(ctx, "paper_refs", "paper_id", ids, ""); err != nil {
+		return err
+	}
+	if err := l.clear(ctx, "file_links", "owner_id", ids, "owner_kind = ? AND ", ownerPaper); err != nil {
+		return err
+	}
+	if err := l.insert(ctx, "paper_refs", []string{"paper_id", "kind", "position", "ref_id"}, refs, ""); err != nil {
+		return err
+	}
+	return l.insert(ctx, "file_links", fileLinkCols, links, "")
+}
+
+func (l *loader) consultations(ctx context.Context, ds *ratsnetz.Dataset) error {
+	xs, ids, err := unique("Beratung", ds.Consultations, func(x *ratsnetz.Consultation) *ratsnetz.Meta { return &x.Meta })
+	if err != nil || len(xs) == 0 {
+		return err
+	}
+	rows := make([][]any, 0, len(xs))
+	var orgs [][]any
+	for _, c := range xs {
+		rows = append(rows, append(l.meta(&c.Meta), c.PaperID, c.MeetingID, c.AgendaItemID, c.Authoritative,
+			c.Role, c.Status, c.Result, l.db.tm(c.Date), c.Position))
+		orgs = idRows(orgs, c.ID, c.OrganizationIDs)
+	}
+	if err := l.upsert(ctx, "consultations", cols("paper_id", "meeting_id", "agenda_item_id", "authoritative",
+		"role", "status", "result", "date", "position"), rows, false); err != nil {
+		return err
+	}
+	if err := l.clear(ctx, "consultation_organizations", "consultation_id", ids, ""); err != nil {
+		return err
+	}
+	return l.insert(ctx, "consultation_organizations", []string{"consultation_id", "position", "organization_id"}, orgs, "")
+}
+
+func (l *loader) files(ctx context.Context, ds *ratsnetz.Dataset) error {
+	xs, ids, err := unique("Datei", ds.Files, func(x *ratsnetz.File) *ratsnetz.Meta { return &x.Meta })
+	if err != nil || len(xs) == 0 {
+		return err
+	}
+	if err := l.depublish(ctx, "files", nonPublic(xs, func(f *ratsnetz.File) (int64, bool) { return f.ID, f.Public })); err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(xs))
+	var derivs [][]any
+	for _, f := range xs {
+		rows = append(rows, append(l.meta(&f.Meta), f.BodyID, f.Name, f.FileName, f.MimeType, l.db.tm(f.Date),
+			f.Size, f.SHA256, f.SHA512, f.BlobKey, f.Text, f.ExternalServiceURL, f.MasterFileID,
+			f.License, f.Public))
+		derivs = idRows(derivs, f.ID, f.DerivativeFileIDs)
+	}
+	if err := l.upsert(ctx, "files", cols("body_id", "name", "file_name", "mime_type", "date",
+		"size", "sha256", "sha512", "blob_key", "text", "external_service_url", "master_file_id",
+		"license", "public"), rows, true); err != nil {
+		return err
+	}
+	if err := l.clear(ctx, "file_derivatives", "file_id", ids, ""); err != nil {
+		return err
+	}
+	return l.insert(ctx, "file_derivatives", []string{"file_id", "position", "derivative_id"}, derivs, "")
+}

@@ -1,0 +1,249 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+var meetingTable = table{name: "meetings", alias: "m", flagged: true, cols: []col{
+	{name: "body_id", zero: zInt}, {name: "name", zero: zStr}, {name: "meeting_state", zero: zStr},
+	{name: "cancelled", zero: zBool}, {name: "start_at", zero: zNull}, {name: "end_at", zero: zNull},
+	{name: "location_id", zero: zInt}, {name: "mode", zero: zStr}, {name: "public"},
+}}
+
+func scanMeeting(rows *sql.Rows, hidden *bool) (*ratsnetz.Meeting, error) {
+	m := &ratsnetz.Meeting{}
+	dest := append(metaDest(&m.Meta), &m.BodyID, &m.Name, &m.MeetingState, boolScanner{&m.Cancelled},
+		timeScanner{&m.Start}, timeScanner{&m.End}, &m.LocationID, &m.Mode, boolScanner{&m.Public}, boolScanner{hidden})
+	return m, rows.Scan(dest...)
+}
+
+// meetingRefs fills the ID lists of the meetings with visible content.
+func (db *DB) meetingRefs(ctx context.Context, tx *sql.Tx, w viewer, ms []*ratsnetz.Meeting) error {
+	byID := make(map[int64]*ratsnetz.Meeting, len(ms))
+	ids := make([]int64, 0, len(ms))
+	for _, m := range ms {
+		byID[m.ID] = m
+		ids = append(ids, m.ID)
+	}
+	if err := db.refs(ctx, tx, `SELECT meeting_id, '', organization_id FROM meeting_organizations
+		WHERE meeting_id IN (%s) ORDER BY meeting_id, position`, ids, func(r refRow) {
+		m := byID[r.owner]
+		m.OrganizationIDs = append(m.OrganizationIDs, r.ref)
+	}); err != nil {
+		return err
+	}
+	if err := db.refs(ctx, tx, `SELECT meeting_id, '', person_id FROM meeting_participants
+		WHERE meeting_id IN (%s) ORDER BY meeting_id, position`, ids, func(r refRow) {
+		m := byID[r.owner]
+		m.ParticipantIDs = append(m.ParticipantIDs, r.ref)
+	}); err != nil {
+		return err
+	}
+	return db.refs(ctx, tx, `SELECT l.owner_id, l.role, l.file_id FROM file_links l
+		WHERE l.owner_kind = 'meeting' AND l.owner_id IN (%s) AND `+w.fileVisible("l.file_id")+`
+		ORDER BY l.owner_id, l.role, l.position`, ids, func(r refRow) {
+		m := byID[r.owner]
+		switch r.key {
+		case roleInvitation:
+			m.InvitationFileID = r.ref
+		case roleResultsProtocol:
+			m.ResultsProtocolFileID = r.ref
+		case roleVerbatimProtocol:
+			m.VerbatimProtocolFileID = r.ref
+		case roleAuxiliary:
+			m.AuxiliaryFileIDs = append(m.AuxiliaryFileIDs, r.ref)
+		}
+	})
+}
+
+// FindMeetingByID returns the meeting with the given ID; ENOTFOUND when the
+// viewer may not see it.
+func (db *DB) FindMeetingByID(ctx context.Context, id int64) (*ratsnetz.Meeting, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	w := viewerOf(ctx)
+	var m *ratsnetz.Meeting
+	var hidden bool
+	err = db.byID(ctx, tx, meetingTable, w.meeting("m", true), id, "Sitzung nicht gefunden.", func(rows *sql.Rows) (err error) {
+		m, err = scanMeeting(rows, &hidden)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.meetingRefs(ctx, tx, w, []*ratsnetz.Meeting{m}); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// FindMeetings lists meetings by start, oldest first unless Descending.
+func (db *DB) FindMeetings(ctx context.Context, f ratsnetz.MeetingFilter) ([]*ratsnetz.Meeting, int, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	vw := viewerOf(ctx)
+	v := vw.meeting("m", f.WithDeleted)
+	var w where
+	if err := db.listOptions(&w, meetingTable, v, f.ListOptions); err != nil {
+		return nil, 0, err
+	}
+	if !f.From.IsZero() && !f.Until.IsZero() && f.Until.Before(f.From) {
+		return nil, 0, ratsnetz.Errorf(ratsnetz.EINVALID, "Der Zeitraum endet vor seinem Beginn.")
+	}
+	w.ids("m.id", f.IDs)
+	if f.BodyID != 0 {
+		w.add("m.body_id = ?", f.BodyID)
+	}
+	if f.OrganizationID != 0 {
+		w.add("m.id IN (SELECT fmo.meeting_id FROM meeting_organizations fmo WHERE fmo.organization_id = ?)", f.OrganizationID)
+	}
+	if !f.From.IsZero() {
+		w.add("m.start_at >= ?", db.tm(f.From))
+	}
+	if !f.Until.IsZero() {
+		w.add("m.start_at < ?", db.tm(f.Until))
+	}
+	order := "m.start_at, m.id"
+	if f.Descending {
+		order = "m.start_at DESC" + db.dialect.NullsLast + ", m.id DESC"
+	}
+	var ms, shown []*ratsnetz.Meeting
+	ms = []*ratsnetz.Meeting{}
+	n, err := db.list(ctx, tx, meetingTable, v, &w, f.ListOptions, order, func(rows *sql.Rows) error {
+		var hidden bool
+		m, err := scanMeeting(rows, &hidden)
+		ms = append(ms, m)
+		if !hidden {
+			shown = append(shown, m)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := db.meetingRefs(ctx, tx, vw, shown); err != nil {
+		return nil, 0, err
+	}
+	return ms, n, nil
+}
+
+func agendaItemTable(w viewer) table {
+	return table{name: "agenda_items", alias: "a", cols: []col{
+		{name: "meeting_id"}, {name: "position"}, {name: "number"}, {name: "name", zero: zStr}, {name: "public"},
+		{name: "consultation_id", zero: zInt, expr: visibleRef("a.consultation_id", w.consultationVisible("a.consultation_id"))},
+		{name: "paper_id", zero: zInt, expr: visibleRef("a.paper_id", w.paperVisible("a.paper_id"))},
+		{name: "result", zero: zStr}, {name: "resolution_text", zero: zStr}, {name: "minutes_text", zero: zStr},
+		{name: "vote", zero: zStr}, {name: "start_at", zero: zNull}, {name: "end_at", zero: zNull},
+		{name: "urgent", zero: zBool}, {name: "addendum", zero: zBool},
+	}}
+}
+
+func scanAgendaItem(rows *sql.Rows) (*ratsnetz.AgendaItem, error) {
+	a := &ratsnetz.AgendaItem{}
+	dest := append(metaDest(&a.Meta), &a.MeetingID, &a.Order, &a.Number, &a.Name, boolScanner{&a.Public},
+		&a.ConsultationID, &a.PaperID, &a.Result, &a.ResolutionText, &a.MinutesText,
+		jsonScanner{&a.Vote}, timeScanner{&a.Start}, timeScanner{&a.End},
+		boolScanner{&a.Urgent}, boolScanner{&a.Addendum}, boolScanner{&a.Redacted})
+	return a, rows.Scan(dest...)
+}
+
+// agendaItemRefs fills the file references of the unredacted items.
+func (db *DB) agendaItemRefs(ctx context.Context, tx *sql.Tx, w viewer, items []*ratsnetz.AgendaItem) error {
+	byID := make(map[int64]*ratsnetz.AgendaItem, len(items))
+	ids := make([]int64, 0, len(items))
+	for _, a := range items {
+		if a.Redacted {
+			continue
+		}
+		byID[a.ID] = a
+		ids = append(ids, a.ID)
+	}
+	return db.refs(ctx, tx, `SELECT l.owner_id, l.role, l.file_id FROM file_links l
+		WHERE l.owner_kind = 'agenda_item' AND l.owner_id IN (%s) AND `+w.fileVisible("l.file_id")+`
+		ORDER BY l.owner_id, l.role, l.position`, ids, func(r refRow) {
+		a := byID[r.owner]
+		switch r.key {
+		case roleResolution:
+			a.ResolutionFileID = r.ref
+		case roleAuxiliary:
+			a.AuxiliaryFileIDs = append(a.AuxiliaryFileIDs, r.ref)
+		}
+	})
+}
+
+// FindAgendaItemByID returns the agenda item with the given ID; ENOTFOUND
+// when the viewer may not see it (a redacted item is not found either).
+func (db *DB) FindAgendaItemByID(ctx context.Context, id int64) (*ratsnetz.AgendaItem, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	w := viewerOf(ctx)
+	var a *ratsnetz.AgendaItem
+	err = db.byID(ctx, tx, agendaItemTable(w), w.agendaItem("a", true), id, "Tagesordnungspunkt nicht gefunden.", func(rows *sql.Rows) (err error) {
+		a, err = scanAgendaItem(rows)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.agendaItemRefs(ctx, tx, w, []*ratsnetz.AgendaItem{a}); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// FindAgendaItems lists agenda items in meeting order. Non-public items of a
+// visible meeting come back as redacted placeholders for viewers who may not
+// see them.
+func (db *DB) FindAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter) ([]*ratsnetz.AgendaItem, int, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	vw := viewerOf(ctx)
+	t := agendaItemTable(vw)
+	v := vw.agendaItem("a", f.WithDeleted)
+	var w where
+	if err := db.listOptions(&w, t, v, f.ListOptions); err != nil {
+		return nil, 0, err
+	}
+	w.ids("a.id", f.IDs)
+	if f.BodyID != 0 {
+		w.add("a.meeting_id IN (SELECT fm.id FROM meetings fm WHERE fm.body_id = ?)", f.BodyID)
+	}
+	if f.MeetingID != 0 {
+		w.add("a.meeting_id = ?", f.MeetingID)
+	}
+	if f.PaperID != 0 {
+		w.add("a.paper_id = ?", f.PaperID)
+		// Which hidden item treats a paper is itself hidden.
+		if v.content != "" {
+			w.add(v.content)
+		}
+	}
+	items := []*ratsnetz.AgendaItem{}
+	n, err := db.list(ctx, tx, t, v, &w, f.ListOptions, "a.meeting_id, a.position, a.id", func(rows *sql.Rows) error {
+		a, err := scanAgendaItem(rows)
+		items = append(items, a)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := db.agendaItemRefs(ctx, tx, vw, items); err != nil {
+		return nil, 0, err
+	}
+	return items, n, nil
+}

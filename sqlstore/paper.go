@@ -1,0 +1,278 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// Kinds of paper_refs rows.
+const (
+	refRelated                = "related"
+	refSuperordinated         = "superordinated"
+	refSubordinated           = "subordinated"
+	refLocation               = "location"
+	refOriginatorPerson       = "originator_person"
+	refOriginatorOrganization = "originator_organization"
+	refUnderDirectionOf       = "under_direction_of"
+)
+
+var paperTable = table{name: "papers", alias: "p", flagged: true, cols: []col{
+	{name: "body_id", zero: zInt}, {name: "name", zero: zStr}, {name: "reference", zero: zStr},
+	{name: "date", zero: zNull}, {name: "paper_type", zero: zStr}, {name: "status", zero: zStr},
+	{name: "public"}, {name: "sections", zero: zStr}, {name: "responsible_person_id", zero: zInt},
+}}
+
+func scanPaper(rows *sql.Rows, hidden *bool) (*ratsnetz.Paper, error) {
+	p := &ratsnetz.Paper{}
+	dest := append(metaDest(&p.Meta), &p.BodyID, &p.Name, &p.Reference, timeScanner{&p.Date}, &p.PaperType,
+		&p.Status, boolScanner{&p.Public}, jsonScanner{&p.Sections}, &p.ResponsiblePersonID, boolScanner{hidden})
+	return p, rows.Scan(dest...)
+}
+
+// paperRefs fills the ID lists of the papers.
+func (db *DB) paperRefs(ctx context.Context, tx *sql.Tx, w viewer, ps []*ratsnetz.Paper) error {
+	byID := make(map[int64]*ratsnetz.Paper, len(ps))
+	ids := make([]int64, 0, len(ps))
+	for _, p := range ps {
+		byID[p.ID] = p
+		ids = append(ids, p.ID)
+	}
+	if err := db.refs(ctx, tx, `SELECT r.paper_id, r.kind, r.ref_id FROM paper_refs r
+		WHERE r.paper_id IN (%s) AND (r.kind NOT IN ('related', 'superordinated', 'subordinated') OR `+w.paperVisible("r.ref_id")+`)
+		ORDER BY r.paper_id, r.kind, r.position`, ids, func(r refRow) {
+		p := byID[r.owner]
+		switch r.key {
+		case refRelated:
+			p.RelatedPaperIDs = append(p.RelatedPaperIDs, r.ref)
+		case refSuperordinated:
+			p.SuperordinatedPaperIDs = append(p.SuperordinatedPaperIDs, r.ref)
+		case refSubordinated:
+			p.SubordinatedPaperIDs = append(p.SubordinatedPaperIDs, r.ref)
+		case refLocation:
+			p.LocationIDs = append(p.LocationIDs, r.ref)
+		case refOriginatorPerson:
+			p.OriginatorPersonIDs = append(p.OriginatorPersonIDs, r.ref)
+		case refOriginatorOrganization:
+			p.OriginatorOrganizationIDs = append(p.OriginatorOrganizationIDs, r.ref)
+		case refUnderDirectionOf:
+			p.UnderDirectionOfIDs = append(p.UnderDirectionOfIDs, r.ref)
+		}
+	}); err != nil {
+		return err
+	}
+	return db.refs(ctx, tx, `SELECT l.owner_id, l.role, l.file_id FROM file_links l
+		WHERE l.owner_kind = 'paper' AND l.owner_id IN (%s) AND `+w.fileVisible("l.file_id")+`
+		ORDER BY l.owner_id, l.role, l.position`, ids, func(r refRow) {
+		p := byID[r.owner]
+		switch r.key {
+		case roleMain:
+			p.MainFileID = r.ref
+		case roleAuxiliary:
+			p.AuxiliaryFileIDs = append(p.AuxiliaryFileIDs, r.ref)
+		}
+	})
+}
+
+// FindPaperByID returns the paper with the given ID; ENOTFOUND when the
+// viewer may not see it.
+func (db *DB) FindPaperByID(ctx context.Context, id int64) (*ratsnetz.Paper, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	w := viewerOf(ctx)
+	var p *ratsnetz.Paper
+	var hidden bool
+	err = db.byID(ctx, tx, paperTable, w.paper("p", true), id, "Vorlage nicht gefunden.", func(rows *sql.Rows) (err error) {
+		p, err = scanPaper(rows, &hidden)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.paperRefs(ctx, tx, w, []*ratsnetz.Paper{p}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// likePattern is a LIKE pattern for "contains s", lower-cased, with the
+// wildcards of s escaped by '\'.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+// searchText is what the Text filter of papers searches: title and reference.
+func searchText(p *ratsnetz.Paper) string {
+	return strings.ToLower(p.Name + "\n" + p.Reference)
+}
+
+// FindPapers lists papers by ID, or newest first (by date).
+func (db *DB) FindPapers(ctx context.Context, f ratsnetz.PaperFilter) ([]*ratsnetz.Paper, int, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	vw := viewerOf(ctx)
+	v := vw.paper("p", f.WithDeleted)
+	var w where
+	if err := db.listOptions(&w, paperTable, v, f.ListOptions); err != nil {
+		return nil, 0, err
+	}
+	if f.Year < 0 || f.Year > 9999 {
+		return nil, 0, ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültiges Jahr %d.", f.Year)
+	}
+	w.ids("p.id", f.IDs)
+	if f.BodyID != 0 {
+		w.add("p.body_id = ?", f.BodyID)
+	}
+	if f.Reference != "" {
+		w.add("p.reference = ?", f.Reference)
+	}
+	if f.PaperType != "" {
+		w.add("p.paper_type = ?", f.PaperType)
+	}
+	if f.Status != "" {
+		w.add("p.status = ?", f.Status)
+	}
+	if f.OrganizationID != 0 {
+		w.add(`p.id IN (SELECT fc.paper_id FROM consultations fc JOIN consultation_organizations fco ON fco.consultation_id = fc.id
+			WHERE fco.organization_id = ? AND NOT fc.deleted)`, f.OrganizationID)
+	}
+	if f.Year != 0 {
+		from, until := yearRange(f.Year)
+		w.add("p.date >= ? AND p.date < ?", db.tm(from), db.tm(until))
+	}
+	if f.Text != "" {
+		w.add(`p.search LIKE ? ESCAPE '\'`, likePattern(f.Text))
+	}
+	order := "p.id"
+	if f.Newest {
+		order = "p.date DESC" + db.dialect.NullsLast + ", p.id DESC"
+	}
+	var ps, shown []*ratsnetz.Paper
+	ps = []*ratsnetz.Paper{}
+	n, err := db.list(ctx, tx, paperTable, v, &w, f.ListOptions, order, func(rows *sql.Rows) error {
+		var hidden bool
+		p, err := scanPaper(rows, &hidden)
+		ps = append(ps, p)
+		if !hidden {
+			shown = append(shown, p)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := db.paperRefs(ctx, tx, vw, shown); err != nil {
+		return nil, 0, err
+	}
+	return ps, n, nil
+}
+
+func consultationTable(w viewer) table {
+	return table{name: "consultations", alias: "c", cols: []col{
+		{name: "paper_id"},
+		{name: "meeting_id", expr: visibleRef("c.meeting_id", w.meetingVisible("c.meeting_id"))},
+		{name: "agenda_item_id", expr: visibleRef("c.agenda_item_id", w.agendaItemVisible("c.agenda_item_id"))},
+		{name: "authoritative"}, {name: "role"}, {name: "status"}, {name: "result"}, {name: "date"}, {name: "position"},
+	}}
+}
+
+func scanConsultation(rows *sql.Rows) (*ratsnetz.Consultation, error) {
+	c := &ratsnetz.Consultation{}
+	var redacted bool
+	dest := append(metaDest(&c.Meta), &c.PaperID, &c.MeetingID, &c.AgendaItemID, boolScanner{&c.Authoritative},
+		&c.Role, &c.Status, &c.Result, timeScanner{&c.Date}, &c.Position, boolScanner{&redacted})
+	return c, rows.Scan(dest...)
+}
+
+func (db *DB) consultationRefs(ctx context.Context, tx *sql.Tx, cs []*ratsnetz.Consultation) error {
+	byID := make(map[int64]*ratsnetz.Consultation, len(cs))
+	ids := make([]int64, 0, len(cs))
+	for _, c := range cs {
+		byID[c.ID] = c
+		ids = append(ids, c.ID)
+	}
+	return db.refs(ctx, tx, `SELECT consultation_id, '', organization_id FROM consultation_organizations
+		WHERE consultation_id IN (%s) ORDER BY consultation_id, position`, ids, func(r refRow) {
+		c := byID[r.owner]
+		c.OrganizationIDs = append(c.OrganizationIDs, r.ref)
+	})
+}
+
+// FindConsultationByID returns the consultation with the given ID;
+// ENOTFOUND when the viewer may not see its paper.
+func (db *DB) FindConsultationByID(ctx context.Context, id int64) (*ratsnetz.Consultation, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	w := viewerOf(ctx)
+	var c *ratsnetz.Consultation
+	err = db.byID(ctx, tx, consultationTable(w), w.consultation("c", true), id, "Beratung nicht gefunden.", func(rows *sql.Rows) (err error) {
+		c, err = scanConsultation(rows)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.consultationRefs(ctx, tx, []*ratsnetz.Consultation{c}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// FindConsultations lists consultations in Beratungsfolge order (by paper,
+// then position).
+func (db *DB) FindConsultations(ctx context.Context, f ratsnetz.ConsultationFilter) ([]*ratsnetz.Consultation, int, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	vw := viewerOf(ctx)
+	t := consultationTable(vw)
+	v := vw.consultation("c", f.WithDeleted)
+	var w where
+	if err := db.listOptions(&w, t, v, f.ListOptions); err != nil {
+		return nil, 0, err
+	}
+	w.ids("c.id", f.IDs)
+	if f.BodyID != 0 {
+		w.add("c.paper_id IN (SELECT fp.id FROM papers fp WHERE fp.body_id = ?)", f.BodyID)
+	}
+	if f.PaperID != 0 {
+		w.add("c.paper_id = ?", f.PaperID)
+	}
+	if f.MeetingID != 0 {
+		w.add("c.meeting_id = ?", f.MeetingID)
+		// Which consultations a hidden meeting holds is itself hidden.
+		if !vw.all() {
+			w.add(vw.meetingVisible("c.meeting_id"))
+		}
+	}
+	if f.OrganizationID != 0 {
+		w.add("c.id IN (SELECT fco.consultation_id FROM consultation_organizations fco WHERE fco.organization_id = ?)", f.OrganizationID)
+	}
+	cs := []*ratsnetz.Consultation{}
+	n, err := db.list(ctx, tx, t, v, &w, f.ListOptions, "c.paper_id, c.position, c.id", func(rows *sql.Rows) error {
+		c, err := scanConsultation(rows)
+		cs = append(cs, c)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := db.consultationRefs(ctx, tx, cs); err != nil {
+		return nil, 0, err
+	}
+	return cs, n, nil
+}

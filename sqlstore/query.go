@@ -1,0 +1,326 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// Limits of list pages.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 1000
+)
+
+// col is a content column of a table. zero is the SQL literal it is replaced
+// with when the viewer may not see the row's content; "" keeps the column
+// always (redacted placeholders keep a few).
+type col struct {
+	name string
+	zero string
+	// expr, if set, is selected instead of alias.name (it names its own alias).
+	expr string
+}
+
+const (
+	zStr  = "''"
+	zInt  = "0"
+	zBool = "FALSE"
+	zNull = "NULL"
+)
+
+// table describes how an object kind is selected.
+type table struct {
+	name  string
+	alias string
+	cols  []col
+	// flagged tables have public and depublished_at columns.
+	flagged bool
+}
+
+// selectSQL returns "SELECT … FROM name alias": the meta columns, the
+// content columns (hidden outside v.content) and a final redacted flag.
+func (t table) selectSQL(v vis) string {
+	a := t.alias + "."
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	b.WriteString(a + "id, " + a + "external_id, " + a + "created, ")
+	if v.content != "" && v.tombstone {
+		fmt.Fprintf(&b, "CASE WHEN %s THEN %smodified ELSE COALESCE(%sdepublished_at, %smodified) END, ", v.content, a, a, a)
+		fmt.Fprintf(&b, "CASE WHEN %s THEN %sdeleted ELSE TRUE END", v.content, a)
+	} else {
+		b.WriteString(a + "modified, " + a + "deleted")
+	}
+	for _, c := range t.cols {
+		b.WriteString(", ")
+		e := a + c.name
+		if c.expr != "" {
+			e = c.expr
+		}
+		if v.content == "" || c.zero == "" {
+			b.WriteString(e)
+		} else {
+			fmt.Fprintf(&b, "CASE WHEN %s THEN %s ELSE %s END", v.content, e, c.zero)
+		}
+	}
+	if v.content == "" {
+		b.WriteString(", FALSE")
+	} else {
+		fmt.Fprintf(&b, ", CASE WHEN %s THEN FALSE ELSE TRUE END", v.content)
+	}
+	b.WriteString(" FROM " + t.name + " " + t.alias)
+	return b.String()
+}
+
+// modifiedExpr is the modification time as the viewer sees it.
+func (t table) modifiedExpr(v vis) string {
+	a := t.alias + "."
+	if v.content != "" && v.tombstone {
+		return fmt.Sprintf("CASE WHEN %s THEN %smodified ELSE COALESCE(%sdepublished_at, %smodified) END", v.content, a, a, a)
+	}
+	return a + "modified"
+}
+
+// metaDest returns scan targets for the meta columns.
+func metaDest(m *ratsnetz.Meta) []any {
+	return []any{&m.ID, &m.ExternalID, timeScanner{&m.Created}, timeScanner{&m.Modified}, boolScanner{&m.Deleted}}
+}
+
+// where collects predicates with "?" arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	if cond == "" {
+		return
+	}
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) ids(colName string, ids []int64) {
+	if len(ids) == 0 {
+		return
+	}
+	w.add(colName+" IN ("+placeholders(len(ids))+")", int64Args(ids)...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+func int64Args(ids []int64) []any {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return args
+}
+
+// listOptions validates o and adds its change-tracking predicates.
+func (db *DB) listOptions(w *where, t table, v vis, o ratsnetz.ListOptions) error {
+	if o.Limit < 0 {
+		return ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültige Seitengröße %d.", o.Limit)
+	}
+	if o.Offset < 0 {
+		return ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültiger Versatz %d.", o.Offset)
+	}
+	if o.After < 0 {
+		return ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültige Startkennung %d.", o.After)
+	}
+	if !o.CreatedSince.IsZero() && !o.CreatedUntil.IsZero() && o.CreatedUntil.Before(o.CreatedSince) {
+		return ratsnetz.Errorf(ratsnetz.EINVALID, "Der Erstellungszeitraum endet vor seinem Beginn.")
+	}
+	if !o.ModifiedSince.IsZero() && !o.ModifiedUntil.IsZero() && o.ModifiedUntil.Before(o.ModifiedSince) {
+		return ratsnetz.Errorf(ratsnetz.EINVALID, "Der Änderungszeitraum endet vor seinem Beginn.")
+	}
+	a := t.alias + "."
+	if !o.CreatedSince.IsZero() {
+		w.add(a+"created >= ?", db.tm(o.CreatedSince))
+	}
+	if !o.CreatedUntil.IsZero() {
+		w.add(a+"created <= ?", db.tm(o.CreatedUntil))
+	}
+	if !o.ModifiedSince.IsZero() {
+		w.add(t.modifiedExpr(v)+" >= ?", db.tm(o.ModifiedSince))
+	}
+	if !o.ModifiedUntil.IsZero() {
+		w.add(t.modifiedExpr(v)+" <= ?", db.tm(o.ModifiedUntil))
+	}
+	return nil
+}
+
+func limitOf(o ratsnetz.ListOptions) int {
+	switch {
+	case o.Limit == 0:
+		return DefaultLimit
+	case o.Limit > MaxLimit:
+		return MaxLimit
+	}
+	return o.Limit
+}
+
+// list runs a list query: the page (keyset by ID when After is set, else
+// order + offset) and, when asked, the total. scan reads one row.
+func (db *DB) list(ctx context.Context, tx *sql.Tx, t table, v vis, w *where, o ratsnetz.ListOptions, order string,
+	scan func(*sql.Rows) error) (int, error) {
+	w.add(v.list)
+	total := -1
+	if o.WithTotal {
+		q := "SELECT COUNT(*) FROM " + t.name + " " + t.alias + w.sql()
+		if err := tx.QueryRowContext(ctx, db.rebind(q), w.args...).Scan(&total); err != nil {
+			return 0, fmt.Errorf("count %s: %w", t.name, err)
+		}
+	}
+	args := w.args
+	var q string
+	if o.After > 0 {
+		w.add(t.alias+".id > ?", o.After)
+		args = w.args
+		q = t.selectSQL(v) + w.sql() + " ORDER BY " + t.alias + ".id" + fmt.Sprintf(" LIMIT %d", limitOf(o))
+	} else {
+		q = t.selectSQL(v) + w.sql() + " ORDER BY " + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limitOf(o), o.Offset)
+	}
+	rows, err := tx.QueryContext(ctx, db.rebind(q), args...)
+	if err != nil {
+		return 0, fmt.Errorf("list %s: %w", t.name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return 0, fmt.Errorf("list %s: %w", t.name, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("list %s: %w", t.name, err)
+	}
+	return total, nil
+}
+
+// byID reads one row by ID under v.byID; not found is ENOTFOUND with msg.
+func (db *DB) byID(ctx context.Context, tx *sql.Tx, t table, v vis, id int64, msg string, scan func(*sql.Rows) error) error {
+	var w where
+	w.add(t.alias+".id = ?", id)
+	w.add(v.byID)
+	rows, err := tx.QueryContext(ctx, db.rebind(t.selectSQL(v)+w.sql()), w.args...)
+	if err != nil {
+		return fmt.Errorf("find %s %d: %w", t.name, id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("find %s %d: %w", t.name, id, err)
+		}
+		return ratsnetz.Errorf(ratsnetz.ENOTFOUND, "%s", msg)
+	}
+	if err := scan(rows); err != nil {
+		return fmt.Errorf("find %s %d: %w", t.name, id, err)
+	}
+	return rows.Close()
+}
+
+// refRow is one row of an ID list: the owner, which list, the referenced ID.
+type refRow struct {
+	owner int64
+	key   string
+	ref   int64
+}
+
+// refs runs q (selecting owner, key, ref; with "%s" where the owner ID list
+// goes) for the owners and calls fn for every row in order. One query per
+// list kind and page: no N+1.
+func (db *DB) refs(ctx context.Context, tx *sql.Tx, q string, owners []int64, fn func(refRow)) error {
+	if len(owners) == 0 {
+		return nil
+	}
+	q = fmt.Sprintf(q, placeholders(len(owners)))
+	rows, err := tx.QueryContext(ctx, db.rebind(q), int64Args(owners)...)
+	if err != nil {
+		return fmt.Errorf("load references: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r refRow
+		if err := rows.Scan(&r.owner, &r.key, &r.ref); err != nil {
+			return fmt.Errorf("load references: %w", err)
+		}
+		fn(r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load references: %w", err)
+	}
+	return nil
+}
+
+// jsonScanner reads a JSON text column into dst; NULL and "" leave it zero.
+type jsonScanner struct{ dst any }
+
+func (s jsonScanner) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		return nil
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("scan json: unsupported type %T", src)
+	}
+	if len(b) == 0 || string(b) == "null" {
+		return nil
+	}
+	return json.Unmarshal(b, s.dst)
+}
+
+// jsonText encodes v as JSON text; empty lists and nil become "".
+func jsonText(v any) (string, error) {
+	switch x := v.(type) {
+	case []string:
+		if len(x) == 0 {
+			return "", nil
+		}
+	case []ratsnetz.TextSection:
+		if len(x) == 0 {
+			return "", nil
+		}
+	case *ratsnetz.VoteResult:
+		if x == nil {
+			return "", nil
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// notFound reports whether err is a not-found domain error.
+func notFound(err error) bool {
+	var e *ratsnetz.Error
+	return errors.As(err, &e) && e.Code == ratsnetz.ENOTFOUND
+}
+
+// yearRange is [1 Jan year, 1 Jan year+1) in UTC.
+func yearRange(year int) (time.Time, time.Time) {
+	return time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)
+}

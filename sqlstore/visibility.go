@@ -1,0 +1,174 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// This file is the one place where the viewer becomes SQL. Every find method
+// asks it for the predicates of its object kind; nothing else in the package
+// decides who sees what. Accounts and mandate-based rights extend only this
+// file.
+//
+// Rules for every viewer but System (today: the anonymous public):
+//   - meetings, papers and files need Public; agenda items need Public and a
+//     visible meeting. Non-public agenda items of a visible meeting are listed
+//     as redacted placeholders, their content replaced in SQL.
+//   - files additionally need every owner (paper, meeting, agenda item) visible.
+//   - consultations need a visible paper (or none); their meeting and agenda
+//     item references are zeroed when those are not visible.
+//   - ID lists inside objects only name visible meetings, papers, agenda items
+//     and files.
+//   - objects that were public and became non-public through a Load come back
+//     as tombstones (Deleted, content empty, Modified = de-publication time)
+//     when a list asks WithDeleted.
+// Soft-deleted objects are left out of lists unless WithDeleted, for everyone.
+// Bodies, terms, locations, organizations, persons and memberships are public.
+
+// vis is what a viewer may see of one object kind, as SQL over the table
+// alias the caller uses.
+type vis struct {
+	// list is the predicate of rows a list returns ("" = all).
+	list string
+	// byID is the predicate of the row a find-by-ID returns ("" = any).
+	byID string
+	// content is the predicate under which content columns are returned;
+	// "" means always. Rows outside it come back redacted or as tombstones.
+	content string
+	// tombstone: rows outside content are tombstones (Deleted set, Modified =
+	// depublished_at); otherwise they are redacted placeholders.
+	tombstone bool
+}
+
+// viewer is the visibility logic for one viewer.
+type viewer struct {
+	v ratsnetz.Viewer
+}
+
+func viewerOf(ctx context.Context) viewer {
+	return viewer{v: ratsnetz.ViewerFromContext(ctx)}
+}
+
+func (w viewer) all() bool { return w.v.System }
+
+func notDeleted(a string, withDeleted bool) string {
+	if withDeleted {
+		return ""
+	}
+	return "NOT " + a + ".deleted"
+}
+
+// plain is the visibility of the kinds that are always public.
+func (w viewer) plain(a string, withDeleted bool) vis {
+	return vis{list: notDeleted(a, withDeleted)}
+}
+
+// flagged is the visibility of papers, meetings and files (own Public flag).
+func (w viewer) flagged(a string, withDeleted bool, extra string) vis {
+	if w.all() {
+		return vis{list: notDeleted(a, withDeleted)}
+	}
+	own := a + ".public"
+	if extra != "" {
+		own = "(" + own + " AND " + extra + ")"
+	}
+	if withDeleted {
+		return vis{
+			list:      "(" + own + " OR " + a + ".depublished_at IS NOT NULL)",
+			byID:      own,
+			content:   own,
+			tombstone: true,
+		}
+	}
+	return vis{list: own + " AND NOT " + a + ".deleted", byID: own, content: own, tombstone: true}
+}
+
+func (w viewer) paper(a string, withDeleted bool) vis   { return w.flagged(a, withDeleted, "") }
+func (w viewer) meeting(a string, withDeleted bool) vis { return w.flagged(a, withDeleted, "") }
+func (w viewer) file(a string, withDeleted bool) vis {
+	return w.flagged(a, withDeleted, w.fileOwnersVisible(a+".id"))
+}
+
+// agendaItem: listed when the meeting is visible; non-public items redacted.
+func (w viewer) agendaItem(a string, withDeleted bool) vis {
+	if w.all() {
+		return vis{list: notDeleted(a, withDeleted)}
+	}
+	list := w.meetingVisible(a + ".meeting_id")
+	if !withDeleted {
+		list += " AND NOT " + a + ".deleted"
+	}
+	return vis{list: list, byID: a + ".public AND " + w.meetingVisible(a+".meeting_id"), content: a + ".public"}
+}
+
+// consultation: visible with its paper.
+func (w viewer) consultation(a string, withDeleted bool) vis {
+	if w.all() {
+		return vis{list: notDeleted(a, withDeleted)}
+	}
+	own := "(" + a + ".paper_id = 0 OR " + w.paperVisible(a+".paper_id") + ")"
+	list := own
+	if !withDeleted {
+		list += " AND NOT " + a + ".deleted"
+	}
+	return vis{list: list, byID: own}
+}
+
+// paperVisible is the predicate "paper id (an SQL expression) is visible".
+func (w viewer) paperVisible(id string) string {
+	if w.all() {
+		return "TRUE"
+	}
+	return "EXISTS (SELECT 1 FROM papers vp WHERE vp.id = " + id + " AND vp.public)"
+}
+
+func (w viewer) meetingVisible(id string) string {
+	if w.all() {
+		return "TRUE"
+	}
+	return "EXISTS (SELECT 1 FROM meetings vm WHERE vm.id = " + id + " AND vm.public)"
+}
+
+func (w viewer) agendaItemVisible(id string) string {
+	if w.all() {
+		return "TRUE"
+	}
+	return "EXISTS (SELECT 1 FROM agenda_items va JOIN meetings vam ON vam.id = va.meeting_id WHERE va.id = " + id + " AND va.public AND vam.public)"
+}
+
+// consultationVisible: the consultation exists and its paper is visible.
+func (w viewer) consultationVisible(id string) string {
+	if w.all() {
+		return "TRUE"
+	}
+	return "EXISTS (SELECT 1 FROM consultations vc WHERE vc.id = " + id + " AND (vc.paper_id = 0 OR " + w.paperVisible("vc.paper_id") + "))"
+}
+
+// fileOwnersVisible: no link of file id (an SQL expression) names an owner
+// the viewer may not see.
+func (w viewer) fileOwnersVisible(id string) string {
+	if w.all() {
+		return "TRUE"
+	}
+	return "NOT EXISTS (SELECT 1 FROM file_links vl WHERE vl.file_id = " + id + " AND NOT (" +
+		"(vl.owner_kind = 'paper' AND " + w.paperVisible("vl.owner_id") + ") OR " +
+		"(vl.owner_kind = 'meeting' AND " + w.meetingVisible("vl.owner_id") + ") OR " +
+		"(vl.owner_kind = 'agenda_item' AND " + w.agendaItemVisible("vl.owner_id") + ")))"
+}
+
+// fileVisible is the predicate "file id (an SQL expression) is visible".
+func (w viewer) fileVisible(id string) string {
+	if w.all() {
+		return "TRUE"
+	}
+	return "EXISTS (SELECT 1 FROM files vf WHERE vf.id = " + id + " AND vf.public AND " + w.fileOwnersVisible("vf.id") + ")"
+}
+
+// visibleRef wraps a referenced ID column: it is zeroed when pred is false.
+func visibleRef(col, pred string) string {
+	if pred == "TRUE" {
+		return col
+	}
+	return "CASE WHEN " + col + " = 0 OR " + pred + " THEN " + col + " ELSE 0 END"
+}
