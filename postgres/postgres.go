@@ -1,0 +1,84 @@
+// Package postgres is the PostgreSQL backend of Ratsnetz: pgx v5 through
+// database/sql behind sqlstore.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/ratsnetz/ratsnetz/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrationLock is the first key of the advisory lock that serializes
+// Migrate; the second is the hash of the current schema.
+const migrationLock = 0x52617473 // "Rats"
+
+// Dialect returns the PostgreSQL dialect of sqlstore.
+func Dialect() sqlstore.Dialect {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory always exists
+	}
+	return sqlstore.Dialect{
+		Name:           "postgres",
+		Numbered:       true,
+		EncodeTime:     sqlstore.EncodeTimeNative,
+		Migrations:     sub,
+		LockMigrations: lockMigrations,
+		AfterLoad:      advanceSequences,
+		MaxParams:      65535,
+		NullsLast:      " NULLS LAST",
+	}
+}
+
+func lockMigrations(ctx context.Context, conn *sql.Conn) (func(), error) {
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1, hashtext(current_schema()))`, migrationLock); err != nil {
+		return nil, err
+	}
+	return func() {
+		// A fresh context: the lock must go even when ctx is done.
+		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1, hashtext(current_schema()))`, migrationLock)
+	}, nil
+}
+
+// advanceSequences moves the identity sequences of the loaded tables past
+// their largest ID, so that later inserts without ID do not collide.
+func advanceSequences(ctx context.Context, tx *sql.Tx, tables []string) error {
+	seen := map[string]bool{}
+	for _, t := range tables {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		// t is one of the package's own table names, never user input.
+		q := `SELECT setval(pg_get_serial_sequence('` + t + `', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM ` + t + `), false)`
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("advance sequence of %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// Open connects to the PostgreSQL database at url (a postgres:// URL or
+// key=value DSN; runtime parameters such as search_path may be given in it).
+// Open does not migrate; call Migrate.
+func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	return sqlstore.New(db, db, Dialect()), nil
+}
