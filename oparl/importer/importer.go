@@ -1,0 +1,820 @@
+// Package importer imports a municipality's council data from any OParl
+// 1.0/1.1 endpoint into a Ratsnetz store: the full history on the first run,
+// then incrementally (modified_since per list), idempotently and resumably.
+//
+// Real OParl servers deviate from the standard in many ways; the importer
+// tolerates every deviation it knows, repairs what it can, skips what it
+// cannot read, and lists all of it in the Report.
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// Store is what the importer needs from storage: loading datasets, the
+// external-ID mapping with progress state, and two lookups of earlier
+// imports. *sqlstore.DB implements it.
+type Store interface {
+	ratsnetz.Loader
+	ratsnetz.ExternalIDStore
+	FindConsultationByID(ctx context.Context, id int64) (*ratsnetz.Consultation, error)
+	FindFileByID(ctx context.Context, id int64) (*ratsnetz.File, error)
+}
+
+// Options configure a run.
+type Options struct {
+	// URL is the OParl System (entry point), e.g. https://ris.example.de/oparl/v1.1/system.
+	URL   string
+	Store Store
+	// Blobs receives file contents when FetchFiles is set.
+	Blobs  ratsnetz.BlobStore
+	Client *http.Client
+	// Concurrency bounds the requests in flight (default 4).
+	Concurrency int
+	// Bodies limits the import to these body ids (OParl URLs); empty = all.
+	Bodies []string
+	// FetchFiles downloads file contents into Blobs.
+	FetchFiles bool
+	// Full ignores the last run's times and walks every list completely
+	// (a periodic full re-crawl catches changes servers forgot to date).
+	Full bool
+	// Progress, when set, receives a status line every few seconds.
+	Progress io.Writer
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// Retries per request after a 5xx or transport error (default 4), with
+	// exponential backoff starting at Backoff (default 2s).
+	Retries   int
+	Backoff   time.Duration
+	UserAgent string
+}
+
+// Run imports from opts.URL. The report is returned even when err is set;
+// err is only set for what stops the whole run (no System, store failure,
+// cancelled context). An interrupted run continues where it stopped when
+// started again.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	if opts.URL == "" {
+		return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Keine OParl-URL angegeben.")
+	}
+	if opts.Store == nil {
+		return nil, errors.New("importer: no store")
+	}
+	if opts.FetchFiles && opts.Blobs == nil {
+		return nil, errors.New("importer: FetchFiles needs a blob store")
+	}
+	if opts.Client == nil {
+		opts.Client = &http.Client{Timeout: 2 * time.Minute}
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Retries == 0 {
+		opts.Retries = 4
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = 2 * time.Second
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = "Ratsnetz-OParl-Importer/1.0"
+	}
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		loc = time.FixedZone("CET", 3600)
+	}
+	rep := newReporter(opts.URL, opts.Logger, opts.Progress, opts.Now)
+	r := &run{
+		opts:      opts,
+		store:     opts.Store,
+		rep:       rep,
+		loc:       loc,
+		consPaper: map[string]string{},
+		loadedSet: map[string]struct{}{},
+		tried:     map[string]bool{},
+		f: &fetcher{
+			client: opts.Client, sem: make(chan struct{}, opts.Concurrency),
+			retries: opts.Retries, backoff: opts.Backoff, userAgent: opts.UserAgent, rep: rep,
+		},
+	}
+	err = r.run(ratsnetz.SystemContext(ctx))
+	rep.printProgress(true)
+	out := rep.report()
+	out.Requests = r.f.requests.Load()
+	return out, err
+}
+
+// run is the state of one import run.
+type run struct {
+	opts  Options
+	store Store
+	f     *fetcher
+	rep   *reporter
+	loc   *time.Location
+
+	// resolveMu serializes ID allocation.
+	resolveMu sync.Mutex
+
+	mu          sync.Mutex
+	consPaper   map[string]string   // consultation → paper seen this run
+	loadedSet   map[string]struct{} // kind + "\x00" + external id loaded this run
+	tried       map[string]bool     // pending external ids fetched this run
+	offset      int64               // learned AgendaItem.order offset
+	offsetDirty bool
+	defaultBody string
+}
+
+func (r *run) stateKey(parts ...string) string {
+	return "oparl:" + strings.Join(parts, ":")
+}
+
+func (r *run) run(ctx context.Context) error {
+	offKey := r.stateKey("agenda-order-offset", r.opts.URL)
+	if s, err := r.store.ImportState(ctx, offKey); err != nil {
+		return fmt.Errorf("read import state: %w", err)
+	} else if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		r.offset = n
+	}
+
+	b, err := r.f.getJSON(ctx, r.opts.URL)
+	if err != nil {
+		return ratsnetz.Errorf(ratsnetz.EINVALID, "OParl-System %s nicht erreichbar: %v", r.opts.URL, err)
+	}
+	v, sanitized, err := parseJSON(b)
+	if err != nil {
+		return ratsnetz.Errorf(ratsnetz.EINVALID, "OParl-System %s liefert kein JSON: %v", r.opts.URL, err)
+	}
+	base := &obj{where: r.opts.URL, report: r.rep.issue, loc: r.loc}
+	if sanitized {
+		base.quirk(QuirkInvalidJSONRepaired, "", "Steuerzeichen in JSON maskiert")
+	}
+	sys := base.wrap(v)
+	if sys == nil {
+		return ratsnetz.Errorf(ratsnetz.EINVALID, "OParl-System %s liefert kein Objekt.", r.opts.URL)
+	}
+	if t := sys.typeName(); t != "System" {
+		sys.quirk(QuirkMissingType, "type", "Einstiegspunkt hat type %q statt System", t)
+	}
+	r.rep.mu.Lock()
+	r.rep.r.SystemName = sys.str("name")
+	r.rep.r.OparlVersion = sys.str("oparlVersion")
+	r.rep.r.Vendor = sys.str("vendor")
+	r.rep.r.Product = sys.str("product")
+	r.rep.mu.Unlock()
+	bodyList := sys.str("body")
+	if bodyList == "" {
+		return ratsnetz.Errorf(ratsnetz.EINVALID, "OParl-System %s nennt keine Körperschaftsliste (body).", r.opts.URL)
+	}
+
+	bodies, err := r.walkBodies(ctx, bodyList)
+	if err != nil {
+		return err
+	}
+	for _, body := range bodies {
+		if err := r.importBody(ctx, body); err != nil {
+			return err
+		}
+		if err := r.saveOffset(ctx, offKey); err != nil {
+			return err
+		}
+	}
+	if err := r.missingPass(ctx); err != nil {
+		return err
+	}
+	return r.saveOffset(ctx, offKey)
+}
+
+func (r *run) saveOffset(ctx context.Context, key string) error {
+	r.mu.Lock()
+	dirty, off := r.offsetDirty, r.offset
+	r.offsetDirty = false
+	r.mu.Unlock()
+	if !dirty {
+		return nil
+	}
+	if err := r.store.SetImportState(ctx, key, strconv.FormatInt(off, 10)); err != nil {
+		return fmt.Errorf("save import state: %w", err)
+	}
+	return nil
+}
+
+// walkBodies reads the body list completely, loads the bodies and returns
+// those to import.
+func (r *run) walkBodies(ctx context.Context, listURL string) ([]*obj, error) {
+	var all []*obj
+	visited := map[string]bool{}
+	for next := listURL; next != ""; {
+		if visited[next] {
+			r.rep.issue(Issue{Quirk: QuirkPaginationLoop, URL: next, Message: "links.next zeigt auf eine schon gelesene Seite"})
+			break
+		}
+		visited[next] = true
+		items, n, err := r.fetchPage(ctx, next, false)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if len(all) == 0 {
+				return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Körperschaftsliste %s nicht lesbar: %v", next, err)
+			}
+			r.rep.issue(Issue{Quirk: QuirkRequestFailed, URL: next, Message: err.Error(), Skipped: true})
+			break
+		}
+		all = append(all, items...)
+		next = n
+	}
+	var chosen []*obj
+	for _, b := range all {
+		if len(r.opts.Bodies) > 0 && !contains(r.opts.Bodies, b.id) {
+			continue
+		}
+		chosen = append(chosen, b)
+	}
+	if len(r.opts.Bodies) > 0 && len(chosen) == 0 {
+		return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Keine der gewünschten Körperschaften gefunden.")
+	}
+	if err := r.importObjects(ctx, "", ratsnetz.KindBody, chosen, false); err != nil {
+		return nil, err
+	}
+	var out []*obj
+	for _, b := range chosen {
+		if b.deleted() {
+			continue
+		}
+		out = append(out, b)
+		if r.defaultBody == "" {
+			r.defaultBody = b.id
+		}
+	}
+	r.rep.mu.Lock()
+	r.rep.r.Bodies = len(out)
+	r.rep.mu.Unlock()
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// listKinds maps Body properties to the kind their list holds.
+var listKinds = map[string]string{
+	"organization":        ratsnetz.KindOrganization,
+	"person":              ratsnetz.KindPerson,
+	"meeting":             ratsnetz.KindMeeting,
+	"paper":               ratsnetz.KindPaper,
+	"agendaItem":          ratsnetz.KindAgendaItem,
+	"consultation":        ratsnetz.KindConsultation,
+	"file":                ratsnetz.KindFile,
+	"membership":          ratsnetz.KindMembership,
+	"legislativeTermList": ratsnetz.KindLegislativeTerm,
+	"locationList":        ratsnetz.KindLocation,
+}
+
+// phases order the lists so that what later lists refer to is there first:
+// consultations of papers before the agenda items that treat them, embedded
+// copies before the 1.1 standalone lists (which then only add what is new).
+var phases = [][]string{
+	{"organization", "person", "paper", "legislativeTermList", "locationList"},
+	{"membership", "consultation", "meeting"},
+	{"agendaItem", "file"},
+}
+
+func (r *run) importBody(ctx context.Context, body *obj) error {
+	for _, p := range []string{"organization", "person", "meeting", "paper"} {
+		if _, ok := body.m[p].(string); !ok {
+			body.quirk(QuirkMissingRequired, p, "Liste fehlt, nicht importiert")
+		}
+	}
+	for _, phase := range phases {
+		var wg sync.WaitGroup
+		errs := make([]error, len(phase))
+		for i, prop := range phase {
+			u, _ := body.m[prop].(string)
+			if strings.TrimSpace(u) == "" {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = r.walkList(ctx, body.id, strings.TrimSpace(u), listKinds[prop])
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const stateTime = "2006-01-02T15:04:05-07:00"
+
+// walkList walks one list page by page. Progress is stored after every page:
+// the next page to read and the time the walk began; when the walk ends,
+// that time becomes the list's modified_since for the next run.
+func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind string) error {
+	keyNext := r.stateKey("next", listURL)
+	keyStart := r.stateKey("start", listURL)
+	keySince := r.stateKey("since", listURL)
+	next, err := r.store.ImportState(ctx, keyNext)
+	if err != nil {
+		return fmt.Errorf("read import state: %w", err)
+	}
+	var start string
+	var filtered, built bool
+	if next != "" && !r.opts.Full {
+		start, err = r.store.ImportState(ctx, keyStart)
+		if err != nil {
+			return fmt.Errorf("read import state: %w", err)
+		}
+		filtered = strings.Contains(next, "modified_since")
+		r.opts.Logger.Info("oparl import resumes list", "list", listURL, "page", next)
+	} else {
+		start = r.opts.Now().In(r.loc).Format(stateTime)
+		since, err := r.store.ImportState(ctx, keySince)
+		if err != nil {
+			return fmt.Errorf("read import state: %w", err)
+		}
+		next = listURL
+		if since != "" && !r.opts.Full {
+			next = withQuery(listURL, "modified_since", since, r.f.unencoded.Load())
+			filtered, built = true, true
+		}
+		if err := r.setState(ctx, keyStart, start); err != nil {
+			return err
+		}
+		if err := r.setState(ctx, keyNext, next); err != nil {
+			return err
+		}
+	}
+	visited := map[string]bool{}
+	for next != "" {
+		if visited[next] {
+			r.rep.issue(Issue{Quirk: QuirkPaginationLoop, URL: next, Message: "links.next zeigt auf eine schon gelesene Seite"})
+			break
+		}
+		visited[next] = true
+		items, n, err := r.fetchPage(ctx, next, filtered)
+		if err != nil && built && ctx.Err() == nil && strings.Contains(next, "%") && !isNotFound(err) && httpStatus(err) != 0 {
+			// Some servers (SessionNet) reject URL-encoded filter values.
+			raw, uerr := url.QueryUnescape(next)
+			if uerr == nil && raw != next {
+				items2, n2, err2 := r.fetchPage(ctx, raw, filtered)
+				if err2 == nil {
+					r.rep.issue(Issue{Quirk: QuirkUnencodedQuery, URL: next, Message: fmt.Sprintf("kodierter Filterwert abgelehnt (%v), unkodiert wiederholt", err)})
+					r.f.unencoded.Store(true)
+					items, n, err = items2, n2, nil
+				}
+			}
+		}
+		built = false
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// The list stays at this page: the next run tries it again.
+			r.rep.issue(Issue{Quirk: QuirkRequestFailed, URL: next, Message: fmt.Sprintf("Listenseite nicht lesbar, Rest der Liste übersprungen: %v", err), Skipped: true})
+			return nil
+		}
+		if err := r.importObjects(ctx, bodyExt, kind, items, filtered); err != nil {
+			return err
+		}
+		if n != "" && visited[n] {
+			r.rep.issue(Issue{Quirk: QuirkPaginationLoop, URL: n, Message: "links.next zeigt auf eine schon gelesene Seite"})
+			n = ""
+		}
+		next = n
+		if err := r.setState(ctx, keyNext, next); err != nil {
+			return err
+		}
+	}
+	if err := r.setState(ctx, keySince, start); err != nil {
+		return err
+	}
+	return r.setState(ctx, keyStart, "")
+}
+
+func (r *run) setState(ctx context.Context, key, value string) error {
+	if err := r.store.SetImportState(ctx, key, value); err != nil {
+		return fmt.Errorf("save import state %s: %w", key, err)
+	}
+	return nil
+}
+
+// fetchPage reads one list page in any of the shapes servers use.
+func (r *run) fetchPage(ctx context.Context, u string, filtered bool) (items []*obj, next string, err error) {
+	b, err := r.f.getJSON(ctx, u)
+	if err != nil {
+		if filtered && isNotFound(err) {
+			r.rep.issue(Issue{Quirk: QuirkEmptyList404, URL: u, Message: "leere gefilterte Liste als HTTP 404 beantwortet"})
+			return nil, "", nil
+		}
+		return nil, "", err
+	}
+	base := &obj{where: u, report: r.rep.issue, loc: r.loc}
+	v, sanitized, err := parseJSON(b)
+	if err != nil {
+		r.rep.issue(Issue{Quirk: QuirkInvalidJSON, URL: u, Message: err.Error(), Skipped: true})
+		return nil, "", fmt.Errorf("parse %s: %w", u, err)
+	}
+	if sanitized {
+		base.quirk(QuirkInvalidJSONRepaired, "", "Steuerzeichen in JSON maskiert")
+	}
+	var raw []any
+	switch x := v.(type) {
+	case []any:
+		if len(x) == 0 {
+			base.quirk(QuirkBareArrayList, "", "leere Liste als bloßes [] statt Listenobjekt")
+		} else {
+			base.quirk(QuirkBareArrayList, "", "Liste als bloßes Array statt Listenobjekt")
+		}
+		raw = x
+	case map[string]any:
+		if data, ok := x["data"]; ok {
+			switch d := data.(type) {
+			case []any:
+				raw = d
+			case map[string]any:
+				base.quirk(QuirkObjectForArray, "data", "einzelnes Objekt statt Liste")
+				raw = []any{d}
+			case nil:
+			default:
+				base.quirk(QuirkInvalidValue, "data", "unerwarteter JSON-Typ %T", d)
+			}
+			links, _ := x["links"].(map[string]any)
+			next, _ = links["next"].(string)
+			if _, ok := x["links"]; !ok {
+				base.quirk(QuirkMissingRequired, "links", "Listenseite ohne links")
+			}
+		} else if _, ok := x["id"]; ok {
+			base.quirk(QuirkListSingleObject, "", "Liste als einzelnes Objekt beantwortet")
+			raw = []any{x}
+		} else {
+			r.rep.issue(Issue{Quirk: QuirkInvalidJSON, URL: u, Message: "weder Liste noch Objekt", Skipped: true})
+			return nil, "", fmt.Errorf("parse %s: not an OParl list", u)
+		}
+	default:
+		r.rep.issue(Issue{Quirk: QuirkInvalidJSON, URL: u, Message: "weder Liste noch Objekt", Skipped: true})
+		return nil, "", fmt.Errorf("parse %s: not an OParl list", u)
+	}
+	for _, e := range raw {
+		o := base.wrap(e)
+		if o == nil || o.id == "" {
+			base.quirk(QuirkInvalidObject, "data", "Listeneintrag ohne Objekt oder id, übersprungen")
+			continue
+		}
+		items = append(items, o)
+	}
+	if next = strings.TrimSpace(next); next != "" {
+		if bu, err := url.Parse(u); err == nil {
+			if nu, err := bu.Parse(next); err == nil {
+				next = nu.String()
+			}
+		}
+	}
+	return items, next, nil
+}
+
+// embeddable kinds come both embedded and (1.1) in lists of their own.
+var embeddable = map[string]bool{
+	ratsnetz.KindAgendaItem: true, ratsnetz.KindConsultation: true, ratsnetz.KindMembership: true,
+	ratsnetz.KindFile: true, ratsnetz.KindLocation: true, ratsnetz.KindLegislativeTerm: true,
+}
+
+// importObjects maps objs (found in a list of listKind) to one dataset,
+// fetches file contents, loads the dataset and records what was loaded.
+func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs []*obj, filtered bool) error {
+	var todo []*obj
+	for _, o := range objs {
+		kind := typeKinds[o.typeName()]
+		if kind == "" {
+			kind = listKind
+		}
+		// An object loaded this run from its parent's embedded copy needs no
+		// second load from its own list.
+		if embeddable[kind] && r.wasLoaded(kind, o.id) {
+			continue
+		}
+		todo = append(todo, o)
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	c := newMapper(r, bodyExt, filtered, true)
+	for _, o := range todo {
+		q := *o
+		q.report = nil
+		c.top(&q, listKind)
+	}
+	ids, err := r.resolve(ctx, c.want)
+	if err != nil {
+		return err
+	}
+	m := newMapper(r, bodyExt, filtered, false)
+	m.ids = ids
+	m.storedPaper = func(consID int64) int64 {
+		c, err := r.store.FindConsultationByID(ctx, consID)
+		if err != nil {
+			return 0
+		}
+		return c.PaperID
+	}
+	m.storedPosition = func(consID int64) int {
+		c, err := r.store.FindConsultationByID(ctx, consID)
+		if err != nil {
+			return 0
+		}
+		return c.Position
+	}
+	for _, o := range todo {
+		m.top(o, listKind)
+	}
+	if err := r.fetchFiles(ctx, m.files); err != nil {
+		return err
+	}
+	if err := r.store.Load(ctx, &m.ds); err != nil {
+		return fmt.Errorf("load objects from %s: %w", todo[0].where, err)
+	}
+	counts := map[string]int{}
+	for kind, set := range m.defined {
+		exts := make([]string, 0, len(set))
+		for e := range set {
+			exts = append(exts, e)
+		}
+		sort.Strings(exts)
+		counts[kind] = len(exts)
+		if err := r.store.SetExternalIDState(ctx, kind, exts, ratsnetz.ExternalLoaded); err != nil {
+			return fmt.Errorf("record loaded objects: %w", err)
+		}
+		r.markLoaded(kind, exts)
+	}
+	r.mu.Lock()
+	for k, v := range m.consPaper {
+		r.consPaper[k] = v
+	}
+	r.mu.Unlock()
+	r.rep.loadedObjects(counts, m.deleted)
+	return nil
+}
+
+const resolveBatch = 500
+
+// resolve allocates or looks up the local IDs of every collected external id.
+func (r *run) resolve(ctx context.Context, want map[string]map[string]struct{}) (map[string]map[string]int64, error) {
+	r.resolveMu.Lock()
+	defer r.resolveMu.Unlock()
+	out := map[string]map[string]int64{}
+	for kind, set := range want {
+		exts := make([]string, 0, len(set))
+		for e := range set {
+			exts = append(exts, e)
+		}
+		sort.Strings(exts)
+		out[kind] = map[string]int64{}
+		for i := 0; i < len(exts); i += resolveBatch {
+			j := min(i+resolveBatch, len(exts))
+			ids, err := r.store.ResolveExternalIDs(ctx, kind, exts[i:j])
+			if err != nil {
+				return nil, fmt.Errorf("resolve %s ids: %w", kind, err)
+			}
+			for e, id := range ids {
+				out[kind][e] = id
+			}
+		}
+	}
+	return out, nil
+}
+
+func (r *run) wasLoaded(kind, ext string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.loadedSet[kind+"\x00"+ext]
+	return ok
+}
+
+func (r *run) markLoaded(kind string, exts []string) {
+	if !embeddable[kind] {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range exts {
+		r.loadedSet[kind+"\x00"+e] = struct{}{}
+	}
+}
+
+func (r *run) paperOfConsultation(consExt string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.consPaper[consExt]
+}
+
+func (r *run) orderOffset() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.offset
+}
+
+func (r *run) learnOrderOffset(first int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.offset == 0 || first < r.offset {
+		r.offset = first
+		r.offsetDirty = true
+	}
+}
+
+// fetchFiles keeps the content of files stored earlier and, with
+// FetchFiles, downloads new or changed contents into the blob store.
+func (r *run) fetchFiles(ctx context.Context, tasks []fileTask) error {
+	if len(tasks) == 0 {
+		return nil
+	}
+	sem := make(chan struct{}, r.opts.Concurrency)
+	var wg sync.WaitGroup
+	for _, t := range tasks {
+		f := t.file
+		old, err := r.store.FindFileByID(ctx, f.ID)
+		if err == nil && old.BlobKey != "" && (!r.opts.FetchFiles || (old.Modified.Equal(f.Modified) && old.SHA256 != "")) {
+			f.BlobKey, f.SHA256 = old.BlobKey, old.SHA256
+			if f.SHA512 == "" {
+				f.SHA512 = old.SHA512
+			}
+			if old.Size > 0 {
+				f.Size = old.Size
+			}
+			continue
+		}
+		if !r.opts.FetchFiles {
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return ctx.Err()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			key := fmt.Sprintf("oparl/file/%d", f.ID)
+			var info ratsnetz.BlobInfo
+			err := r.f.do(ctx, t.url, func(resp *http.Response) error {
+				var err error
+				info, err = r.opts.Blobs.Put(ctx, key, resp.Body)
+				return err
+			})
+			if err != nil {
+				if ctx.Err() == nil {
+					r.rep.issue(Issue{Quirk: QuirkFileFetchFailed, URL: f.ExternalID, Field: "accessUrl", Message: fmt.Sprintf("%s: %v", t.url, err)})
+				}
+				return
+			}
+			f.BlobKey, f.SHA256, f.Size = key, info.SHA256, info.Size
+			if f.SHA512 == "" {
+				f.SHA512 = info.SHA512
+			}
+			r.rep.file(info.Size)
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// missingPass fetches objects that were referenced but never loaded (objects
+// missing from every list, or lists not walked), each on its own; 404s are
+// recorded so that later runs do not ask again.
+func (r *run) missingPass(ctx context.Context) error {
+	for round := 0; round < 3; round++ {
+		progressed := false
+		for _, kind := range kindOrder {
+			pending, err := r.store.PendingExternalIDs(ctx, kind)
+			if err != nil {
+				return fmt.Errorf("read pending ids: %w", err)
+			}
+			var todo []string
+			r.mu.Lock()
+			for _, e := range pending {
+				k := kind + "\x00" + e
+				if r.tried[k] || !(strings.HasPrefix(e, "http://") || strings.HasPrefix(e, "https://")) {
+					continue
+				}
+				r.tried[k] = true
+				todo = append(todo, e)
+			}
+			r.mu.Unlock()
+			if len(todo) == 0 {
+				continue
+			}
+			progressed = true
+			if err := r.fetchSingles(ctx, kind, todo); err != nil {
+				return err
+			}
+		}
+		if !progressed {
+			break
+		}
+	}
+	return nil
+}
+
+func (r *run) fetchSingles(ctx context.Context, kind string, exts []string) error {
+	type result struct {
+		o       *obj
+		missing bool
+	}
+	results := make([]result, len(exts))
+	sem := make(chan struct{}, r.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, e := range exts {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return ctx.Err()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			b, err := r.f.getJSON(ctx, e)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				if isNotFound(err) {
+					results[i].missing = true
+					r.rep.issue(Issue{Quirk: QuirkLinkedObjectMissing, URL: e, Message: fmt.Sprintf("verlinktes Objekt (%s) nicht abrufbar: HTTP %d", kindNamesDE[kind], httpStatus(err)), Skipped: true})
+					return
+				}
+				r.rep.issue(Issue{Quirk: QuirkRequestFailed, URL: e, Message: err.Error(), Skipped: true})
+				return
+			}
+			base := &obj{where: e, report: r.rep.issue, loc: r.loc}
+			v, sanitized, err := parseJSON(b)
+			if err != nil {
+				r.rep.issue(Issue{Quirk: QuirkInvalidJSON, URL: e, Message: err.Error(), Skipped: true})
+				return
+			}
+			if sanitized {
+				base.quirk(QuirkInvalidJSONRepaired, "", "Steuerzeichen in JSON maskiert")
+			}
+			o := base.wrap(v)
+			if o == nil || o.id == "" {
+				r.rep.issue(Issue{Quirk: QuirkInvalidObject, URL: e, Message: "kein Objekt mit id", Skipped: true})
+				return
+			}
+			results[i].o = o
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var objs []*obj
+	var missing []string
+	for i, res := range results {
+		if res.missing {
+			missing = append(missing, exts[i])
+		}
+		if res.o != nil {
+			objs = append(objs, res.o)
+		}
+	}
+	if len(missing) > 0 {
+		if err := r.store.SetExternalIDState(ctx, kind, missing, ratsnetz.ExternalMissing); err != nil {
+			return fmt.Errorf("record missing objects: %w", err)
+		}
+	}
+	for i := 0; i < len(objs); i += 100 {
+		j := min(i+100, len(objs))
+		if err := r.importObjects(ctx, r.defaultBody, kind, objs[i:j], true); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,220 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// This file implements ratsnetz.ExternalIDStore for the OParl importer
+// (owner: importer engineer). Tables: migration 0002_import.sql.
+
+var _ ratsnetz.ExternalIDStore = (*DB)(nil)
+
+// kindTables maps the importer's kinds to the tables whose ID space they share.
+var kindTables = map[string]string{
+	ratsnetz.KindBody:            "bodies",
+	ratsnetz.KindLegislativeTerm: "legislative_terms",
+	ratsnetz.KindLocation:        "locations",
+	ratsnetz.KindOrganization:    "organizations",
+	ratsnetz.KindPerson:          "persons",
+	ratsnetz.KindMembership:      "memberships",
+	ratsnetz.KindMeeting:         "meetings",
+	ratsnetz.KindAgendaItem:      "agenda_items",
+	ratsnetz.KindPaper:           "papers",
+	ratsnetz.KindConsultation:    "consultations",
+	ratsnetz.KindFile:            "files",
+}
+
+// chunk is how many external ids go into one IN list.
+const externalChunk = 400
+
+// ResolveExternalIDs returns the local ID of each external id of kind,
+// allocating IDs above every ID used in the kind's table for unknown ones.
+func (db *DB) ResolveExternalIDs(ctx context.Context, kind string, externalIDs []string) (map[string]int64, error) {
+	table, ok := kindTables[kind]
+	if !ok {
+		return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Unbekannte Objektart %q.", kind)
+	}
+	out := make(map[string]int64, len(externalIDs))
+	if len(externalIDs) == 0 {
+		return out, nil
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("resolve external ids: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if db.dialect.Name == "postgres" {
+		// Serializes allocation between concurrent importers.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('ratsnetz_import_ids'))`); err != nil {
+			return nil, fmt.Errorf("resolve external ids: lock: %w", err)
+		}
+	}
+	if err := db.selectExternal(ctx, tx, kind, externalIDs, out); err != nil {
+		return nil, err
+	}
+	var missing []string
+	seen := map[string]bool{}
+	for _, e := range externalIDs {
+		if _, ok := out[e]; !ok && !seen[e] {
+			seen[e] = true
+			missing = append(missing, e)
+		}
+	}
+	if len(missing) > 0 {
+		var maxTable, last sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM `+table).Scan(&maxTable); err != nil {
+			return nil, fmt.Errorf("resolve external ids: max id: %w", err)
+		}
+		err := tx.QueryRowContext(ctx, db.rebind(`SELECT last_id FROM import_id_counters WHERE kind = ?`), kind).Scan(&last)
+		if err != nil && err != sql.ErrNoRows {
+			return nil, fmt.Errorf("resolve external ids: counter: %w", err)
+		}
+		next := max(maxTable.Int64, last.Int64)
+		for start := 0; start < len(missing); start += externalChunk {
+			end := min(start+externalChunk, len(missing))
+			args := make([]any, 0, 3*(end-start))
+			for _, e := range missing[start:end] {
+				next++
+				args = append(args, kind, e, next)
+			}
+			q := `INSERT INTO import_external_ids (kind, external_id, id) VALUES ` +
+				repeatJoin("(?, ?, ?)", end-start) + ` ON CONFLICT (kind, external_id) DO NOTHING`
+			if _, err := tx.ExecContext(ctx, db.rebind(q), args...); err != nil {
+				return nil, fmt.Errorf("resolve external ids: insert: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO import_id_counters (kind, last_id) VALUES (?, ?)
+			ON CONFLICT (kind) DO UPDATE SET last_id = excluded.last_id`), kind, next); err != nil {
+			return nil, fmt.Errorf("resolve external ids: counter: %w", err)
+		}
+		if err := db.selectExternal(ctx, tx, kind, missing, out); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("resolve external ids: commit: %w", err)
+	}
+	return out, nil
+}
+
+func repeatJoin(s string, n int) string {
+	b := make([]byte, 0, n*(len(s)+2))
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, s...)
+	}
+	return string(b)
+}
+
+func (db *DB) selectExternal(ctx context.Context, tx *sql.Tx, kind string, exts []string, out map[string]int64) error {
+	for start := 0; start < len(exts); start += externalChunk {
+		end := min(start+externalChunk, len(exts))
+		args := make([]any, 0, end-start+1)
+		args = append(args, kind)
+		for _, e := range exts[start:end] {
+			args = append(args, e)
+		}
+		rows, err := tx.QueryContext(ctx, db.rebind(`SELECT external_id, id FROM import_external_ids WHERE kind = ? AND external_id IN (`+placeholders(end-start)+`)`), args...)
+		if err != nil {
+			return fmt.Errorf("resolve external ids: %w", err)
+		}
+		for rows.Next() {
+			var e string
+			var id int64
+			if err := rows.Scan(&e, &id); err != nil {
+				rows.Close()
+				return fmt.Errorf("resolve external ids: %w", err)
+			}
+			out[e] = id
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("resolve external ids: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("resolve external ids: %w", err)
+		}
+	}
+	return nil
+}
+
+// SetExternalIDState records the state of resolved external ids of kind.
+func (db *DB) SetExternalIDState(ctx context.Context, kind string, externalIDs []string, state string) error {
+	if len(externalIDs) == 0 {
+		return nil
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set external id state: begin: %w", err)
+	}
+	defer tx.Rollback()
+	for start := 0; start < len(externalIDs); start += externalChunk {
+		end := min(start+externalChunk, len(externalIDs))
+		args := make([]any, 0, end-start+2)
+		args = append(args, state, kind)
+		for _, e := range externalIDs[start:end] {
+			args = append(args, e)
+		}
+		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE import_external_ids SET state = ? WHERE kind = ? AND external_id IN (`+placeholders(end-start)+`)`), args...); err != nil {
+			return fmt.Errorf("set external id state: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set external id state: commit: %w", err)
+	}
+	return nil
+}
+
+// PendingExternalIDs returns the external ids of kind resolved but neither
+// loaded nor found missing, in ID order.
+func (db *DB) PendingExternalIDs(ctx context.Context, kind string) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT external_id FROM import_external_ids WHERE kind = ? AND state = '' ORDER BY id`), kind)
+	if err != nil {
+		return nil, fmt.Errorf("pending external ids: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, fmt.Errorf("pending external ids: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("pending external ids: %w", err)
+	}
+	return out, nil
+}
+
+// ImportState returns the value stored under key, "" if none.
+func (db *DB) ImportState(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT value FROM import_state WHERE key = ?`), key).Scan(&v)
+	if err == sql.ErrNoRows {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("import state %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetImportState stores value under key; "" removes the key.
+func (db *DB) SetImportState(ctx context.Context, key, value string) error {
+	var err error
+	if value == "" {
+		_, err = db.write.ExecContext(ctx, db.rebind(`DELETE FROM import_state WHERE key = ?`), key)
+	} else {
+		_, err = db.write.ExecContext(ctx, db.rebind(`INSERT INTO import_state (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value)
+	}
+	if err != nil {
+		return fmt.Errorf("set import state %s: %w", key, err)
+	}
+	return nil
+}
