@@ -207,6 +207,22 @@ func (db *DB) FindAgendaItemByID(ctx context.Context, id int64) (*ratsnetz.Agend
 // visible meeting come back as redacted placeholders for viewers who may not
 // see them.
 func (db *DB) FindAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter) ([]*ratsnetz.AgendaItem, int, error) {
+	return db.findAgendaItems(ctx, f, nil)
+}
+
+// FindAgendaItemsByMeetingIDs returns all agenda items of the meetings, in
+// meeting order, with the visibility of FindAgendaItems.
+func (db *DB) FindAgendaItemsByMeetingIDs(ctx context.Context, meetingIDs []int64) ([]*ratsnetz.AgendaItem, error) {
+	if len(meetingIDs) == 0 {
+		return []*ratsnetz.AgendaItem{}, nil
+	}
+	items, _, err := db.findAgendaItems(ctx, ratsnetz.AgendaItemFilter{}, meetingIDs)
+	return items, err
+}
+
+// findAgendaItems lists by f or, when meetingIDs is set, all items of those
+// meetings.
+func (db *DB) findAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter, meetingIDs []int64) ([]*ratsnetz.AgendaItem, int, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -216,7 +232,10 @@ func (db *DB) FindAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter) 
 	t := agendaItemTable(vw)
 	v := vw.agendaItem("a", f.WithDeleted)
 	var w where
-	if err := db.listOptions(&w, t, v, f.ListOptions); err != nil {
+	if meetingIDs != nil {
+		w.ids("a.meeting_id", meetingIDs)
+		f.ListOptions = ratsnetz.ListOptions{Limit: -1}
+	} else if err := db.listOptions(&w, t, v, f.ListOptions); err != nil {
 		return nil, 0, err
 	}
 	w.ids("a.id", f.IDs)

@@ -184,6 +184,29 @@ func (db *DB) FindMembershipByID(ctx context.Context, id int64) (*ratsnetz.Membe
 
 // FindMemberships lists memberships by ID.
 func (db *DB) FindMemberships(ctx context.Context, f ratsnetz.MembershipFilter) ([]*ratsnetz.Membership, int, error) {
+	return db.findMemberships(ctx, f, "", nil)
+}
+
+// FindMembershipsByPersonIDs returns all memberships of the persons, by ID.
+func (db *DB) FindMembershipsByPersonIDs(ctx context.Context, personIDs []int64) ([]*ratsnetz.Membership, error) {
+	if len(personIDs) == 0 {
+		return []*ratsnetz.Membership{}, nil
+	}
+	ms, _, err := db.findMemberships(ctx, ratsnetz.MembershipFilter{}, "m.person_id", personIDs)
+	return ms, err
+}
+
+// FindMembershipsByOrganizationIDs returns all memberships in the
+// organizations, by ID.
+func (db *DB) FindMembershipsByOrganizationIDs(ctx context.Context, organizationIDs []int64) ([]*ratsnetz.Membership, error) {
+	if len(organizationIDs) == 0 {
+		return []*ratsnetz.Membership{}, nil
+	}
+	ms, _, err := db.findMemberships(ctx, ratsnetz.MembershipFilter{}, "m.organization_id", organizationIDs)
+	return ms, err
+}
+
+func (db *DB) findMemberships(ctx context.Context, f ratsnetz.MembershipFilter, parentCol string, parents []int64) ([]*ratsnetz.Membership, int, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -191,7 +214,10 @@ func (db *DB) FindMemberships(ctx context.Context, f ratsnetz.MembershipFilter) 
 	defer tx.Rollback()
 	v := viewerOf(ctx).plain("m", f.WithDeleted)
 	var w where
-	if err := db.listOptions(&w, membershipTable, v, f.ListOptions); err != nil {
+	if parents != nil {
+		w.ids(parentCol, parents)
+		f.ListOptions = ratsnetz.ListOptions{Limit: -1}
+	} else if err := db.listOptions(&w, membershipTable, v, f.ListOptions); err != nil {
 		return nil, 0, err
 	}
 	w.ids("m.id", f.IDs)

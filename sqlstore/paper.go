@@ -233,6 +233,20 @@ func (db *DB) FindConsultationByID(ctx context.Context, id int64) (*ratsnetz.Con
 // FindConsultations lists consultations in Beratungsfolge order (by paper,
 // then position).
 func (db *DB) FindConsultations(ctx context.Context, f ratsnetz.ConsultationFilter) ([]*ratsnetz.Consultation, int, error) {
+	return db.findConsultations(ctx, f, nil)
+}
+
+// FindConsultationsByPaperIDs returns all consultations of the papers, in
+// Beratungsfolge order, with the visibility of FindConsultations.
+func (db *DB) FindConsultationsByPaperIDs(ctx context.Context, paperIDs []int64) ([]*ratsnetz.Consultation, error) {
+	if len(paperIDs) == 0 {
+		return []*ratsnetz.Consultation{}, nil
+	}
+	cs, _, err := db.findConsultations(ctx, ratsnetz.ConsultationFilter{}, paperIDs)
+	return cs, err
+}
+
+func (db *DB) findConsultations(ctx context.Context, f ratsnetz.ConsultationFilter, paperIDs []int64) ([]*ratsnetz.Consultation, int, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -242,7 +256,10 @@ func (db *DB) FindConsultations(ctx context.Context, f ratsnetz.ConsultationFilt
 	t := consultationTable(vw)
 	v := vw.consultation("c", f.WithDeleted)
 	var w where
-	if err := db.listOptions(&w, t, v, f.ListOptions); err != nil {
+	if paperIDs != nil {
+		w.ids("c.paper_id", paperIDs)
+		f.ListOptions = ratsnetz.ListOptions{Limit: -1}
+	} else if err := db.listOptions(&w, t, v, f.ListOptions); err != nil {
 		return nil, 0, err
 	}
 	w.ids("c.id", f.IDs)

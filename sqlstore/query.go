@@ -143,7 +143,7 @@ func (db *DB) listOptions(w *where, t table, v vis, o ratsnetz.ListOptions) erro
 	if o.Offset < 0 {
 		return ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültiger Versatz %d.", o.Offset)
 	}
-	if o.After < 0 {
+	if o.After < -1 {
 		return ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültige Startkennung %d.", o.After)
 	}
 	if !o.CreatedSince.IsZero() && !o.CreatedUntil.IsZero() && o.CreatedUntil.Before(o.CreatedSince) {
@@ -179,7 +179,9 @@ func limitOf(o ratsnetz.ListOptions) int {
 }
 
 // list runs a list query: the page (keyset by ID when After is set, else
-// order + offset) and, when asked, the total. scan reads one row.
+// order + offset) and, when asked, the total. scan reads one row. After = -1
+// is keyset paging from the start (the first page of an ID-ordered walk).
+// A negative Limit (only set inside this package) means no limit.
 func (db *DB) list(ctx context.Context, tx *sql.Tx, t table, v vis, w *where, o ratsnetz.ListOptions, order string,
 	scan func(*sql.Rows) error) (int, error) {
 	w.add(v.list)
@@ -192,12 +194,19 @@ func (db *DB) list(ctx context.Context, tx *sql.Tx, t table, v vis, w *where, o 
 	}
 	args := w.args
 	var q string
-	if o.After > 0 {
+	limit := ""
+	if o.Limit >= 0 {
+		limit = fmt.Sprintf(" LIMIT %d", limitOf(o))
+	}
+	if o.After != 0 {
 		w.add(t.alias+".id > ?", o.After)
 		args = w.args
-		q = t.selectSQL(v) + w.sql() + " ORDER BY " + t.alias + ".id" + fmt.Sprintf(" LIMIT %d", limitOf(o))
+		q = t.selectSQL(v) + w.sql() + " ORDER BY " + t.alias + ".id" + limit
 	} else {
-		q = t.selectSQL(v) + w.sql() + " ORDER BY " + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limitOf(o), o.Offset)
+		if limit != "" {
+			limit += fmt.Sprintf(" OFFSET %d", o.Offset)
+		}
+		q = t.selectSQL(v) + w.sql() + " ORDER BY " + order + limit
 	}
 	rows, err := tx.QueryContext(ctx, db.rebind(q), args...)
 	if err != nil {
