@@ -7,9 +7,13 @@ import (
 	"github.com/ratsnetz/ratsnetz"
 )
 
-// The loaders below fetch the objects a page refers to in one query per type
-// (no N+1). An empty ID list must never reach the store: an empty IDs filter
-// means "all". What the viewer may not see is simply missing from the map.
+// The loaders below fetch the objects a page refers to with one query per
+// type (no N+1). An empty ID list never reaches the store: an empty IDs
+// filter means "all". What the viewer may not see is simply missing from the
+// returned map.
+
+// batchSize stays within the stores' maximum page size.
+const batchSize = 1000
 
 func uniqueIDs(lists ...[]int64) []int64 {
 	seen := make(map[int64]bool)
@@ -25,122 +29,87 @@ func uniqueIDs(lists ...[]int64) []int64 {
 	return out
 }
 
-func (s *Server) orgsByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.Organization, error) {
+// loadByID calls find for the distinct positive ids in batches and indexes
+// the result by ID.
+func loadByID[T any](ctx context.Context, what string, ids []int64, idOf func(*T) int64,
+	find func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*T, int, error)) (map[int64]*T, error) {
 	ids = uniqueIDs(ids)
-	m := make(map[int64]*ratsnetz.Organization, len(ids))
-	if len(ids) == 0 {
-		return m, nil
-	}
-	list, _, err := s.store.FindOrganizations(ctx, ratsnetz.OrganizationFilter{IDs: ids, ListOptions: ratsnetz.ListOptions{Limit: len(ids)}})
-	if err != nil {
-		return nil, fmt.Errorf("find organizations: %w", err)
-	}
-	for _, o := range list {
-		m[o.ID] = o
+	m := make(map[int64]*T, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), batchSize)]
+		ids = ids[len(chunk):]
+		list, _, err := find(ctx, chunk, ratsnetz.ListOptions{Limit: len(chunk)})
+		if err != nil {
+			return nil, fmt.Errorf("find %s by id: %w", what, err)
+		}
+		for _, v := range list {
+			m[idOf(v)] = v
+		}
 	}
 	return m, nil
+}
+
+func (s *Server) orgsByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.Organization, error) {
+	return loadByID(ctx, "organizations", ids, func(v *ratsnetz.Organization) int64 { return v.ID },
+		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.Organization, int, error) {
+			return s.store.FindOrganizations(ctx, ratsnetz.OrganizationFilter{IDs: ids, ListOptions: o})
+		})
 }
 
 func (s *Server) personsByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.Person, error) {
-	ids = uniqueIDs(ids)
-	m := make(map[int64]*ratsnetz.Person, len(ids))
-	if len(ids) == 0 {
-		return m, nil
-	}
-	list, _, err := s.store.FindPersons(ctx, ratsnetz.PersonFilter{IDs: ids, ListOptions: ratsnetz.ListOptions{Limit: len(ids)}})
-	if err != nil {
-		return nil, fmt.Errorf("find persons: %w", err)
-	}
-	for _, p := range list {
-		m[p.ID] = p
-	}
-	return m, nil
+	return loadByID(ctx, "persons", ids, func(v *ratsnetz.Person) int64 { return v.ID },
+		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.Person, int, error) {
+			return s.store.FindPersons(ctx, ratsnetz.PersonFilter{IDs: ids, ListOptions: o})
+		})
 }
 
 func (s *Server) papersByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.Paper, error) {
-	ids = uniqueIDs(ids)
-	m := make(map[int64]*ratsnetz.Paper, len(ids))
-	if len(ids) == 0 {
-		return m, nil
-	}
-	list, _, err := s.store.FindPapers(ctx, ratsnetz.PaperFilter{IDs: ids, ListOptions: ratsnetz.ListOptions{Limit: len(ids)}})
-	if err != nil {
-		return nil, fmt.Errorf("find papers: %w", err)
-	}
-	for _, p := range list {
-		m[p.ID] = p
-	}
-	return m, nil
+	return loadByID(ctx, "papers", ids, func(v *ratsnetz.Paper) int64 { return v.ID },
+		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.Paper, int, error) {
+			return s.store.FindPapers(ctx, ratsnetz.PaperFilter{IDs: ids, ListOptions: o})
+		})
 }
 
 func (s *Server) filesByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.File, error) {
-	ids = uniqueIDs(ids)
-	m := make(map[int64]*ratsnetz.File, len(ids))
-	if len(ids) == 0 {
-		return m, nil
-	}
-	list, _, err := s.store.FindFiles(ctx, ratsnetz.FileFilter{IDs: ids, ListOptions: ratsnetz.ListOptions{Limit: len(ids)}})
-	if err != nil {
-		return nil, fmt.Errorf("find files: %w", err)
-	}
-	for _, f := range list {
-		m[f.ID] = f
-	}
-	return m, nil
+	return loadByID(ctx, "files", ids, func(v *ratsnetz.File) int64 { return v.ID },
+		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.File, int, error) {
+			return s.store.FindFiles(ctx, ratsnetz.FileFilter{IDs: ids, ListOptions: o})
+		})
 }
 
 func (s *Server) meetingsByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.Meeting, error) {
-	ids = uniqueIDs(ids)
-	m := make(map[int64]*ratsnetz.Meeting, len(ids))
-	if len(ids) == 0 {
-		return m, nil
-	}
-	list, _, err := s.store.FindMeetings(ctx, ratsnetz.MeetingFilter{IDs: ids, ListOptions: ratsnetz.ListOptions{Limit: len(ids)}})
-	if err != nil {
-		return nil, fmt.Errorf("find meetings: %w", err)
-	}
-	for _, x := range list {
-		m[x.ID] = x
-	}
-	return m, nil
+	return loadByID(ctx, "meetings", ids, func(v *ratsnetz.Meeting) int64 { return v.ID },
+		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.Meeting, int, error) {
+			return s.store.FindMeetings(ctx, ratsnetz.MeetingFilter{IDs: ids, ListOptions: o})
+		})
 }
 
+// agendaItemsByID leaves out redacted placeholders: nothing links to them.
 func (s *Server) agendaItemsByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.AgendaItem, error) {
-	ids = uniqueIDs(ids)
-	m := make(map[int64]*ratsnetz.AgendaItem, len(ids))
-	if len(ids) == 0 {
-		return m, nil
-	}
-	list, _, err := s.store.FindAgendaItems(ctx, ratsnetz.AgendaItemFilter{IDs: ids, ListOptions: ratsnetz.ListOptions{Limit: len(ids)}})
+	m, err := loadByID(ctx, "agenda items", ids, func(v *ratsnetz.AgendaItem) int64 { return v.ID },
+		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.AgendaItem, int, error) {
+			return s.store.FindAgendaItems(ctx, ratsnetz.AgendaItemFilter{IDs: ids, ListOptions: o})
+		})
 	if err != nil {
-		return nil, fmt.Errorf("find agenda items: %w", err)
+		return nil, err
 	}
-	for _, a := range list {
-		if !a.Redacted {
-			m[a.ID] = a
+	for id, it := range m {
+		if it.Redacted {
+			delete(m, id)
 		}
 	}
 	return m, nil
 }
 
 func (s *Server) locationsByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.Location, error) {
-	ids = uniqueIDs(ids)
-	m := make(map[int64]*ratsnetz.Location, len(ids))
-	if len(ids) == 0 {
-		return m, nil
-	}
-	list, _, err := s.store.FindLocations(ctx, ratsnetz.LocationFilter{IDs: ids, ListOptions: ratsnetz.ListOptions{Limit: len(ids)}})
-	if err != nil {
-		return nil, fmt.Errorf("find locations: %w", err)
-	}
-	for _, l := range list {
-		m[l.ID] = l
-	}
-	return m, nil
+	return loadByID(ctx, "locations", ids, func(v *ratsnetz.Location) int64 { return v.ID },
+		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.Location, int, error) {
+			return s.store.FindLocations(ctx, ratsnetz.LocationFilter{IDs: ids, ListOptions: o})
+		})
 }
 
-// pick returns the objects of m for ids, in the order of ids, skipping the
-// ones the viewer may not see.
+// pick returns the objects of m for ids, in the order of ids, each once,
+// skipping the ones the viewer may not see.
 func pick[T any](m map[int64]*T, ids []int64) []*T {
 	var out []*T
 	seen := make(map[int64]bool, len(ids))

@@ -45,7 +45,7 @@ func (s *Server) meetingRows(ctx context.Context, meetings []*ratsnetz.Meeting) 
 func (s *Server) committees(ctx context.Context) ([]*ratsnetz.Organization, error) {
 	orgs, _, err := s.store.FindOrganizations(ctx, ratsnetz.OrganizationFilter{
 		OrganizationType: ratsnetz.OrgTypeGremium,
-		ListOptions:      ratsnetz.ListOptions{Limit: 2000},
+		ListOptions:      ratsnetz.ListOptions{Limit: 1000},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("find committees: %w", err)

@@ -80,7 +80,7 @@ func (s *Server) bodyGroups(ctx context.Context, orgType string) ([]bodyGroup, e
 	}
 	orgs, _, err := s.store.FindOrganizations(ctx, ratsnetz.OrganizationFilter{
 		OrganizationType: orgType,
-		ListOptions:      ratsnetz.ListOptions{Limit: 5000},
+		ListOptions:      ratsnetz.ListOptions{Limit: 1000},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("find organizations: %w", err)
@@ -175,7 +175,7 @@ func (s *Server) handleOrganizationView(w http.ResponseWriter, r *http.Request) 
 	ms, _, err := s.store.FindMemberships(ctx, ratsnetz.MembershipFilter{
 		OrganizationID: org.ID,
 		ActiveAt:       s.now(),
-		ListOptions:    ratsnetz.ListOptions{Limit: 2000},
+		ListOptions:    ratsnetz.ListOptions{Limit: 1000},
 	})
 	if err != nil {
 		s.error(w, r, fmt.Errorf("find memberships of organization %d: %w", id, err))

@@ -64,7 +64,7 @@ func (s *Server) handlePersonView(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, fmt.Errorf("find person %d: %w", id, err))
 		return
 	}
-	ms, _, err := s.store.FindMemberships(ctx, ratsnetz.MembershipFilter{PersonID: person.ID, ListOptions: ratsnetz.ListOptions{Limit: 2000}})
+	ms, _, err := s.store.FindMemberships(ctx, ratsnetz.MembershipFilter{PersonID: person.ID, ListOptions: ratsnetz.ListOptions{Limit: 1000}})
 	if err != nil {
 		s.error(w, r, fmt.Errorf("find memberships of person %d: %w", id, err))
 		return

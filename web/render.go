@@ -22,15 +22,18 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-func staticHandler() http.Handler {
+// staticHandler serves the embedded CSS. Unknown names and directories get
+// the portal's 404 page.
+func (s *Server) staticHandler() http.Handler {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err)
 	}
 	fileServer := http.FileServerFS(sub)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r) // no directory listings
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if fi, err := fs.Stat(sub, name); err != nil || fi.IsDir() {
+			s.error(w, r, ratsnetz.Errorf(ratsnetz.ENOTFOUND, "no static file %q", name))
 			return
 		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")

@@ -102,7 +102,7 @@ func (s *Server) Mount(pattern string, h http.Handler) {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) routes() {
-	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticHandler()))
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /{$}", s.handleHome)
 	s.mux.HandleFunc("GET /suche", s.handleSearch)

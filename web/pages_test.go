@@ -1,0 +1,192 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestPages renders every page type and checks what a visitor must see.
+func TestPages(t *testing.T) {
+	env := newTestEnv(t)
+	tests := []struct {
+		path    string
+		want    []string
+		notWant []string
+	}{
+		{"/", []string{"<h1>Ratsinformationen</h1>", "Nächste Sitzungen", "3. Sitzung des Rates", "Di., 24.11.2026, 17:00 Uhr",
+			"Neubau des Radwegs Hauptstraße", "Stadt Musterstadt", "Stadtwerke Musterstadt GmbH", "Ausschuss für Umwelt und Verkehr",
+			`href="/gremien/20"`}, []string{`href="/gremien/12"`}},
+		{"/sitzungen", []string{"<h1>Sitzungen</h1>", "3. Sitzung des Rates", "1. Sitzung des Umweltausschusses",
+			`<label for="f-gremium">Gremium</label>`, `<option value="10">Rat der Stadt</option>`}, nil},
+		{"/sitzungen/200", []string{"<h1>3. Sitzung des Rates</h1>", "Di., 24.11.2026, 17:00 Uhr", "20:30 Uhr",
+			"Rathaus, Ratssaal, Markt 1, 12345 Musterstadt", "eingeladen", "Öffentlicher Teil", "Nichtöffentlicher Teil",
+			"Nichtöffentlicher Tagesordnungspunkt", "N 1", `href="/sitzungen/200/top/300"`, `href="/vorlagen/400">2026/0001</a>`,
+			"beschlossen", `href="/dateien/500"`, "Einladung", `href="/dateien/501"`, "Niederschrift", `href="/sitzungen/200/druck"`},
+			[]string{`href="/sitzungen/200/top/302"`, `href="/vorlagen/401"`, `href="/dateien/502"`}},
+		{"/sitzungen/200/druck", []string{"<h1>3. Sitzung des Rates</h1>", `href="/static/print.css">`, "Öffentlicher Teil"},
+			[]string{`class="main-nav"`, "skip-link", `href="/sitzungen/200/druck"`}},
+		{"/sitzungen/200/top/300", []string{"<h1>Ö 1 Neubau des Radwegs Hauptstraße</h1>", "Der Rat beschließt den Neubau.",
+			"Die Verwaltung erläutert die Vorlage.", "<caption>Abstimmungsergebnis nach Fraktionen</caption>",
+			`<th scope="row">Fraktion Grün-Rot</th><td>2</td><td>0</td><td>0</td>`, `<th scope="row">Gesamt</th><td>2</td><td>0</td><td>1</td>`,
+			`href="/vorlagen/400"`, "Ja", "Nein", "Enthaltung"}, []string{"einstimmig"}},
+		{"/sitzungen/200/top/301", []string{"einstimmig", "Mitteilungen der Verwaltung"}, []string{`href="/vorlagen/401"`}},
+		{"/vorlagen", []string{"<h1>Vorlagen</h1>", "Neubau des Radwegs Hauptstraße", "Antrag auf Tempo 30", `<label for="f-art">Vorlageart</label>`,
+			`<label for="f-jahr">Jahr</label>`, `<label for="f-q">Suchtext</label>`, `<label for="f-status">Status</label>`}, nil},
+		{"/vorlagen/400", []string{"<h1>Neubau des Radwegs Hauptstraße</h1>", "Grunddaten", "2026/0001", "in Beratung", "Beschlussvorlage",
+			"01.10.2026", "Federführend", "Ausschuss für Umwelt und Verkehr", "Verantwortlich", "Bernd Muster", "Antragsteller", "Dr. Anna Beispiel",
+			"Beratungsfolge", "Entscheidung", `href="/sitzungen/200/top/300"`, "Aufsichtsrat der Stadtwerke", "Kenntnisnahme", "01.12.2026",
+			"Beschlussvorschlag", "Der Radweg ist marode.", "Anlagen", `href="/dateien/503"`, `href="/dateien/504"`,
+			"Untergeordnete Vorlagen", `href="/vorlagen/402"`, `href="/vorlagen/400/druck"`},
+			[]string{`href="/sitzungen/201`, `href="/vorlagen/401"`, `href="/dateien/502"`, "Zugehörige Vorlagen"}},
+		{"/vorlagen/400/druck", []string{"<h1>Neubau des Radwegs Hauptstraße</h1>", "Beratungsfolge"}, []string{`class="main-nav"`}},
+		{"/vorlagen/402", []string{"Antrag auf Tempo 30", "Übergeordnete Vorlagen", `href="/vorlagen/400"`, "Bürgerfraktion", "05.05.2025"}, nil},
+		{"/gremien", []string{"<h1>Gremien</h1>", "Stadt Musterstadt", "Stadtwerke Musterstadt GmbH", "Unternehmen", "<h3>Gremium</h3>",
+			"<h3>Fraktion</h3>", "Fraktion Grün-Rot", "Aufsichtsrat der Stadtwerke"}, nil},
+		{"/gremien/10", []string{"<h1>Rat der Stadt</h1>", "Mitglieder", "Fraktion Grün-Rot", "Dr. Anna Beispiel", "Vorsitz", "Bürgerfraktion",
+			"Bernd Muster", "Stellvertretende Mitglieder", "Clara Test", "3. Sitzung des Rates", `href="/sitzungen?gremium=10"`}, nil},
+		{"/personen", []string{"<h1>Personen</h1>", `href="/personen/100"`, "Bernd Muster", "Clara Test"}, nil},
+		{"/personen/100", []string{"<h1>Dr. Anna Beispiel</h1>", "Aktuelle Mitgliedschaften", "Rat der Stadt", "Vorsitz", "Fraktion Grün-Rot",
+			"Frühere Mitgliedschaften", "Ausschuss für Umwelt und Verkehr", "31.10.2020"}, nil},
+		{"/healthz", []string{"ok"}, nil},
+		{"/static/style.css", []string{"focus-visible"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, body := env.get(t, tt.path)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status = %d, want 200; body:\n%s", resp.StatusCode, body)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("missing %q", w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(body, w) {
+					t.Errorf("unexpected %q", w)
+				}
+			}
+			if strings.Contains(body, testCanary) {
+				t.Errorf("non-public content on a public page")
+			}
+			if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+				checkHTMLStructure(t, body)
+			}
+		})
+	}
+}
+
+// checkHTMLStructure asserts the accessibility basics every HTML page must
+// keep: language, exactly one h1, a main landmark, captions on tables, scoped
+// header cells and no missing translations.
+func checkHTMLStructure(t *testing.T, body string) {
+	t.Helper()
+	if !strings.Contains(body, `<html lang="de">`) && !strings.Contains(body, `<html lang="en">`) {
+		t.Errorf("no html lang")
+	}
+	if n := strings.Count(body, "<h1"); n != 1 {
+		t.Errorf("%d h1 elements, want 1", n)
+	}
+	if !strings.Contains(body, `<main id="main"`) {
+		t.Errorf("no main landmark")
+	}
+	if n, c := strings.Count(body, "<table"), strings.Count(body, "<caption"); n != c {
+		t.Errorf("%d tables but %d captions", n, c)
+	}
+	if strings.Contains(body, "<th>") {
+		t.Errorf("th without scope")
+	}
+	for _, prefix := range []string{">col.", ">nav.", ">home.", ">meeting.", ">paper.", ">org.", ">person.", ">file.", ">vote.", ">error.", ">filter.", ">pager."} {
+		if strings.Contains(body, prefix) {
+			t.Errorf("untranslated key %q…", prefix)
+		}
+	}
+	if strings.Contains(body, " style=") || strings.Contains(body, "<script") || strings.Contains(body, "<style") {
+		t.Errorf("inline style or script (forbidden by the CSP)")
+	}
+}
+
+func TestMeetingFilters(t *testing.T) {
+	env := newTestEnv(t)
+	tests := []struct {
+		query   string
+		want    []string
+		notWant []string
+	}{
+		{"gremium=10", []string{"3. Sitzung des Rates", `<option value="10" selected>`}, []string{"1. Sitzung des Umweltausschusses"}},
+		{"gremium=11", []string{"1. Sitzung des Umweltausschusses"}, []string{"3. Sitzung des Rates"}},
+		{"von=2026-11-01", []string{"3. Sitzung des Rates", `value="2026-11-01"`}, []string{"1. Sitzung des Umweltausschusses"}},
+		{"bis=2026-03-10", []string{"1. Sitzung des Umweltausschusses"}, []string{"3. Sitzung des Rates"}},
+		{"von=01.03.2026&bis=31.03.2026", []string{"1. Sitzung des Umweltausschusses", `value="2026-03-31"`}, []string{"3. Sitzung des Rates"}},
+		{"von=2027-01-01", []string{"Keine Sitzungen gefunden."}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			resp, body := env.get(t, "/sitzungen?"+tt.query)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status = %d", resp.StatusCode)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("missing %q", w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(body, w) {
+					t.Errorf("unexpected %q", w)
+				}
+			}
+		})
+	}
+}
+
+func TestPaperFilters(t *testing.T) {
+	env := newTestEnv(t)
+	const radweg, tempo = `href="/vorlagen/400"`, `href="/vorlagen/402"`
+	tests := []struct {
+		query string
+		want  []string
+		not   []string
+	}{
+		{"art=Antrag", []string{tempo, "<option selected>Antrag</option>"}, []string{radweg}},
+		{"status=beschlossen", []string{tempo}, []string{radweg}},
+		{"jahr=2026", []string{radweg, `value="2026"`}, []string{tempo}},
+		{"q=radweg", []string{radweg, `value="radweg"`}, []string{tempo}},
+		{"q=2025%2F0100", []string{tempo}, []string{radweg}},
+		{"gremium=11", []string{tempo}, []string{radweg}},
+		{"gremium=10&art=Beschlussvorlage", []string{radweg}, []string{tempo}},
+		{"q=nichtvorhanden", []string{"Keine Vorlagen gefunden."}, []string{radweg, tempo}},
+		// The non-public paper matches the text but must not appear.
+		{"q=Grundst%C3%BCcksgesch%C3%A4ft", []string{"Keine Vorlagen gefunden."}, []string{`href="/vorlagen/401"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			resp, body := env.get(t, "/vorlagen?"+tt.query)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status = %d", resp.StatusCode)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("missing %q", w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(body, w) {
+					t.Errorf("unexpected %q", w)
+				}
+			}
+		})
+	}
+}
+
+func TestSearchRedirectsToPaperList(t *testing.T) {
+	env := newTestEnv(t)
+	resp, body := env.get(t, "/suche?q=Radweg")
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/vorlagen" {
+		t.Fatalf("status %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	if !strings.Contains(body, `href="/vorlagen/400"`) || !strings.Contains(body, `value="Radweg"`) {
+		t.Errorf("search result missing the paper")
+	}
+}
