@@ -32,6 +32,9 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, attachment bo
 		return
 	}
 	f, err := s.store.FindFileByID(ctx, id)
+	if err == nil && f.Deleted {
+		err = errDeleted
+	}
 	if err != nil {
 		s.error(w, r, fmt.Errorf("find file %d: %w", id, err))
 		return

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/blob/disk"
+	"github.com/ratsnetz/ratsnetz/sqlite"
 )
 
 // testCanary marks every non-public text of the fixture.
@@ -116,6 +117,8 @@ func testDataset(files []testFile) *ratsnetz.Dataset {
 			{Meta: meta(401), BodyID: 1, Name: "Grundstücksgeschäft " + testCanary, Reference: "2026/0002", Date: day(2026, 10, 2),
 				PaperType: ratsnetz.PaperTypeResolution, Public: false,
 				Sections: []ratsnetz.TextSection{{Heading: ratsnetz.SectionProposal, Text: testCanary}}},
+			{Meta: ratsnetz.Meta{ID: 403, Created: testNow, Modified: testNow, Deleted: true}, BodyID: 1, Name: "Zurückgezogene Vorlage",
+				Reference: "2026/0003", Date: day(2026, 10, 3), PaperType: ratsnetz.PaperTypeMotion, Public: true},
 			{Meta: meta(402), BodyID: 1, Name: "Antrag auf Tempo 30", Reference: "2025/0100", Date: day(2025, 5, 5),
 				PaperType: ratsnetz.PaperTypeMotion, Status: ratsnetz.PaperStatusDecided, Public: true,
 				SuperordinatedPaperIDs: []int64{400}, OriginatorOrganizationIDs: []int64{13}},
@@ -157,7 +160,7 @@ func newTestEnv(tb testing.TB) *testEnv {
 		}
 		f.file.Size, f.file.SHA256 = info.Size, info.SHA256
 	}
-	store := &fakeStore{}
+	store := mustOpenStore(tb)
 	if err := store.Load(ctx, testDataset(files)); err != nil {
 		tb.Fatal(err)
 	}
@@ -170,6 +173,21 @@ func newTestEnv(tb testing.TB) *testEnv {
 	}).Handler())
 	tb.Cleanup(srv.Close)
 	return &testEnv{srv: srv, store: store, files: files}
+}
+
+// mustOpenStore opens a migrated SQLite store in a temporary directory.
+func mustOpenStore(tb testing.TB) ratsnetz.Store {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "t.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return db
 }
 
 // get fetches path with optional header pairs and returns the response with

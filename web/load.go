@@ -121,3 +121,7 @@ func pick[T any](m map[int64]*T, ids []int64) []*T {
 	}
 	return out
 }
+
+// errDeleted answers for soft-deleted objects: the portal shows no
+// tombstones.
+var errDeleted = ratsnetz.Errorf(ratsnetz.ENOTFOUND, "deleted")

@@ -154,6 +154,9 @@ type meetingViewData struct {
 
 func (s *Server) loadMeetingView(ctx context.Context, id int64) (*meetingViewData, error) {
 	m, err := s.store.FindMeetingByID(ctx, id)
+	if err == nil && m.Deleted {
+		err = errDeleted
+	}
 	if err != nil {
 		return nil, fmt.Errorf("find meeting %d: %w", id, err)
 	}
@@ -270,6 +273,9 @@ func (s *Server) handleAgendaItemView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it, err := s.store.FindAgendaItemByID(ctx, id)
+	if err == nil && it.Deleted {
+		err = errDeleted
+	}
 	if err != nil {
 		s.error(w, r, fmt.Errorf("find agenda item %d: %w", id, err))
 		return
@@ -279,6 +285,9 @@ func (s *Server) handleAgendaItemView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := s.store.FindMeetingByID(ctx, meetingID)
+	if err == nil && m.Deleted {
+		err = errDeleted
+	}
 	if err != nil {
 		s.error(w, r, fmt.Errorf("find meeting %d: %w", meetingID, err))
 		return

@@ -168,6 +168,9 @@ func (s *Server) handleOrganizationView(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	org, err := s.store.FindOrganizationByID(ctx, id)
+	if err == nil && org.Deleted {
+		err = errDeleted
+	}
 	if err != nil {
 		s.error(w, r, fmt.Errorf("find organization %d: %w", id, err))
 		return

@@ -150,6 +150,9 @@ type paperViewData struct {
 
 func (s *Server) loadPaperView(ctx context.Context, id int64) (*paperViewData, error) {
 	p, err := s.store.FindPaperByID(ctx, id)
+	if err == nil && p.Deleted {
+		err = errDeleted
+	}
 	if err != nil {
 		return nil, fmt.Errorf("find paper %d: %w", id, err)
 	}

@@ -60,6 +60,9 @@ func (s *Server) handlePersonView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	person, err := s.store.FindPersonByID(ctx, id)
+	if err == nil && person.Deleted {
+		err = errDeleted
+	}
 	if err != nil {
 		s.error(w, r, fmt.Errorf("find person %d: %w", id, err))
 		return

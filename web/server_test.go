@@ -62,6 +62,7 @@ func TestBadInput(t *testing.T) {
 		{"/sitzungen/201/druck", 404},
 		{"/vorlagen/401", 404},
 		{"/vorlagen/401/druck", 404},
+		{"/vorlagen/403", 404}, // soft-deleted
 		{"/vorlagen/x", 404},
 		{"/vorlagen/%00", 404},
 		{"/gremien/-5", 404},
@@ -121,7 +122,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestRecoverRendersErrorPage(t *testing.T) {
-	s := NewServer(Config{Store: &fakeStore{}})
+	s := NewServer(Config{Store: mustOpenStore(t)})
 	s.Mount("GET /kaputt", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("boom") }))
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
@@ -138,7 +139,7 @@ func TestRecoverRendersErrorPage(t *testing.T) {
 }
 
 func TestMountKeepsMiddleware(t *testing.T) {
-	s := NewServer(Config{Store: &fakeStore{}})
+	s := NewServer(Config{Store: mustOpenStore(t)})
 	s.Mount("/oparl/v1.1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("{}")) }))
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
