@@ -1,0 +1,83 @@
+package e2e
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// TestWithoutJavaScript walks the portal with page scripts switched off, as
+// with a script blocker or a text browser: navigation, the agenda, the vote,
+// the paper, its download link, the paper filter form, paging and the
+// language switch all work with plain links and forms.
+func TestWithoutJavaScript(t *testing.T) {
+	browserCtx := newBrowser(t)
+	fx := mustSite(t)
+	b := openTab(t, browserCtx, fx)
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatalf("disable JavaScript: %v", err)
+	}
+
+	b.openOK("/")
+	b.follow(`nav a[href="/sitzungen"]`)
+	if got := b.location(); got != "/sitzungen" {
+		t.Fatalf("after clicking Sitzungen: at %s", got)
+	}
+	v, ok := linkedVote(b, fx)
+	if !ok {
+		v = fx.Vote
+		b.open(fmt.Sprintf("/sitzungen?von=%s&bis=%s", v.Meeting.Start.Format("2006-01-02"), v.Meeting.Start.Format("2006-01-02")))
+	}
+	b.follow(fmt.Sprintf(`main a[href="/sitzungen/%d"]`, v.Meeting.ID))
+	b.follow(fmt.Sprintf(`main a[href="/sitzungen/%d/top/%d"]`, v.Meeting.ID, v.Item.ID))
+	checkVoteTable(t, b, v.Item.Vote)
+	b.follow(fmt.Sprintf(`main a[href="/vorlagen/%d"]`, v.Paper.ID))
+	b.wantText("h1", v.Paper.Name)
+	if href := b.attr(fmt.Sprintf(`main a[href="/dateien/%d/download"]`, v.File.ID), "href"); href == "" {
+		t.Errorf("paper %d: empty download link", v.Paper.ID)
+	}
+
+	// The paper filter is a plain GET form.
+	b.follow(`nav a[href="/vorlagen"]`)
+	if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.CSS(`main form select[name="art"]`), v.Paper.PaperType)); err != nil {
+		t.Fatalf("choose paper type: %v", err)
+	}
+	b.follow(`main form button[type="submit"], main form input[type="submit"]`)
+	u, err := url.Parse(b.location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Path != "/vorlagen" || u.Query().Get("art") != v.Paper.PaperType {
+		t.Errorf("submitting the paper filter led to %s, want /vorlagen?art=%s…", u, url.QueryEscape(v.Paper.PaperType))
+	}
+	for _, row := range b.tables("main table.list") {
+		for _, cells := range row[1:] {
+			if !strings.Contains(strings.Join(cells, " "), v.Paper.PaperType) {
+				t.Errorf("filtered by type %q, the list shows %q", v.Paper.PaperType, cells)
+			}
+		}
+	}
+
+	// Paging through all papers.
+	b.follow(`nav a[href="/vorlagen"]`)
+	if b.has(`a[rel="next"]`) {
+		b.follow(`a[rel="next"]`)
+		if got := b.location(); !strings.Contains(got, "seite=2") {
+			t.Errorf("the next-page link led to %s, want page 2", got)
+		}
+	}
+
+	// The language switch is a link; switch to English and back.
+	b.follow(`header a[hreflang="en"]`)
+	if got := b.attr("html", "lang"); got != "en" {
+		t.Errorf("after switching to English: <html lang=%q>", got)
+	}
+	b.follow(`header a[hreflang="de"]`)
+	if got := b.attr("html", "lang"); got != "de" {
+		t.Errorf("after switching back to German: <html lang=%q>", got)
+	}
+}

@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestResponsive checks that the main pages fit phone and tablet screens:
+// at 360 and 768 CSS pixels wide nothing makes the page scroll sideways.
+func TestResponsive(t *testing.T) {
+	browserCtx := newBrowser(t)
+	fx := mustSite(t)
+	b := openTab(t, browserCtx, fx)
+
+	for _, width := range []int64{360, 768} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			b := b.with(t)
+			if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(width, 800, chromedp.EmulatePortrait)); err != nil {
+				t.Fatalf("set viewport: %v", err)
+			}
+			for _, p := range mainPages(fx) {
+				b.openOK(p.path)
+				if !strings.Contains(b.attr(`meta[name="viewport"]`, "content"), "width=device-width") {
+					t.Errorf("%s: the viewport meta tag lacks width=device-width, so phones render it zoomed out", p.path)
+				}
+				m := b.measure()
+				if m.InnerWidth != int(width) {
+					t.Fatalf("%s: window.innerWidth is %d, want the emulated %d", p.path, m.InnerWidth, width)
+				}
+				if m.ScrollWidth > m.InnerWidth {
+					t.Errorf("%s (%s) at %d px: scrolls sideways, document is %d px wide; elements reaching past the right edge: %s",
+						p.name, p.path, width, m.ScrollWidth, strings.Join(m.Offenders, "; "))
+				}
+			}
+		})
+	}
+}
+
+type layout struct {
+	InnerWidth  int      `json:"innerWidth"`
+	ScrollWidth int      `json:"scrollWidth"`
+	Offenders   []string `json:"offenders"`
+}
+
+// measure reports the page width and, when it is too wide, the outermost
+// elements that stick out on the right.
+func (b *tab) measure() layout {
+	b.t.Helper()
+	const js = `(() => {
+	const w = window.innerWidth, sw = document.documentElement.scrollWidth, out = [];
+	if (sw > w) {
+		const describe = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+			(typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\s+/).join(".") : "");
+		for (const el of document.body.querySelectorAll("*")) {
+			const r = el.getBoundingClientRect();
+			if (r.right <= w + 0.5 || (el.parentElement && el.parentElement.getBoundingClientRect().right > w + 0.5)) continue;
+			let path = [], p = el;
+			for (let i = 0; p && p !== document.body && i < 4; i++, p = p.parentElement) path.unshift(describe(p));
+			out.push(path.join(" > ") + " (right edge at " + Math.round(r.right) + " px)");
+			if (out.length === 8) break;
+		}
+	}
+	return {innerWidth: w, scrollWidth: sw, offenders: out};
+})()`
+	ctx, cancel := b.step()
+	defer cancel()
+	m, err := chromedp.Run(ctx, chromedp.Evaluate[layout](js))
+	if err != nil {
+		b.t.Fatalf("measure layout: %v", err)
+	}
+	return m
+}
