@@ -1,0 +1,138 @@
+package oparl
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// gzipMinSize is the body size below which compression does not pay.
+const gzipMinSize = 1024
+
+func (s *Server) getBuffer() *bytes.Buffer {
+	if b, ok := s.bufPool.Get().(*bytes.Buffer); ok {
+		b.Reset()
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+func (s *Server) putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= 4<<20 { // don't keep huge buffers around
+		s.bufPool.Put(b)
+	}
+}
+
+// writeJSON encodes resp and writes it with ETag, Last-Modified, conditional
+// GET and, when accepted, gzip.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, resp *response) {
+	buf := s.getBuffer()
+	defer s.putBuffer(buf)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false) // OParl forbids HTML escaping
+	if err := enc.Encode(resp.value); err != nil {
+		s.logger.Error("oparl: encode response", "url", r.URL.String(), "err", err)
+		s.writeError(w, r, http.StatusInternalServerError, "Interner Fehler.", "")
+		return
+	}
+	status := resp.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	// Weak: the same document is served gzipped or not.
+	etag := `W/"` + hex.EncodeToString(sum[:12]) + `"`
+
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/json; charset=utf-8")
+	hdr.Set("Vary", "Accept-Encoding")
+	hdr.Set("Cache-Control", "public, no-cache")
+	if status == http.StatusOK {
+		hdr.Set("ETag", etag)
+		if !resp.modified.IsZero() {
+			hdr.Set("Last-Modified", resp.modified.UTC().Format(http.TimeFormat))
+		}
+		if notModified(r, etag, resp.modified) {
+			hdr.Del("Content-Type")
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	s.writeBody(w, r, status, buf.Bytes())
+}
+
+// writeBody writes body, gzipped when the client accepts it.
+func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, status int, body []byte) {
+	hdr := w.Header()
+	if len(body) >= gzipMinSize && acceptsGzip(r) {
+		zbuf := s.getBuffer()
+		defer s.putBuffer(zbuf)
+		zw, ok := s.gzPool.Get().(*gzip.Writer)
+		if ok {
+			zw.Reset(zbuf)
+		} else {
+			zw, _ = gzip.NewWriterLevel(zbuf, gzip.BestSpeed)
+		}
+		_, _ = zw.Write(body)
+		if err := zw.Close(); err == nil {
+			s.gzPool.Put(zw)
+			hdr.Set("Content-Encoding", "gzip")
+			body = zbuf.Bytes()
+		}
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+// writeError writes an OParl Error object with status.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, message, debug string) {
+	b, _ := json.Marshal(jsonError{Type: TypeError, Message: message, Debug: debug})
+	b = append(b, '\n')
+	hdr := w.Header()
+	hdr.Set("Access-Control-Allow-Origin", "*")
+	hdr.Set("Content-Type", "application/json; charset=utf-8")
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Del("ETag")
+	hdr.Del("Last-Modified")
+	s.writeBody(w, r, status, b)
+}
+
+// notModified evaluates If-None-Match, then If-Modified-Since (RFC 9110 §13.2.2).
+func notModified(r *http.Request, etag string, modified time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.TrimPrefix(t, "W/") == strings.TrimPrefix(etag, "W/") {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !modified.IsZero() {
+		t, err := http.ParseTime(ims)
+		if err == nil && !modified.Truncate(time.Second).After(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			params = strings.ReplaceAll(params, " ", "")
+			return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
+		}
+	}
+	return false
+}

@@ -1,0 +1,565 @@
+package oparl
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// Each page renderer maps a slice of objects to their JSON, loading what they
+// embed in a few batched queries. back selects standalone rendering
+// (back-references written); list pages use it too, since list entries are
+// the objects themselves, not embedded copies.
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+func (r *renderer) bodies(ctx context.Context, bs []*ratsnetz.Body) ([]any, error) {
+	s := r.s
+	var locIDs []int64
+	for _, b := range bs {
+		if !b.Deleted {
+			locIDs = append(locIDs, b.LocationID)
+		}
+	}
+	locs, err := r.locations(ctx, locIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(bs))
+	for _, b := range bs {
+		if b.Deleted {
+			out = append(out, s.tombstone(kindBody, b.Meta))
+			continue
+		}
+		terms := []*jsonLegislativeTerm{} // required: [] when none
+		if !r.omitInternal {
+			ts, err := scanAll(ctx, func(ctx context.Context, o ratsnetz.ListOptions) ([]*ratsnetz.LegislativeTerm, error) {
+				v, _, err := s.store.FindLegislativeTerms(ctx, ratsnetz.LegislativeTermFilter{BodyID: b.ID, ListOptions: o})
+				return v, err
+			})
+			if err != nil {
+				return nil, wrap(err, "find legislative terms of body %d", b.ID)
+			}
+			for _, t := range ts {
+				if !t.Deleted {
+					terms = append(terms, r.legislativeTerm(t, embedded))
+				}
+			}
+		}
+		id := s.url(kindBody, b.ID)
+		out = append(out, &jsonBody{
+			ID:                  id,
+			Type:                TypeBody,
+			System:              s.base + "/system",
+			Name:                b.Name,
+			ShortName:           b.ShortName,
+			Website:             b.Website,
+			License:             b.License,
+			LicenseValidSince:   s.dateTime(b.LicenseValidSince),
+			OparlSince:          s.dateTime(b.OparlSince),
+			AGS:                 b.AGS,
+			RGS:                 b.RGS,
+			Equivalent:          b.Equivalent,
+			ContactEmail:        b.ContactEmail,
+			ContactName:         b.ContactName,
+			Classification:      b.Classification,
+			Organization:        id + "/" + kindOrganization,
+			Person:              id + "/" + kindPerson,
+			Meeting:             id + "/" + kindMeeting,
+			Paper:               id + "/" + kindPaper,
+			AgendaItem:          id + "/" + kindAgendaItem,
+			Consultation:        id + "/" + kindConsultation,
+			File:                id + "/" + kindFile,
+			LocationList:        id + "/" + kindLocation,
+			LegislativeTermList: id + "/" + kindLegislativeTerm,
+			Membership:          id + "/" + kindMembership,
+			LegislativeTerm:     terms,
+			Location:            r.location(locs[b.LocationID]),
+			Kind:                b.Kind,
+			OwnerBody:           s.urlOpt(kindBody, b.OwnerBodyID),
+			Created:             s.dateTime(b.Created),
+			Modified:            s.dateTime(b.Modified),
+		})
+	}
+	return out, nil
+}
+
+func (r *renderer) legislativeTerms(_ context.Context, ts []*ratsnetz.LegislativeTerm) ([]any, error) {
+	out := make([]any, 0, len(ts))
+	for _, t := range ts {
+		if t.Deleted {
+			out = append(out, r.s.tombstone(kindLegislativeTerm, t.Meta))
+			continue
+		}
+		out = append(out, r.legislativeTerm(t, standalone))
+	}
+	return out, nil
+}
+
+func (r *renderer) organizations(ctx context.Context, os []*ratsnetz.Organization) ([]any, error) {
+	s := r.s
+	var ids, locIDs []int64
+	for _, o := range os {
+		if !o.Deleted {
+			ids = append(ids, o.ID)
+			locIDs = append(locIDs, o.LocationID)
+		}
+	}
+	locs, err := r.locations(ctx, locIDs)
+	if err != nil {
+		return nil, err
+	}
+	members, err := r.membershipsOf(ctx, ids, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(os))
+	for _, o := range os {
+		if o.Deleted {
+			out = append(out, s.tombstone(kindOrganization, o.Meta))
+			continue
+		}
+		id := s.url(kindOrganization, o.ID)
+		var mem []string
+		for _, m := range members[o.ID] {
+			mem = append(mem, s.url(kindMembership, m.ID))
+		}
+		out = append(out, &jsonOrganization{
+			ID:                id,
+			Type:              TypeOrganization,
+			Body:              s.urlOpt(kindBody, o.BodyID),
+			Name:              o.Name,
+			ShortName:         o.ShortName,
+			Membership:        mem,
+			Meeting:           id + "/" + kindMeeting,
+			Consultation:      id + "/" + kindConsultation,
+			Post:              o.Post,
+			SubOrganizationOf: s.urlOpt(kindOrganization, o.SubOrganizationOfID),
+			OrganizationType:  o.OrganizationType,
+			Classification:    o.Classification,
+			StartDate:         date(o.StartDate),
+			EndDate:           date(o.EndDate),
+			Website:           o.Website,
+			Location:          r.location(locs[o.LocationID]),
+			ExternalBody:      s.urlOpt(kindBody, o.ExternalBodyID),
+			Seats:             o.Seats,
+			Color:             o.Color,
+			Web:               s.portal + "/gremien/" + itoa(o.ID),
+			Created:           s.dateTime(o.Created),
+			Modified:          s.dateTime(o.Modified),
+		})
+	}
+	return out, nil
+}
+
+func (r *renderer) persons(ctx context.Context, ps []*ratsnetz.Person) ([]any, error) {
+	s := r.s
+	var ids, locIDs []int64
+	for _, p := range ps {
+		if !p.Deleted {
+			ids = append(ids, p.ID)
+			locIDs = append(locIDs, p.LocationID)
+		}
+	}
+	locs, err := r.locations(ctx, locIDs)
+	if err != nil {
+		return nil, err
+	}
+	var members map[int64][]*ratsnetz.Membership
+	if !r.omitInternal {
+		if members, err = r.membershipsOf(ctx, ids, false); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]any, 0, len(ps))
+	for _, p := range ps {
+		if p.Deleted {
+			out = append(out, s.tombstone(kindPerson, p.Meta))
+			continue
+		}
+		j := &jsonPerson{
+			ID:            s.url(kindPerson, p.ID),
+			Type:          TypePerson,
+			Body:          s.urlOpt(kindBody, p.BodyID),
+			Name:          p.Name,
+			FamilyName:    p.FamilyName,
+			GivenName:     p.GivenName,
+			FormOfAddress: p.FormOfAddress,
+			Affix:         p.Affix,
+			Title:         p.Title,
+			Gender:        p.Gender,
+			Phone:         p.Phone,
+			Email:         p.Email,
+			Status:        p.Status,
+			Life:          p.Life,
+			LifeSource:    p.LifeSource,
+			Web:           s.portal + "/personen/" + itoa(p.ID),
+			Created:       s.dateTime(p.Created),
+			Modified:      s.dateTime(p.Modified),
+		}
+		if l := locs[p.LocationID]; l != nil {
+			j.Location = s.url(kindLocation, l.ID)
+			j.LocationObject = r.location(l)
+		}
+		for _, m := range members[p.ID] {
+			j.Membership = append(j.Membership, r.membership(m, embedded))
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+func (r *renderer) memberships(_ context.Context, ms []*ratsnetz.Membership) ([]any, error) {
+	out := make([]any, 0, len(ms))
+	for _, m := range ms {
+		if m.Deleted {
+			out = append(out, r.s.tombstone(kindMembership, m.Meta))
+			continue
+		}
+		out = append(out, r.membership(m, standalone))
+	}
+	return out, nil
+}
+
+func (r *renderer) meetings(ctx context.Context, ms []*ratsnetz.Meeting) ([]any, error) {
+	s := r.s
+	var ids, locIDs, fileIDs []int64
+	for _, m := range ms {
+		if m.Deleted {
+			continue
+		}
+		ids = append(ids, m.ID)
+		locIDs = append(locIDs, m.LocationID)
+		fileIDs = append(fileIDs, m.InvitationFileID, m.ResultsProtocolFileID, m.VerbatimProtocolFileID)
+		if !r.omitInternal {
+			fileIDs = append(fileIDs, m.AuxiliaryFileIDs...)
+		}
+	}
+	var items map[int64][]*ratsnetz.AgendaItem
+	var consIDs []int64
+	if !r.omitInternal { // Meeting.agendaItem is one of the omitted lists
+		var err error
+		if items, err = r.agendaItemsOf(ctx, ids); err != nil {
+			return nil, err
+		}
+		for _, its := range items {
+			for _, it := range its {
+				fileIDs = append(fileIDs, it.ResolutionFileID)
+				fileIDs = append(fileIDs, it.AuxiliaryFileIDs...)
+				consIDs = append(consIDs, it.ConsultationID)
+			}
+		}
+	}
+	locs, err := r.locations(ctx, locIDs)
+	if err != nil {
+		return nil, err
+	}
+	files, err := r.files(ctx, fileIDs)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := r.visibleConsultations(ctx, consIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(ms))
+	for _, m := range ms {
+		if m.Deleted {
+			out = append(out, s.tombstone(kindMeeting, m.Meta))
+			continue
+		}
+		j := &jsonMeeting{
+			ID:               s.url(kindMeeting, m.ID),
+			Type:             TypeMeeting,
+			Name:             m.Name,
+			MeetingState:     m.MeetingState,
+			Cancelled:        boolPtr(m.Cancelled),
+			Start:            s.dateTime(m.Start),
+			End:              s.dateTime(m.End),
+			Location:         r.location(locs[m.LocationID]),
+			Organization:     s.urls(kindOrganization, m.OrganizationIDs),
+			Participant:      s.urls(kindPerson, m.ParticipantIDs),
+			Invitation:       r.file(files[m.InvitationFileID], embedded),
+			ResultsProtocol:  r.file(files[m.ResultsProtocolFileID], embedded),
+			VerbatimProtocol: r.file(files[m.VerbatimProtocolFileID], embedded),
+			Mode:             m.Mode,
+			Web:              s.portal + "/sitzungen/" + itoa(m.ID),
+			Created:          s.dateTime(m.Created),
+			Modified:         s.dateTime(m.Modified),
+		}
+		if !r.omitInternal {
+			j.AuxiliaryFile = r.filesOf(files, m.AuxiliaryFileIDs)
+			for i, it := range items[m.ID] {
+				j.AgendaItem = append(j.AgendaItem, r.agendaItem(it, i, embedded, files, cons))
+			}
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// agendaItems renders agenda items standalone. Their order is the position
+// among the published items of their meeting, as in Meeting.agendaItem.
+func (r *renderer) agendaItems(ctx context.Context, its []*ratsnetz.AgendaItem) ([]any, error) {
+	s := r.s
+	var meetingIDs, fileIDs, consIDs []int64
+	for _, it := range its {
+		if it.Deleted || it.Redacted || !it.Public {
+			continue
+		}
+		meetingIDs = append(meetingIDs, it.MeetingID)
+		fileIDs = append(fileIDs, it.ResolutionFileID)
+		if !r.omitInternal {
+			fileIDs = append(fileIDs, it.AuxiliaryFileIDs...)
+		}
+		consIDs = append(consIDs, it.ConsultationID)
+	}
+	siblings, err := r.agendaItemsOf(ctx, meetingIDs)
+	if err != nil {
+		return nil, err
+	}
+	position := make(map[int64]int)
+	for _, sib := range siblings {
+		for i, it := range sib {
+			position[it.ID] = i
+		}
+	}
+	files, err := r.files(ctx, fileIDs)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := r.visibleConsultations(ctx, consIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(its))
+	for _, it := range its {
+		switch {
+		case it.Deleted:
+			out = append(out, s.tombstone(kindAgendaItem, it.Meta))
+		case it.Redacted || !it.Public:
+			// omitted: non-public items do not exist for the public
+		default:
+			pos, ok := position[it.ID]
+			if !ok { // its meeting is not visible
+				continue
+			}
+			out = append(out, r.agendaItem(it, pos, standalone, files, cons))
+		}
+	}
+	return out, nil
+}
+
+func (r *renderer) papers(ctx context.Context, ps []*ratsnetz.Paper) ([]any, error) {
+	s := r.s
+	var ids, locIDs, fileIDs []int64
+	for _, p := range ps {
+		if p.Deleted {
+			continue
+		}
+		ids = append(ids, p.ID)
+		fileIDs = append(fileIDs, p.MainFileID)
+		if !r.omitInternal {
+			fileIDs = append(fileIDs, p.AuxiliaryFileIDs...)
+			locIDs = append(locIDs, p.LocationIDs...)
+		}
+	}
+	cons, err := r.consultationsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var itemIDs, meetingIDs []int64
+	for _, cs := range cons {
+		for _, c := range cs {
+			itemIDs = append(itemIDs, c.AgendaItemID)
+			meetingIDs = append(meetingIDs, c.MeetingID)
+		}
+	}
+	visItems, err := r.visibleAgendaItems(ctx, itemIDs)
+	if err != nil {
+		return nil, err
+	}
+	visMeetings, err := r.visibleMeetings(ctx, meetingIDs)
+	if err != nil {
+		return nil, err
+	}
+	files, err := r.files(ctx, fileIDs)
+	if err != nil {
+		return nil, err
+	}
+	locs, err := r.locations(ctx, locIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(ps))
+	for _, p := range ps {
+		if p.Deleted {
+			out = append(out, s.tombstone(kindPaper, p.Meta))
+			continue
+		}
+		j := &jsonPaper{
+			ID:                     s.url(kindPaper, p.ID),
+			Type:                   TypePaper,
+			Body:                   s.urlOpt(kindBody, p.BodyID),
+			Name:                   p.Name,
+			Reference:              p.Reference,
+			Date:                   date(p.Date),
+			PaperType:              p.PaperType,
+			RelatedPaper:           s.urls(kindPaper, p.RelatedPaperIDs),
+			SuperordinatedPaper:    s.urls(kindPaper, p.SuperordinatedPaperIDs),
+			SubordinatedPaper:      s.urls(kindPaper, p.SubordinatedPaperIDs),
+			MainFile:               r.file(files[p.MainFileID], embedded),
+			OriginatorPerson:       s.urls(kindPerson, p.OriginatorPersonIDs),
+			OriginatorOrganization: s.urls(kindOrganization, p.OriginatorOrganizationIDs),
+			UnderDirectionOf:       s.urls(kindOrganization, p.UnderDirectionOfIDs),
+			Status:                 p.Status,
+			Web:                    s.portal + "/vorlagen/" + itoa(p.ID),
+			Created:                s.dateTime(p.Created),
+			Modified:               s.dateTime(p.Modified),
+		}
+		if !r.omitInternal {
+			j.AuxiliaryFile = r.filesOf(files, p.AuxiliaryFileIDs)
+			for _, id := range p.LocationIDs {
+				if l := locs[id]; l != nil {
+					j.Location = append(j.Location, r.location(l))
+				}
+			}
+		}
+		for _, c := range cons[p.ID] {
+			j.Consultation = append(j.Consultation, r.consultation(c, embedded, visItems, visMeetings))
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+func (r *renderer) consultations(ctx context.Context, cs []*ratsnetz.Consultation) ([]any, error) {
+	var itemIDs, meetingIDs []int64
+	for _, c := range cs {
+		if !c.Deleted {
+			itemIDs = append(itemIDs, c.AgendaItemID)
+			meetingIDs = append(meetingIDs, c.MeetingID)
+		}
+	}
+	visItems, err := r.visibleAgendaItems(ctx, itemIDs)
+	if err != nil {
+		return nil, err
+	}
+	visMeetings, err := r.visibleMeetings(ctx, meetingIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(cs))
+	for _, c := range cs {
+		if c.Deleted {
+			out = append(out, r.s.tombstone(kindConsultation, c.Meta))
+			continue
+		}
+		out = append(out, r.consultation(c, standalone, visItems, visMeetings))
+	}
+	return out, nil
+}
+
+func (r *renderer) fileList(ctx context.Context, fs []*ratsnetz.File) ([]any, error) {
+	var masters []int64
+	for _, f := range fs {
+		if !f.Deleted {
+			masters = append(masters, f.MasterFileID)
+		}
+	}
+	visible, err := r.files(ctx, masters)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(fs))
+	for _, f := range fs {
+		if f.Deleted {
+			out = append(out, r.s.tombstone(kindFile, f.Meta))
+			continue
+		}
+		j := r.file(f, standalone)
+		if visible[f.MasterFileID] == nil {
+			j.MasterFile = ""
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+func (r *renderer) locationList(ctx context.Context, ls []*ratsnetz.Location) ([]any, error) {
+	s := r.s
+	bodies, orgs, persons, err := r.locationBackRefs(ctx, ls)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(ls))
+	for _, l := range ls {
+		if l.Deleted {
+			out = append(out, s.tombstone(kindLocation, l.Meta))
+			continue
+		}
+		j := r.location(l)
+		j.Bodies = s.urls(kindBody, bodies[l.ID])
+		j.Organizations = s.urls(kindOrganization, orgs[l.ID])
+		j.Persons = s.urls(kindPerson, persons[l.ID])
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// locationBackRefs finds the bodies, organizations and persons at each of
+// the locations by scanning those (small) tables of the locations' bodies.
+func (r *renderer) locationBackRefs(ctx context.Context, ls []*ratsnetz.Location) (bodies, orgs, persons map[int64][]int64, err error) {
+	bodies, orgs, persons = map[int64][]int64{}, map[int64][]int64{}, map[int64][]int64{}
+	want := map[int64]bool{}
+	var bodyIDs []int64
+	for _, l := range ls {
+		if !l.Deleted {
+			want[l.ID] = true
+			bodyIDs = append(bodyIDs, l.BodyID)
+		}
+	}
+	if len(want) == 0 {
+		return
+	}
+	bs, err := scanAll(ctx, func(ctx context.Context, o ratsnetz.ListOptions) ([]*ratsnetz.Body, error) {
+		v, _, err := r.s.store.FindBodies(ctx, ratsnetz.BodyFilter{ListOptions: o})
+		return v, err
+	})
+	if err != nil {
+		return nil, nil, nil, wrap(err, "find bodies")
+	}
+	for _, b := range bs {
+		if !b.Deleted && want[b.LocationID] {
+			bodies[b.LocationID] = append(bodies[b.LocationID], b.ID)
+		}
+	}
+	for _, bodyID := range uniq(bodyIDs) {
+		os, err := scanAll(ctx, func(ctx context.Context, o ratsnetz.ListOptions) ([]*ratsnetz.Organization, error) {
+			v, _, err := r.s.store.FindOrganizations(ctx, ratsnetz.OrganizationFilter{BodyID: bodyID, ListOptions: o})
+			return v, err
+		})
+		if err != nil {
+			return nil, nil, nil, wrap(err, "find organizations of body %d", bodyID)
+		}
+		for _, o := range os {
+			if !o.Deleted && want[o.LocationID] {
+				orgs[o.LocationID] = append(orgs[o.LocationID], o.ID)
+			}
+		}
+		ps, err := scanAll(ctx, func(ctx context.Context, o ratsnetz.ListOptions) ([]*ratsnetz.Person, error) {
+			v, _, err := r.s.store.FindPersons(ctx, ratsnetz.PersonFilter{BodyID: bodyID, ListOptions: o})
+			return v, err
+		})
+		if err != nil {
+			return nil, nil, nil, wrap(err, "find persons of body %d", bodyID)
+		}
+		for _, p := range ps {
+			if !p.Deleted && want[p.LocationID] {
+				persons[p.LocationID] = append(persons[p.LocationID], p.ID)
+			}
+		}
+	}
+	return bodies, orgs, persons, nil
+}
