@@ -363,8 +363,8 @@ func TestFilters(t *testing.T) {
 		"modified_since=2024-03-01T10%3A30%3A00%2B01%3A00", // encoded
 		"modified_since=2024-03-01T10:30:00+01:00",         // unencoded: '+' arrives as space
 		"modified_since=2024-03-01T10:30:00%2B01:00",
-		"modified_since=2024-03-01T09:30:00Z",            // Z
-		"modified_since=2024-03-01T09:30:00.000000Z",     // fractions
+		"modified_since=2024-03-01T09:30:00Z",                      // Z
+		"modified_since=2024-03-01T09:30:00.000000Z",               // fractions
 		"modified_since=2024-03-01T10%253A30%253A00%252B01%253A00", // encoded twice
 	} {
 		p := e.getJSON(t, e.base+"/body/1/meeting?"+raw, http.StatusOK)
