@@ -247,9 +247,11 @@ func (db *DB) findAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter, 
 	}
 	if f.PaperID != 0 {
 		w.add("a.paper_id = ?", f.PaperID)
-		// Which hidden item treats a paper is itself hidden.
-		if v.content != "" {
+		// Which hidden item treats a paper, and which item treats a hidden
+		// paper, is itself hidden.
+		if !vw.all() {
 			w.add(v.content)
+			w.add(vw.paperVisible("a.paper_id"))
 		}
 	}
 	items := []*ratsnetz.AgendaItem{}

@@ -50,7 +50,13 @@ func (t table) selectSQL(v vis) string {
 	a := t.alias + "."
 	var b strings.Builder
 	b.WriteString("SELECT ")
-	b.WriteString(a + "id, " + a + "external_id, " + a + "created, ")
+	b.WriteString(a + "id, ")
+	if v.content != "" {
+		fmt.Fprintf(&b, "CASE WHEN %s THEN %sexternal_id ELSE '' END, ", v.content, a)
+	} else {
+		b.WriteString(a + "external_id, ")
+	}
+	b.WriteString(a + "created, ")
 	if v.content != "" && v.tombstone {
 		fmt.Fprintf(&b, "CASE WHEN %s THEN %smodified ELSE COALESCE(%sdepublished_at, %smodified) END, ", v.content, a, a, a)
 		fmt.Fprintf(&b, "CASE WHEN %s THEN %sdeleted ELSE TRUE END", v.content, a)
