@@ -9,6 +9,9 @@ package importer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -251,8 +254,34 @@ func (r *run) walkBodies(ctx context.Context, listURL string) ([]*obj, error) {
 	if len(r.opts.Bodies) > 0 && len(chosen) == 0 {
 		return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Keine der gewünschten Körperschaften gefunden.")
 	}
-	if err := r.importObjects(ctx, "", ratsnetz.KindBody, chosen, false); err != nil {
+	// Body lists have no modified_since: unchanged bodies are recognised by
+	// a hash of their JSON and not loaded again.
+	var changed []*obj
+	hashes := map[string]string{}
+	for _, b := range chosen {
+		raw, err := json.Marshal(b.m)
+		if err != nil {
+			return nil, fmt.Errorf("hash body: %w", err)
+		}
+		sum := sha256.Sum256(raw)
+		h := hex.EncodeToString(sum[:])
+		old, err := r.store.ImportState(ctx, r.stateKey("body-hash", b.id))
+		if err != nil {
+			return nil, fmt.Errorf("read import state: %w", err)
+		}
+		if old == h && !r.opts.Full {
+			continue
+		}
+		hashes[b.id] = h
+		changed = append(changed, b)
+	}
+	if err := r.importObjects(ctx, "", ratsnetz.KindBody, changed, false); err != nil {
 		return nil, err
+	}
+	for id, h := range hashes {
+		if err := r.setState(ctx, r.stateKey("body-hash", id), h); err != nil {
+			return nil, err
+		}
 	}
 	var out []*obj
 	for _, b := range chosen {
@@ -396,6 +425,9 @@ func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind string) error
 				return ctx.Err()
 			}
 			// The list stays at this page: the next run tries it again.
+			if errors.As(err, new(reportedError)) {
+				return nil
+			}
 			r.rep.issue(Issue{Quirk: QuirkRequestFailed, URL: next, Message: fmt.Sprintf("Listenseite nicht lesbar, Rest der Liste übersprungen: %v", err), Skipped: true})
 			return nil
 		}
@@ -416,6 +448,11 @@ func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind string) error
 	}
 	return r.setState(ctx, keyStart, "")
 }
+
+// reportedError is an error already listed in the report.
+type reportedError struct{ error }
+
+func (e reportedError) Unwrap() error { return e.error }
 
 func (r *run) setState(ctx context.Context, key, value string) error {
 	if err := r.store.SetImportState(ctx, key, value); err != nil {
@@ -438,7 +475,7 @@ func (r *run) fetchPage(ctx context.Context, u string, filtered bool) (items []*
 	v, sanitized, err := parseJSON(b)
 	if err != nil {
 		r.rep.issue(Issue{Quirk: QuirkInvalidJSON, URL: u, Message: err.Error(), Skipped: true})
-		return nil, "", fmt.Errorf("parse %s: %w", u, err)
+		return nil, "", reportedError{fmt.Errorf("parse %s: %w", u, err)}
 	}
 	if sanitized {
 		base.quirk(QuirkInvalidJSONRepaired, "", "Steuerzeichen in JSON maskiert")
@@ -474,11 +511,11 @@ func (r *run) fetchPage(ctx context.Context, u string, filtered bool) (items []*
 			raw = []any{x}
 		} else {
 			r.rep.issue(Issue{Quirk: QuirkInvalidJSON, URL: u, Message: "weder Liste noch Objekt", Skipped: true})
-			return nil, "", fmt.Errorf("parse %s: not an OParl list", u)
+			return nil, "", reportedError{fmt.Errorf("parse %s: not an OParl list", u)}
 		}
 	default:
 		r.rep.issue(Issue{Quirk: QuirkInvalidJSON, URL: u, Message: "weder Liste noch Objekt", Skipped: true})
-		return nil, "", fmt.Errorf("parse %s: not an OParl list", u)
+		return nil, "", reportedError{fmt.Errorf("parse %s: not an OParl list", u)}
 	}
 	for _, e := range raw {
 		o := base.wrap(e)
@@ -565,11 +602,10 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 			exts = append(exts, e)
 		}
 		sort.Strings(exts)
-		counts[kind] = len(exts)
 		if err := r.store.SetExternalIDState(ctx, kind, exts, ratsnetz.ExternalLoaded); err != nil {
 			return fmt.Errorf("record loaded objects: %w", err)
 		}
-		r.markLoaded(kind, exts)
+		counts[kind] = r.markLoaded(kind, exts)
 	}
 	r.mu.Lock()
 	for k, v := range m.consPaper {
@@ -615,15 +651,23 @@ func (r *run) wasLoaded(kind, ext string) bool {
 	return ok
 }
 
-func (r *run) markLoaded(kind string, exts []string) {
+// markLoaded records embeddable objects loaded this run and returns how
+// many of exts are new in this run (embedded objects recur on many pages).
+func (r *run) markLoaded(kind string, exts []string) int {
 	if !embeddable[kind] {
-		return
+		return len(exts)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	n := 0
 	for _, e := range exts {
-		r.loadedSet[kind+"\x00"+e] = struct{}{}
+		k := kind + "\x00" + e
+		if _, ok := r.loadedSet[k]; !ok {
+			r.loadedSet[k] = struct{}{}
+			n++
+		}
 	}
+	return n
 }
 
 func (r *run) paperOfConsultation(consExt string) string {
