@@ -157,7 +157,7 @@ func TestImportKarlsruhe(t *testing.T) {
 	}
 	for q, want := range map[string]int{
 		// every meeting numbers its agenda from 1
-		importer.QuirkAgendaOrder: 29,
+		importer.QuirkAgendaOrder:         29,
 		importer.QuirkTombstoneUnfiltered: 15,
 		// consultations point at 166 meetings, 311 agenda items and 257 papers outside the sample
 		importer.QuirkLinkedObjectMissing: 166 + 311 + 257,
