@@ -98,7 +98,7 @@ type memBlob struct {
 	info ratsnetz.BlobInfo
 }
 
-func (memBlob) Close() error               { return nil }
+func (memBlob) Close() error              { return nil }
 func (b memBlob) Info() ratsnetz.BlobInfo { return b.info }
 
 func (b *memBlobs) Open(ctx context.Context, key string) (ratsnetz.Blob, error) {

@@ -205,8 +205,8 @@ func date(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-func (g *gen) de(t time.Time) string  { return t.In(g.loc).Format("02.01.2006") }
-func (g *gen) hm(t time.Time) string  { return t.In(g.loc).Format("15:04") }
+func (g *gen) de(t time.Time) string { return t.In(g.loc).Format("02.01.2006") }
+func (g *gen) hm(t time.Time) string { return t.In(g.loc).Format("15:04") }
 func (g *gen) dayName(t time.Time) string {
 	return [...]string{"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"}[t.In(g.loc).Weekday()]
 }
@@ -368,7 +368,11 @@ func (g *gen) organizations() {
 	sb := g.addOrg(arSWM, "arswm", "des Aufsichtsrats der Stadtwerke Musterstadt GmbH", "board", g.swmLoc, 3, 0, 14, 2, 0)
 	sb.public = false
 
-	committees := []struct{ key, name, short, gen string; seats, week, day, every int; loc *ratsnetz.Location }{
+	committees := []struct {
+		key, name, short, gen   string
+		seats, week, day, every int
+		loc                     *ratsnetz.Location
+	}{
 		{"ba", "Bauausschuss", "BA", "des Bauausschusses", 15, 1, 0, 1, g.roomA},
 		{"ua", "Ausschuss für Umwelt und Klimaschutz", "AUK", "des Ausschusses für Umwelt und Klimaschutz", 15, 1, 1, 1, g.roomB},
 		{"scha", "Schulausschuss", "SchA", "des Schulausschusses", 15, 1, 3, 1, g.roomB},
@@ -548,7 +552,10 @@ func (g *gen) people() {
 	g.member(g.ob, council.o, ratsnetz.RoleChair, true, nil, oldStart, time.Time{})
 	g.member(g.ob, g.depts["dez0"], "Leitung", false, nil, oldStart, time.Time{})
 	g.heads[g.depts["dez0"].ID] = g.ob
-	for i, def := range []struct{ key, status string; female bool }{
+	for i, def := range []struct {
+		key, status string
+		female      bool
+	}{
 		{"dez1", "Stadtkämmerin und Beigeordnete", true},
 		{"dez2", "Technischer Beigeordneter", false},
 		{"dez3", "Beigeordnete für Bildung, Soziales und Kultur", true},
