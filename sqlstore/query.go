@@ -44,22 +44,29 @@ type table struct {
 	flagged bool
 }
 
-// selectSQL returns "SELECT … FROM name alias": the meta columns, the
-// content columns (hidden outside v.content) and a final redacted flag.
-func (t table) selectSQL(v vis) string {
+// selectSQL returns the query of the rows of t matching whereOrder (the
+// WHERE, ORDER BY and LIMIT clauses over the table alias): the meta
+// columns, the content columns (hidden outside v.content) and a final
+// hidden flag. The page is chosen in an inner query that also evaluates
+// v.content once per row; the outer query only shapes the columns.
+func (t table) selectSQL(v vis, whereOrder, order string) string {
 	a := t.alias + "."
 	var b strings.Builder
 	b.WriteString("SELECT ")
+	content := v.content
+	if content != "" {
+		content = a + "vis_ok"
+	}
 	b.WriteString(a + "id, ")
-	if v.content != "" {
-		fmt.Fprintf(&b, "CASE WHEN %s THEN %sexternal_id ELSE '' END, ", v.content, a)
+	if content != "" {
+		fmt.Fprintf(&b, "CASE WHEN %s THEN %sexternal_id ELSE '' END, ", content, a)
 	} else {
 		b.WriteString(a + "external_id, ")
 	}
 	b.WriteString(a + "created, ")
-	if v.content != "" && v.tombstone {
-		fmt.Fprintf(&b, "CASE WHEN %s THEN %smodified ELSE COALESCE(%sdepublished_at, %smodified) END, ", v.content, a, a, a)
-		fmt.Fprintf(&b, "CASE WHEN %s THEN %sdeleted ELSE TRUE END", v.content, a)
+	if content != "" && v.tombstone {
+		fmt.Fprintf(&b, "CASE WHEN %s THEN %smodified ELSE COALESCE(%sdepublished_at, %smodified) END, ", content, a, a, a)
+		fmt.Fprintf(&b, "CASE WHEN %s THEN %sdeleted ELSE TRUE END", content, a)
 	} else {
 		b.WriteString(a + "modified, " + a + "deleted")
 	}
@@ -69,18 +76,25 @@ func (t table) selectSQL(v vis) string {
 		if c.expr != "" {
 			e = c.expr
 		}
-		if v.content == "" || c.zero == "" {
+		if content == "" || c.zero == "" {
 			b.WriteString(e)
 		} else {
-			fmt.Fprintf(&b, "CASE WHEN %s THEN %s ELSE %s END", v.content, e, c.zero)
+			fmt.Fprintf(&b, "CASE WHEN %s THEN %s ELSE %s END", content, e, c.zero)
 		}
 	}
-	if v.content == "" {
+	if content == "" {
 		b.WriteString(", FALSE")
 	} else {
-		fmt.Fprintf(&b, ", CASE WHEN %s THEN FALSE ELSE TRUE END", v.content)
+		fmt.Fprintf(&b, ", CASE WHEN %s THEN FALSE ELSE TRUE END", content)
 	}
-	b.WriteString(" FROM " + t.name + " " + t.alias)
+	b.WriteString(" FROM (SELECT " + a + "*")
+	if v.content != "" {
+		b.WriteString(", " + v.content + " AS vis_ok")
+	}
+	b.WriteString(" FROM " + t.name + " " + t.alias + whereOrder + ") " + t.alias)
+	if order != "" {
+		b.WriteString(" ORDER BY " + order)
+	}
 	return b.String()
 }
 
@@ -207,12 +221,12 @@ func (db *DB) list(ctx context.Context, tx *sql.Tx, t table, v vis, w *where, o 
 	if o.After != 0 {
 		w.add(t.alias+".id > ?", o.After)
 		args = w.args
-		q = t.selectSQL(v) + w.sql() + " ORDER BY " + t.alias + ".id" + limit
+		q = t.selectSQL(v, w.sql()+" ORDER BY "+t.alias+".id"+limit, t.alias+".id")
 	} else {
 		if limit != "" {
 			limit += fmt.Sprintf(" OFFSET %d", o.Offset)
 		}
-		q = t.selectSQL(v) + w.sql() + " ORDER BY " + order + limit
+		q = t.selectSQL(v, w.sql()+" ORDER BY "+order+limit, order)
 	}
 	rows, err := tx.QueryContext(ctx, db.rebind(q), args...)
 	if err != nil {
@@ -235,7 +249,7 @@ func (db *DB) byID(ctx context.Context, tx *sql.Tx, t table, v vis, id int64, ms
 	var w where
 	w.add(t.alias+".id = ?", id)
 	w.add(v.byID)
-	rows, err := tx.QueryContext(ctx, db.rebind(t.selectSQL(v)+w.sql()), w.args...)
+	rows, err := tx.QueryContext(ctx, db.rebind(t.selectSQL(v, w.sql(), "")), w.args...)
 	if err != nil {
 		return fmt.Errorf("find %s %d: %w", t.name, id, err)
 	}

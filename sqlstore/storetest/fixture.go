@@ -124,7 +124,7 @@ func Fixture() *ratsnetz.Dataset {
 		Papers: []*ratsnetz.Paper{
 			{Meta: meta(60, t0, t1), BodyID: 1, Name: "Neubau der Grundschule Süd", Reference: "2024/0001", Date: day(2024, 2, 1),
 				PaperType: ratsnetz.PaperTypeResolution, Status: ratsnetz.PaperStatusDecided, Public: true,
-				Sections: []ratsnetz.TextSection{{Heading: ratsnetz.SectionProposal, Text: "Der Rat beschließt den Neubau."}},
+				Sections:        []ratsnetz.TextSection{{Heading: ratsnetz.SectionProposal, Text: "Der Rat beschließt den Neubau."}},
 				RelatedPaperIDs: []int64{61, 62}, SubordinatedPaperIDs: []int64{62}, MainFileID: 80, AuxiliaryFileIDs: []int64{81, 83},
 				LocationIDs: []int64{5}, OriginatorPersonIDs: []int64{20}, OriginatorOrganizationIDs: []int64{12},
 				UnderDirectionOfIDs: []int64{11}, ResponsiblePersonID: 21},
