@@ -641,3 +641,42 @@ func TestBadScale(t *testing.T) {
 		t.Errorf("err = %v, want EINVALID", err)
 	}
 }
+
+func TestLargeReduced(t *testing.T) {
+	var progress bytes.Buffer
+	opts := demo.Options{Scale: demo.ScaleLarge, Now: testNow, LargeFactor: 0.002, ChunkSize: 2000, Progress: &progress}
+	d := mustLoad(t, opts)
+	s := d.sum
+	t.Logf("summary: %+v, %d Load calls", s, d.l.calls)
+	small := small(t).sum
+	extra := func(got, base int) int { return got - base }
+	checks := []struct {
+		name          string
+		got, min, max int
+	}{
+		{"meetings", extra(s.Meetings, small.Meetings), 40, 40},
+		{"papers", extra(s.Papers, small.Papers), 400, 400},
+		{"agenda items", extra(s.AgendaItems, small.AgendaItems), 800, 800},
+		{"files", extra(s.Files, small.Files), 1000, 1000},
+		{"load calls", d.l.calls, 4, 100},
+	}
+	for _, c := range checks {
+		if c.got < c.min || c.got > c.max {
+			t.Errorf("%s = %d, want %d..%d", c.name, c.got, c.min, c.max)
+		}
+	}
+	if s.Blobs != small.Blobs+2 {
+		t.Errorf("blobs = %d, want the small ones plus 2 shared", s.Blobs)
+	}
+	if !strings.Contains(progress.String(), "Objekte/s") {
+		t.Errorf("no progress lines: %q", progress.String())
+	}
+	checkReferences(t, d.l)
+	checkCanary(t, d.l, d.blobs, false)
+	// Deterministic, whatever the chunk size.
+	opts.ChunkSize, opts.Progress = 3000, nil
+	d2 := mustLoad(t, opts)
+	if diff := cmp.Diff(d.l, d2.l, cmp.AllowUnexported(memLoader{}), cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".calls" }, cmp.Ignore())); diff != "" {
+		t.Errorf("large generations differ:\n%.2000s", diff)
+	}
+}

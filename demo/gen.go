@@ -1676,7 +1676,16 @@ func (g *gen) putFile(id int64, body *ratsnetz.Body, name string, d time.Time, p
 	return f, nil
 }
 
+// fileNameOf makes a file name of a display name, keeping the canary of
+// confidential names even when the name is shortened.
 func fileNameOf(name string) string {
+	if strings.Contains(name, Canary) {
+		base := fileNameOf(strings.ReplaceAll(name, Canary, ""))
+		if r := []rune(base); len(r) > 90 {
+			base = string(r[:90])
+		}
+		return strings.Trim(base, "_") + "_" + Canary
+	}
 	var b strings.Builder
 	last := '_'
 	for _, r := range name {
