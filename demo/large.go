@@ -314,7 +314,7 @@ func (lg *largeGen) meeting(i int, day time.Time) {
 		p := &ratsnetz.Paper{
 			Meta: meta(g.id(kPaper), g.local(pd, 9, 0), m.End), BodyID: o.body.ID, Name: title,
 			Reference: g.reference(o.body, pd, prefixRef), Date: pd, PaperType: typ, Public: public,
-			Sections:            []ratsnetz.TextSection{{Heading: ratsnetz.SectionProposal, Text: proposal}},
+			Sections: []ratsnetz.TextSection{{Heading: ratsnetz.SectionProposal, Text: proposal}},
 		}
 		if o.lead != nil {
 			p.UnderDirectionOfIDs = []int64{o.lead.ID}
