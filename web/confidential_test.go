@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/pdf"
 )
 
 // TestConfidentialityFixture runs the confidentiality check on the small
@@ -28,7 +29,8 @@ var hrefRE = regexp.MustCompile(`(?:href|action)="(/[^"]*)"`)
 // downloads; the canary of non-public content must never appear and
 // non-public papers, meetings, agenda items and files must answer 404.
 // maxCrawl limits the link crawl (0: no limit).
-func checkConfidentiality(t *testing.T, c *http.Client, base string, store ratsnetz.Store, canary string, maxCrawl int) {
+// It returns the number of PDFs whose text was read.
+func checkConfidentiality(t *testing.T, c *http.Client, base string, store ratsnetz.Store, canary string, maxCrawl int) (pdfsRead int) {
 	t.Helper()
 	ctx := ratsnetz.SystemContext(context.Background())
 	requests := 0
@@ -40,6 +42,16 @@ func checkConfidentiality(t *testing.T, c *http.Client, base string, store ratsn
 		}
 		if strings.Contains(body, canary) {
 			t.Errorf("%s: non-public content (canary) in the response", path)
+		}
+		// PDF text is compressed: read it to look for the canary (once per
+		// file, on the download).
+		if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") == "application/pdf" && strings.HasSuffix(path, "/download") {
+			if text, err := pdf.ExtractText([]byte(body)); err == nil {
+				pdfsRead++
+				if strings.Contains(text, canary) {
+					t.Errorf("%s: non-public content (canary) in the PDF text", path)
+				}
+			}
 		}
 		return resp.StatusCode, body
 	}
@@ -144,8 +156,9 @@ func checkConfidentiality(t *testing.T, c *http.Client, base string, store ratsn
 		t.Fatalf("dataset too small to prove anything: %d papers, %d meetings, %d files (%d non-public)",
 			len(papers), len(meetings), len(files), hiddenFiles)
 	}
-	t.Logf("crawled %d pages; %d requests in all; %d papers, %d meetings, %d agenda items, %d files (%d non-public), %d organizations, %d persons",
-		crawled, requests, len(papers), len(meetings), len(items), len(files), hiddenFiles, len(orgs), len(persons))
+	t.Logf("crawled %d pages; %d requests in all; %d papers, %d meetings, %d agenda items, %d files (%d non-public, %d PDF texts read), %d organizations, %d persons",
+		crawled, requests, len(papers), len(meetings), len(items), len(files), hiddenFiles, pdfsRead, len(orgs), len(persons))
+	return pdfsRead
 }
 
 // all pages through a list with the store's maximum page size.
