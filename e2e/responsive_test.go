@@ -9,7 +9,10 @@ import (
 )
 
 // TestResponsive checks that the main pages fit phone and tablet screens:
-// at 360 and 768 CSS pixels wide nothing makes the page scroll sideways.
+// on a touch device 360 and 768 CSS pixels wide nothing makes the page scroll
+// sideways. With mobile emulation Chrome widens the layout viewport to fit
+// content that is too wide (window.innerWidth grows), so both the viewport
+// and the document width must stay at the device width.
 func TestResponsive(t *testing.T) {
 	browserCtx := newBrowser(t)
 	fx := mustSite(t)
@@ -18,7 +21,7 @@ func TestResponsive(t *testing.T) {
 	for _, width := range []int64{360, 768} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
 			b := b.with(t)
-			if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(width, 800, chromedp.EmulatePortrait)); err != nil {
+			if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(width, 800, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
 				t.Fatalf("set viewport: %v", err)
 			}
 			for _, p := range mainPages(fx) {
@@ -26,13 +29,9 @@ func TestResponsive(t *testing.T) {
 				if !strings.Contains(b.attr(`meta[name="viewport"]`, "content"), "width=device-width") {
 					t.Errorf("%s: the viewport meta tag lacks width=device-width, so phones render it zoomed out", p.path)
 				}
-				m := b.measure()
-				if m.InnerWidth != int(width) {
-					t.Fatalf("%s: window.innerWidth is %d, want the emulated %d", p.path, m.InnerWidth, width)
-				}
-				if m.ScrollWidth > m.InnerWidth {
-					t.Errorf("%s (%s) at %d px: scrolls sideways, document is %d px wide; elements reaching past the right edge: %s",
-						p.name, p.path, width, m.ScrollWidth, strings.Join(m.Offenders, "; "))
+				if m := b.measure(int(width)); m.InnerWidth != int(width) || m.ScrollWidth > int(width) {
+					t.Errorf("%s (%s) at %d px: does not fit, the layout is %d px wide (document %d px); elements reaching past %d px: %s",
+						p.name, p.path, width, m.InnerWidth, m.ScrollWidth, width, strings.Join(m.Offenders, "; "))
 				}
 			}
 		})
@@ -45,13 +44,13 @@ type layout struct {
 	Offenders   []string `json:"offenders"`
 }
 
-// measure reports the page width and, when it is too wide, the outermost
-// elements that stick out on the right.
-func (b *tab) measure() layout {
+// measure reports the width of the layout viewport and the document and,
+// when either exceeds width, the outermost elements that stick out.
+func (b *tab) measure(width int) layout {
 	b.t.Helper()
-	const js = `(() => {
-	const w = window.innerWidth, sw = document.documentElement.scrollWidth, out = [];
-	if (sw > w) {
+	js := `((w) => {
+	const sw = document.documentElement.scrollWidth, out = [];
+	if (sw > w || window.innerWidth > w) {
 		const describe = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
 			(typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\s+/).join(".") : "");
 		for (const el of document.body.querySelectorAll("*")) {
@@ -63,8 +62,8 @@ func (b *tab) measure() layout {
 			if (out.length === 8) break;
 		}
 	}
-	return {innerWidth: w, scrollWidth: sw, offenders: out};
-})()`
+	return {innerWidth: window.innerWidth, scrollWidth: sw, offenders: out};
+})(` + fmt.Sprint(width) + `)`
 	ctx, cancel := b.step()
 	defer cancel()
 	m, err := chromedp.Run(ctx, chromedp.Evaluate[layout](js))
