@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 )
 
@@ -12,6 +13,27 @@ func BenchmarkPages(b *testing.B) {
 	env := newTestEnv(b)
 	h := env.srv.Config.Handler
 	for _, path := range []string{"/", "/sitzungen", "/vorlagen?art=Beschlussvorlage", "/vorlagen/400", "/sitzungen/200", "/sitzungen/200/top/300"} {
+		b.Run(path, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDemoPages measures the portal on the small demo city.
+func BenchmarkDemoPages(b *testing.B) {
+	_, env, _, sum := newDemoEnv(b)
+	h := env.srv.Config.Handler
+	k := sum.Known
+	for _, path := range []string{"/", "/sitzungen", "/vorlagen?art=Antrag&jahr=2026", "/vorlagen/1",
+		"/sitzungen/" + strconv.FormatInt(k.TabletCouncilMeetingID, 10)} {
 		b.Run(path, func(b *testing.B) {
 			req := httptest.NewRequest(http.MethodGet, path, nil)
 			b.ReportAllocs()

@@ -9,7 +9,7 @@ import (
 
 type homeData struct {
 	Meetings []meetingRow
-	Papers   []*ratsnetz.Paper
+	Papers   []paperRow
 	Bodies   []bodyGroup
 }
 
@@ -32,10 +32,12 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if d.Papers, _, err = s.store.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, ListOptions: ratsnetz.ListOptions{Limit: homeListLimit}}); err != nil {
+	papers, _, err := s.store.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, ListOptions: ratsnetz.ListOptions{Limit: homeListLimit}})
+	if err != nil {
 		s.error(w, r, fmt.Errorf("find latest papers: %w", err))
 		return
 	}
+	d.Papers = paperRows(s.formatter(ctx), papers)
 	if d.Bodies, err = s.bodyGroups(ctx, ratsnetz.OrgTypeGremium); err != nil {
 		s.error(w, r, err)
 		return

@@ -10,11 +10,14 @@ import (
 	"github.com/ratsnetz/ratsnetz"
 )
 
-// meetingRow is a meeting with what a list shows of it.
+// meetingRow is a meeting with what a list shows of it, formatted ahead so
+// that the template only prints.
 type meetingRow struct {
-	Meeting  *ratsnetz.Meeting
-	Orgs     []*ratsnetz.Organization
-	Location *ratsnetz.Location
+	Meeting *ratsnetz.Meeting
+	Orgs    []*ratsnetz.Organization
+	When    string
+	WhenISO string
+	Place   string
 }
 
 // meetingRows loads the organizations and locations of meetings in one query
@@ -33,9 +36,11 @@ func (s *Server) meetingRows(ctx context.Context, meetings []*ratsnetz.Meeting) 
 	if err != nil {
 		return nil, err
 	}
+	f := s.formatter(ctx)
 	rows := make([]meetingRow, len(meetings))
 	for i, m := range meetings {
-		rows[i] = meetingRow{Meeting: m, Orgs: pick(orgs, m.OrganizationIDs), Location: locs[m.LocationID]}
+		rows[i] = meetingRow{Meeting: m, Orgs: pick(orgs, m.OrganizationIDs),
+			When: f.DateTime(m.Start), WhenISO: f.ISO(m.Start), Place: placeText(locs[m.LocationID])}
 	}
 	return rows, nil
 }
@@ -146,7 +151,7 @@ type fileRow struct {
 type meetingViewData struct {
 	Meeting   *ratsnetz.Meeting
 	Orgs      []*ratsnetz.Organization
-	Location  *ratsnetz.Location
+	Place     string
 	Public    []agendaRow
 	NonPublic []agendaRow
 	Files     []fileRow
@@ -187,7 +192,7 @@ func (s *Server) loadMeetingView(ctx context.Context, id int64) (*meetingViewDat
 	if err != nil {
 		return nil, err
 	}
-	d := &meetingViewData{Meeting: m, Orgs: pick(orgs, m.OrganizationIDs), Location: locs[m.LocationID]}
+	d := &meetingViewData{Meeting: m, Orgs: pick(orgs, m.OrganizationIDs), Place: placeText(locs[m.LocationID])}
 	for _, it := range items {
 		row := agendaRow{Item: it}
 		if !it.Redacted {

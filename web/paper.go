@@ -26,8 +26,23 @@ var (
 	}
 )
 
+// paperRow is a paper in a list with its date formatted ahead.
+type paperRow struct {
+	*ratsnetz.Paper
+	Day    string
+	DayISO string
+}
+
+func paperRows(f formatter, papers []*ratsnetz.Paper) []paperRow {
+	rows := make([]paperRow, len(papers))
+	for i, p := range papers {
+		rows[i] = paperRow{Paper: p, Day: f.Date(p.Date), DayISO: f.ISO(p.Date)}
+	}
+	return rows
+}
+
 type paperIndexData struct {
-	Papers     []*ratsnetz.Paper
+	Papers     []paperRow
 	Committees []*ratsnetz.Organization
 	Types      []string
 	Statuses   []string
@@ -97,7 +112,7 @@ func (s *Server) handlePaperIndex(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, fmt.Errorf("find papers: %w", err))
 		return
 	}
-	d.Papers = trim(&d.Pager, papers, listPageSize)
+	d.Papers = paperRows(s.formatter(ctx), trim(&d.Pager, papers, listPageSize))
 	if d.Committees, err = s.committees(ctx); err != nil {
 		s.error(w, r, err)
 		return

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,9 +77,20 @@ func parseTemplates() (map[string]*template.Template, error) {
 	return out, nil
 }
 
+// formatter formats dates and times in one language and time zone.
+type formatter struct {
+	cat *catalog
+	loc *time.Location
+}
+
+func (s *Server) formatter(ctx context.Context) formatter {
+	return formatter{cat: s.catalogs[langFromContext(ctx)], loc: s.loc}
+}
+
 // page is what every template gets: the request's language and time zone,
 // the page title and the handler's data.
 type page struct {
+	formatter
 	Lang  string
 	Title string
 	Print bool
@@ -85,28 +98,24 @@ type page struct {
 	Query string
 	Data  any
 
-	cat  *catalog
-	loc  *time.Location
 	path string
 	q    url.Values
 }
 
 func (s *Server) newPage(r *http.Request, title string, data any) *page {
-	lang := langFromContext(r.Context())
 	q, _ := url.ParseQuery(r.URL.RawQuery)
 	return &page{
-		Lang:  lang,
-		Title: title,
-		Data:  data,
-		cat:   s.catalogs[lang],
-		loc:   s.loc,
-		path:  r.URL.Path,
-		q:     q,
+		formatter: s.formatter(r.Context()),
+		Lang:      langFromContext(r.Context()),
+		Title:     title,
+		Data:      data,
+		path:      r.URL.Path,
+		q:         q,
 	}
 }
 
 // T translates a UI string.
-func (p *page) T(key string, args ...any) string { return p.cat.T(key, args...) }
+func (f formatter) T(key string, args ...any) string { return f.cat.T(key, args...) }
 
 // Path is the current request path.
 func (p *page) Path() string { return p.path }
@@ -150,60 +159,74 @@ func (p *page) PageURL(n int) string {
 
 // Date formats a day. Values at midnight UTC are calendar dates and are not
 // shifted; other times are shown in the local time zone.
-func (p *page) Date(t time.Time) string {
+func (f formatter) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return p.cat.formatDate(p.localDay(t))
+	return f.cat.formatDate(f.localDay(t))
 }
 
 // DateWeekday formats a day with its weekday: "Di., 24.11.2026".
-func (p *page) DateWeekday(t time.Time) string {
+func (f formatter) DateWeekday(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = p.localDay(t)
-	return p.cat.weekdays[t.Weekday()] + " " + p.cat.formatDate(t)
+	t = f.localDay(t)
+	return f.cat.weekdays[t.Weekday()] + " " + f.cat.formatDate(t)
 }
 
 // DateTime formats an instant: "Di., 24.11.2026, 17:00 Uhr".
-func (p *page) DateTime(t time.Time) string {
+func (f formatter) DateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.In(p.loc)
-	return p.cat.weekdays[t.Weekday()] + " " + p.cat.formatDate(t) + ", " + p.cat.formatClock(t)
+	t = t.In(f.loc)
+	return f.cat.weekdays[t.Weekday()] + " " + f.cat.formatDate(t) + ", " + f.cat.formatClock(t)
 }
 
 // Clock formats the time of day of an instant: "17:00 Uhr".
-func (p *page) Clock(t time.Time) string {
+func (f formatter) Clock(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return p.cat.formatClock(t.In(p.loc))
+	return f.cat.formatClock(t.In(f.loc))
 }
 
 // ISO is the machine-readable form for <time datetime>.
-func (p *page) ISO(t time.Time) string {
+func (f formatter) ISO(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	if isCalendarDate(t) {
 		return t.UTC().Format("2006-01-02")
 	}
-	return t.In(p.loc).Format(time.RFC3339)
+	return t.In(f.loc).Format(time.RFC3339)
 }
 
-func (p *page) localDay(t time.Time) time.Time {
+func (f formatter) localDay(t time.Time) time.Time {
 	if isCalendarDate(t) {
 		return t.UTC()
 	}
-	return t.In(p.loc)
+	return t.In(f.loc)
 }
 
 func isCalendarDate(t time.Time) bool {
 	u := t.UTC()
 	return u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0
+}
+
+// placeText is a location in one line: "Rathaus, Ratssaal, Markt 1, 12345 Musterstadt".
+func placeText(l *ratsnetz.Location) string {
+	if l == nil {
+		return ""
+	}
+	var parts []string
+	for _, v := range []string{l.Description, l.Room, l.StreetAddress, strings.TrimSpace(l.PostalCode + " " + l.Locality)} {
+		if v = strings.TrimSpace(v); v != "" && !slices.Contains(parts, v) {
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func fileSize(n int64) string {
