@@ -54,6 +54,19 @@ var t0 = time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
 // MustOpenEnv starts the server over a store loaded with ds (testData if nil).
 func MustOpenEnv(tb testing.TB, ds *ratsnetz.Dataset) *env {
 	tb.Helper()
+	if ds == nil {
+		ds = testData()
+	}
+	return MustOpenEnvWith(tb, func(db *sqlstore.DB) {
+		if err := db.Load(ratsnetz.SystemContext(context.Background()), ds); err != nil {
+			tb.Fatal(err)
+		}
+	})
+}
+
+// MustOpenEnvWith starts the server over a store filled by fill.
+func MustOpenEnvWith(tb testing.TB, fill func(db *sqlstore.DB)) *env {
+	tb.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "t.db"))
 	if err != nil {
@@ -65,12 +78,7 @@ func MustOpenEnv(tb testing.TB, ds *ratsnetz.Dataset) *env {
 	}
 	clock := &testClock{t: t0.Add(24 * time.Hour)}
 	db.Now = clock.Now
-	if ds == nil {
-		ds = testData()
-	}
-	if err := db.Load(ratsnetz.SystemContext(ctx), ds); err != nil {
-		tb.Fatal(err)
-	}
+	fill(db)
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	tb.Cleanup(srv.Close)
