@@ -51,7 +51,7 @@ func (db *DB) FindBodies(ctx context.Context, f ratsnetz.BodyFilter) ([]*ratsnet
 	}
 	defer tx.Rollback()
 	v := viewerOf(ctx).plain("b", f.WithDeleted)
-	var w where
+	w := db.newWhere()
 	if err := db.listOptions(&w, bodyTable, v, f.ListOptions); err != nil {
 		return nil, 0, err
 	}
@@ -87,7 +87,7 @@ func (db *DB) FindLegislativeTerms(ctx context.Context, f ratsnetz.LegislativeTe
 	}
 	defer tx.Rollback()
 	v := viewerOf(ctx).plain("t", f.WithDeleted)
-	var w where
+	w := db.newWhere()
 	if err := db.listOptions(&w, termTable, v, f.ListOptions); err != nil {
 		return nil, 0, err
 	}
@@ -146,7 +146,7 @@ func (db *DB) FindLocations(ctx context.Context, f ratsnetz.LocationFilter) ([]*
 	}
 	defer tx.Rollback()
 	v := viewerOf(ctx).plain("l", f.WithDeleted)
-	var w where
+	w := db.newWhere()
 	if err := db.listOptions(&w, locationTable, v, f.ListOptions); err != nil {
 		return nil, 0, err
 	}

@@ -36,11 +36,17 @@ type Dialect struct {
 	// AfterLoad, if set, runs at the end of each Load transaction with the
 	// tables written (PostgreSQL advances identity sequences here).
 	AfterLoad func(ctx context.Context, tx *sql.Tx, tables []string) error
+	// AfterCommit, if set, runs after each committed Load with the tables
+	// written (PostgreSQL refreshes planner statistics of tables that grew).
+	AfterCommit func(ctx context.Context, db *sql.DB, tables []string) error
 	// MaxParams is the most bind parameters one statement may carry.
 	MaxParams int
 	// NullsLast is appended to descending sort keys so that rows without a
 	// value come last on every database (" NULLS LAST" on PostgreSQL).
 	NullsLast string
+	// IDSet returns SQL for a set of IDs usable in "x IN (…)" with one "?"
+	// and its argument (default JSONIDSet).
+	IDSet func(ids []int64) (string, any)
 }
 
 // DB is a ratsnetz.Store on a SQL database. Reads go to the read pool,

@@ -105,7 +105,7 @@ func (db *DB) FindFiles(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz
 	vw := viewerOf(ctx)
 	t := fileTable(vw)
 	v := vw.file("f", f.WithDeleted)
-	var w where
+	w := db.newWhere()
 	if err := db.listOptions(&w, t, v, f.ListOptions); err != nil {
 		return nil, 0, err
 	}

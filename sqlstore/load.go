@@ -53,6 +53,11 @@ func (db *DB) Load(ctx context.Context, ds *ratsnetz.Dataset) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("load: commit: %w", err)
 	}
+	if db.dialect.AfterCommit != nil && len(l.tables) > 0 {
+		if err := db.dialect.AfterCommit(ctx, db.write, append(l.tables, l.joined...)); err != nil {
+			return fmt.Errorf("load: after commit: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -62,7 +67,8 @@ type loader struct {
 	db     *DB
 	tx     *sql.Tx
 	stmts  map[string]*sql.Stmt
-	tables []string
+	tables []string // object tables written
+	joined []string // join tables written
 }
 
 func (l *loader) close() {
@@ -102,6 +108,9 @@ func (l *loader) batch(n int) int {
 func (l *loader) insert(ctx context.Context, tbl string, cols []string, rows [][]any, suffix string) error {
 	if len(rows) == 0 {
 		return nil
+	}
+	if suffix == "" {
+		l.joined = append(l.joined, tbl)
 	}
 	one := "(" + placeholders(len(cols)) + ")"
 	head := "INSERT INTO " + tbl + " (" + strings.Join(cols, ", ") + ") VALUES "

@@ -92,7 +92,7 @@ func (db *DB) FindMeetings(ctx context.Context, f ratsnetz.MeetingFilter) ([]*ra
 	defer tx.Rollback()
 	vw := viewerOf(ctx)
 	v := vw.meeting("m", f.WithDeleted)
-	var w where
+	w := db.newWhere()
 	if err := db.listOptions(&w, meetingTable, v, f.ListOptions); err != nil {
 		return nil, 0, err
 	}
@@ -231,7 +231,7 @@ func (db *DB) findAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter, 
 	vw := viewerOf(ctx)
 	t := agendaItemTable(vw)
 	v := vw.agendaItem("a", f.WithDeleted)
-	var w where
+	w := db.newWhere()
 	if meetingIDs != nil {
 		w.ids("a.meeting_id", meetingIDs)
 		f.ListOptions = ratsnetz.ListOptions{Limit: -1}

@@ -60,7 +60,7 @@ func (db *DB) FindOrganizations(ctx context.Context, f ratsnetz.OrganizationFilt
 	}
 	defer tx.Rollback()
 	v := viewerOf(ctx).plain("o", f.WithDeleted)
-	var w where
+	w := db.newWhere()
 	if err := db.listOptions(&w, orgTable, v, f.ListOptions); err != nil {
 		return nil, 0, err
 	}
@@ -128,7 +128,7 @@ func (db *DB) FindPersons(ctx context.Context, f ratsnetz.PersonFilter) ([]*rats
 	}
 	defer tx.Rollback()
 	v := viewerOf(ctx).plain("p", f.WithDeleted)
-	var w where
+	w := db.newWhere()
 	if err := db.listOptions(&w, personTable, v, f.ListOptions); err != nil {
 		return nil, 0, err
 	}
@@ -213,7 +213,7 @@ func (db *DB) findMemberships(ctx context.Context, f ratsnetz.MembershipFilter, 
 	}
 	defer tx.Rollback()
 	v := viewerOf(ctx).plain("m", f.WithDeleted)
-	var w where
+	w := db.newWhere()
 	if parents != nil {
 		w.ids(parentCol, parents)
 		f.ListOptions = ratsnetz.ListOptions{Limit: -1}

@@ -121,7 +121,7 @@ func (db *DB) FindPapers(ctx context.Context, f ratsnetz.PaperFilter) ([]*ratsne
 	defer tx.Rollback()
 	vw := viewerOf(ctx)
 	v := vw.paper("p", f.WithDeleted)
-	var w where
+	w := db.newWhere()
 	if err := db.listOptions(&w, paperTable, v, f.ListOptions); err != nil {
 		return nil, 0, err
 	}
@@ -255,7 +255,7 @@ func (db *DB) findConsultations(ctx context.Context, f ratsnetz.ConsultationFilt
 	vw := viewerOf(ctx)
 	t := consultationTable(vw)
 	v := vw.consultation("c", f.WithDeleted)
-	var w where
+	w := db.newWhere()
 	if paperIDs != nil {
 		w.ids("c.paper_id", paperIDs)
 		f.ListOptions = ratsnetz.ListOptions{Limit: -1}

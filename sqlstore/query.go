@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,6 +117,38 @@ func metaDest(m *ratsnetz.Meta) []any {
 type where struct {
 	conds []string
 	args  []any
+	idSet func([]int64) (string, any)
+}
+
+func (db *DB) newWhere() where { return where{idSet: db.idSet} }
+
+// idSet returns SQL for the set of ids, for "x IN (<sql>)", and its one
+// argument. The SQL text does not depend on the number of IDs, so the
+// statement is prepared and planned once.
+func (db *DB) idSet(ids []int64) (string, any) {
+	if db.dialect.IDSet != nil {
+		return db.dialect.IDSet(ids)
+	}
+	return JSONIDSet(ids)
+}
+
+// JSONIDSet is the SQLite ID set: a JSON array read by json_each.
+func JSONIDSet(ids []int64) (string, any) {
+	b := make([]byte, 0, len(ids)*8+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	b = append(b, ']')
+	return "SELECT value FROM json_each(?)", string(b)
+}
+
+// ArrayIDSet is the PostgreSQL ID set: a bigint array.
+func ArrayIDSet(ids []int64) (string, any) {
+	return "SELECT unnest(CAST(? AS bigint[]))", ids
 }
 
 func (w *where) add(cond string, args ...any) {
@@ -130,7 +163,8 @@ func (w *where) ids(colName string, ids []int64) {
 	if len(ids) == 0 {
 		return
 	}
-	w.add(colName+" IN ("+placeholders(len(ids))+")", int64Args(ids)...)
+	q, arg := w.idSet(ids)
+	w.add(colName+" IN ("+q+")", arg)
 }
 
 func (w *where) sql() string {
@@ -223,8 +257,9 @@ func (db *DB) list(ctx context.Context, tx *sql.Tx, t table, v vis, w *where, o 
 		args = w.args
 		q = t.selectSQL(v, w.sql()+" ORDER BY "+t.alias+".id"+limit, t.alias+".id")
 	} else {
-		if limit != "" {
-			limit += fmt.Sprintf(" OFFSET %d", o.Offset)
+		if limit != "" && o.Offset > 0 {
+			limit += " OFFSET ?"
+			args = append(args[:len(args):len(args)], o.Offset)
 		}
 		q = t.selectSQL(v, w.sql()+" ORDER BY "+order+limit, order)
 	}
@@ -246,7 +281,7 @@ func (db *DB) list(ctx context.Context, tx *sql.Tx, t table, v vis, w *where, o 
 
 // byID reads one row by ID under v.byID; not found is ENOTFOUND with msg.
 func (db *DB) byID(ctx context.Context, tx *sql.Tx, t table, v vis, id int64, msg string, scan func(*sql.Rows) error) error {
-	var w where
+	w := db.newWhere()
 	w.add(t.alias+".id = ?", id)
 	w.add(v.byID)
 	rows, err := tx.QueryContext(ctx, db.rebind(t.selectSQL(v, w.sql(), "")), w.args...)
@@ -280,8 +315,9 @@ func (db *DB) refs(ctx context.Context, tx *sql.Tx, q string, owners []int64, fn
 	if len(owners) == 0 {
 		return nil
 	}
-	q = fmt.Sprintf(q, placeholders(len(owners)))
-	rows, err := tx.QueryContext(ctx, db.rebind(q), int64Args(owners)...)
+	set, arg := db.idSet(owners)
+	q = fmt.Sprintf(q, set)
+	rows, err := tx.QueryContext(ctx, db.rebind(q), arg)
 	if err != nil {
 		return fmt.Errorf("load references: %w", err)
 	}
