@@ -20,8 +20,7 @@ const (
 
 // States of an external ID in the importer's mapping.
 const (
-	ExternalPending = ""        // allocated (referenced) but not loaded yet
-	ExternalLoaded  = "loaded"  // an object was loaded under its ID
+	ExternalPending = ""        // allocated (referenced); loaded or not
 	ExternalMissing = "missing" // the source answered 404 for it
 )
 
@@ -32,11 +31,12 @@ type ExternalIDStore interface {
 	// Unknown ones get fresh IDs that no object of that kind uses; the same
 	// external id always maps to the same local ID.
 	ResolveExternalIDs(ctx context.Context, kind string, externalIDs []string) (map[string]int64, error)
-	// SetExternalIDState records the state (ExternalLoaded, ExternalMissing)
-	// of already resolved external ids of kind.
+	// SetExternalIDState records the state (ExternalMissing, or
+	// ExternalPending to ask again) of already resolved external ids of kind.
 	SetExternalIDState(ctx context.Context, kind string, externalIDs []string, state string) error
 	// PendingExternalIDs returns the external ids of kind that were resolved
-	// (referenced by some object) but neither loaded nor found missing.
+	// (referenced by some object) but neither loaded (no object of the kind
+	// has their ID) nor found missing.
 	PendingExternalIDs(ctx context.Context, kind string) ([]string, error)
 	// ImportState returns the value stored under key, "" if none.
 	ImportState(ctx context.Context, key string) (string, error)

@@ -171,9 +171,16 @@ func (db *DB) SetExternalIDState(ctx context.Context, kind string, externalIDs [
 }
 
 // PendingExternalIDs returns the external ids of kind resolved but neither
-// loaded nor found missing, in ID order.
+// loaded (no row in the kind's table under their ID) nor found missing, in
+// ID order.
 func (db *DB) PendingExternalIDs(ctx context.Context, kind string) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT external_id FROM import_external_ids WHERE kind = ? AND state = '' ORDER BY id`), kind)
+	table, ok := kindTables[kind]
+	if !ok {
+		return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Unbekannte Objektart %q.", kind)
+	}
+	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT e.external_id FROM import_external_ids e
+		LEFT JOIN `+table+` t ON t.id = e.id
+		WHERE e.kind = ? AND e.state <> ? AND t.id IS NULL ORDER BY e.id`), kind, ratsnetz.ExternalMissing)
 	if err != nil {
 		return nil, fmt.Errorf("pending external ids: %w", err)
 	}

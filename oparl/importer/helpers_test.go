@@ -87,7 +87,7 @@ func newEndpoint(tb testing.TB, hosts ...string) *endpoint {
 	e := &endpoint{
 		tb: tb, hosts: hosts,
 		objects: map[string]map[string]any{}, static: map[string]staticResp{}, lists: map[string]listSpec{},
-		fail500: map[string]int{}, hits: map[string]int{}, pageSize: 20, files: map[string][]byte{},
+		fail500: map[string]int{}, hits: map[string]int{}, pageSize: 50, files: map[string][]byte{},
 	}
 	e.srv = httptest.NewServer(http.HandlerFunc(e.serve))
 	tb.Cleanup(e.srv.Close)
@@ -223,6 +223,7 @@ func (e *endpoint) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	st, isStatic := e.static[key]
 	spec, isList := e.lists[r.URL.Path]
+	isList = isList && r.URL.Query().Get("id") == ""
 	obj, isObj := e.objects[key]
 	content, isFile := e.files[r.URL.Path]
 	if !isFile && e.filePrefix != "" && strings.HasPrefix(r.URL.Path, e.filePrefix) {

@@ -34,7 +34,7 @@ type Store interface {
 	ratsnetz.Loader
 	ratsnetz.ExternalIDStore
 	FindConsultationByID(ctx context.Context, id int64) (*ratsnetz.Consultation, error)
-	FindFileByID(ctx context.Context, id int64) (*ratsnetz.File, error)
+	FindFiles(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz.File, int, error)
 }
 
 // Options configure a run.
@@ -602,9 +602,6 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 			exts = append(exts, e)
 		}
 		sort.Strings(exts)
-		if err := r.store.SetExternalIDState(ctx, kind, exts, ratsnetz.ExternalLoaded); err != nil {
-			return fmt.Errorf("record loaded objects: %w", err)
-		}
 		counts[kind] = r.markLoaded(kind, exts)
 	}
 	r.mu.Lock()
@@ -697,12 +694,27 @@ func (r *run) fetchFiles(ctx context.Context, tasks []fileTask) error {
 	if len(tasks) == 0 {
 		return nil
 	}
+	stored := map[int64]*ratsnetz.File{}
+	for i := 0; i < len(tasks); i += 500 {
+		j := min(i+500, len(tasks))
+		ids := make([]int64, 0, j-i)
+		for _, t := range tasks[i:j] {
+			ids = append(ids, t.file.ID)
+		}
+		fs, _, err := r.store.FindFiles(ctx, ratsnetz.FileFilter{IDs: ids, ListOptions: ratsnetz.ListOptions{Limit: len(ids), WithDeleted: true}})
+		if err != nil {
+			return fmt.Errorf("read stored files: %w", err)
+		}
+		for _, f := range fs {
+			stored[f.ID] = f
+		}
+	}
 	sem := make(chan struct{}, r.opts.Concurrency)
 	var wg sync.WaitGroup
 	for _, t := range tasks {
 		f := t.file
-		old, err := r.store.FindFileByID(ctx, f.ID)
-		if err == nil && old.BlobKey != "" && (!r.opts.FetchFiles || (old.Modified.Equal(f.Modified) && old.SHA256 != "")) {
+		old, ok := stored[f.ID]
+		if ok && old.BlobKey != "" && (!r.opts.FetchFiles || (old.Modified.Equal(f.Modified) && old.SHA256 != "")) {
 			f.BlobKey, f.SHA256 = old.BlobKey, old.SHA256
 			if f.SHA512 == "" {
 				f.SHA512 = old.SHA512

@@ -375,6 +375,7 @@ func TestResumeAfterInterruption(t *testing.T) {
 	want := strip(snapshot(t, ref), refEndpoint.srv.URL).(map[string]any)
 
 	e := karlsruhe(t)
+	e.pageSize = 20
 	db := MustOpenDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -422,16 +423,22 @@ func TestRetryAfter500(t *testing.T) {
 	}
 
 	// A server that keeps failing: bounded retries, the list is skipped and
-	// reported, the rest imported.
-	e2 := karlsruhe(t)
-	e2.fail500[karlsruheBase+"/organizations"] = 100
+	// reported, the rest imported; the next run tries the list again.
+	e2 := bonn(t, "cc-egov-colon-after.json")
+	e2.fail500["/public/oparl/meetings?body=1"] = 100
 	db2 := MustOpenDB(t)
-	rep2 := mustImport(t, e2, db2, func(o *importer.Options) { o.Retries = 2 })
-	if got := e2.hitCount(karlsruheBase + "/organizations"); got != 3 {
+	withBonn := func(o *importer.Options) { o.URL, o.Retries = e2.url("/public/oparl/system"), 2 }
+	rep2 := mustImport(t, e2, db2, withBonn)
+	if got := e2.hitCount("/public/oparl/meetings?body=1"); got != 3 {
 		t.Errorf("failing list asked %d times, want 3", got)
 	}
-	if rep2.Quirks[importer.QuirkRequestFailed] != 1 || rep2.Objects[ratsnetz.KindPaper] != 215 {
+	if rep2.Quirks[importer.QuirkRequestFailed] != 1 || rep2.Objects[ratsnetz.KindMeeting] != 0 || rep2.Objects[ratsnetz.KindBody] != 1 {
 		t.Errorf("report: quirks %v objects %v", rep2.Quirks, rep2.Objects)
+	}
+	e2.fail500["/public/oparl/meetings?body=1"] = 0
+	rep3 := mustImport(t, e2, db2, withBonn)
+	if rep3.Objects[ratsnetz.KindMeeting] != 1 {
+		t.Errorf("next run: objects %v", rep3.Objects)
 	}
 }
 
@@ -632,3 +639,4 @@ func TestBadEntryPoint(t *testing.T) {
 		}
 	}
 }
+
