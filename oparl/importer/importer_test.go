@@ -639,4 +639,3 @@ func TestBadEntryPoint(t *testing.T) {
 		}
 	}
 }
-
