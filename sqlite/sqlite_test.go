@@ -38,14 +38,6 @@ func TestOpenRejectsMemory(t *testing.T) {
 func TestSettings(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()
-	for _, pool := range []struct {
-		name string
-		db   interface {
-			QueryRowContext(context.Context, string, ...any) interface{ Scan(...any) error }
-		}
-	}{} {
-		_ = pool
-	}
 	for name, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "10000", "synchronous": "1"} {
 		for _, pool := range []string{"read", "write"} {
 			p := db.ReadDB()
