@@ -50,6 +50,17 @@ func loadByID[T any](ctx context.Context, what string, ids []int64, idOf func(*T
 }
 
 func (s *Server) orgsByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.Organization, error) {
+	if d, err := s.refData(ctx); err != nil {
+		return nil, err
+	} else if d != nil {
+		m := make(map[int64]*ratsnetz.Organization, len(ids))
+		for _, id := range ids {
+			if o, ok := d.orgByID[id]; ok {
+				m[id] = o
+			}
+		}
+		return m, nil
+	}
 	return loadByID(ctx, "organizations", ids, func(v *ratsnetz.Organization) int64 { return v.ID },
 		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.Organization, int, error) {
 			return s.store.FindOrganizations(ctx, ratsnetz.OrganizationFilter{IDs: ids, ListOptions: o})
@@ -102,6 +113,17 @@ func (s *Server) agendaItemsByID(ctx context.Context, ids []int64) (map[int64]*r
 }
 
 func (s *Server) locationsByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.Location, error) {
+	if d, err := s.refData(ctx); err != nil {
+		return nil, err
+	} else if d != nil && d.locByID != nil {
+		m := make(map[int64]*ratsnetz.Location, len(ids))
+		for _, id := range ids {
+			if l, ok := d.locByID[id]; ok {
+				m[id] = l
+			}
+		}
+		return m, nil
+	}
 	return loadByID(ctx, "locations", ids, func(v *ratsnetz.Location) int64 { return v.ID },
 		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.Location, int, error) {
 			return s.store.FindLocations(ctx, ratsnetz.LocationFilter{IDs: ids, ListOptions: o})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/ratsnetz/ratsnetz"
@@ -43,20 +42,6 @@ func (s *Server) meetingRows(ctx context.Context, meetings []*ratsnetz.Meeting) 
 			When: f.DateTime(m.Start), WhenISO: f.ISO(m.Start), Place: placeText(locs[m.LocationID])}
 	}
 	return rows, nil
-}
-
-// committees returns the organizations that hold meetings (Gremien), sorted
-// by name, for filter choices.
-func (s *Server) committees(ctx context.Context) ([]*ratsnetz.Organization, error) {
-	orgs, _, err := s.store.FindOrganizations(ctx, ratsnetz.OrganizationFilter{
-		OrganizationType: ratsnetz.OrgTypeGremium,
-		ListOptions:      ratsnetz.ListOptions{Limit: 1000},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("find committees: %w", err)
-	}
-	slices.SortFunc(orgs, func(a, b *ratsnetz.Organization) int { return strings.Compare(a.Name, b.Name) })
-	return orgs, nil
 }
 
 type meetingIndexData struct {
@@ -100,14 +85,9 @@ func (s *Server) handleMeetingIndex(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if d.OrgID != 0 {
-		if _, err := s.store.FindOrganizationByID(ctx, d.OrgID); ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND {
-			s.error(w, r, ratsnetz.Errorf(ratsnetz.EINVALID, "err.badFilter"))
-			return
-		} else if err != nil {
-			s.error(w, r, err)
-			return
-		}
+	if err := s.checkOrgFilter(ctx, d.OrgID); err != nil {
+		s.error(w, r, err)
+		return
 	}
 	f.OrganizationID = d.OrgID
 	f.ListOptions = d.Pager.options(listPageSize)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -71,21 +70,6 @@ func groupByBody(bodies []*ratsnetz.Body, orgs []*ratsnetz.Organization) []bodyG
 		out = append(out, g)
 	}
 	return out
-}
-
-func (s *Server) bodyGroups(ctx context.Context, orgType string) ([]bodyGroup, error) {
-	bodies, _, err := s.store.FindBodies(ctx, ratsnetz.BodyFilter{ListOptions: ratsnetz.ListOptions{Limit: 500}})
-	if err != nil {
-		return nil, fmt.Errorf("find bodies: %w", err)
-	}
-	orgs, _, err := s.store.FindOrganizations(ctx, ratsnetz.OrganizationFilter{
-		OrganizationType: orgType,
-		ListOptions:      ratsnetz.ListOptions{Limit: 1000},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("find organizations: %w", err)
-	}
-	return groupByBody(bodies, orgs), nil
 }
 
 func (s *Server) handleOrganizationIndex(w http.ResponseWriter, r *http.Request) {

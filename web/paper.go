@@ -98,14 +98,9 @@ func (s *Server) handlePaperIndex(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if d.OrgID != 0 {
-		if _, err := s.store.FindOrganizationByID(ctx, d.OrgID); ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND {
-			s.error(w, r, ratsnetz.Errorf(ratsnetz.EINVALID, "err.badFilter"))
-			return
-		} else if err != nil {
-			s.error(w, r, err)
-			return
-		}
+	if err := s.checkOrgFilter(ctx, d.OrgID); err != nil {
+		s.error(w, r, err)
+		return
 	}
 	papers, _, err := s.store.FindPapers(ctx, f)
 	if err != nil {

@@ -43,6 +43,7 @@ type Server struct {
 	templates map[string]*template.Template
 	catalogs  map[string]*catalog
 	bufs      sync.Pool
+	ref       refCache
 }
 
 // Limits on what a request may carry.
