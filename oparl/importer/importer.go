@@ -550,9 +550,10 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 		if kind == "" {
 			kind = listKind
 		}
-		// An object loaded this run from its parent's embedded copy needs no
-		// second load from its own list.
-		if embeddable[kind] && r.wasLoaded(kind, o.id) {
+		// An agenda item or consultation loaded this run from its parent's
+		// embedded copy (which gives its position) needs no second load from
+		// its own list.
+		if (kind == ratsnetz.KindAgendaItem || kind == ratsnetz.KindConsultation) && r.wasLoaded(kind, o.id) {
 			continue
 		}
 		todo = append(todo, o)
@@ -714,6 +715,13 @@ func (r *run) fetchFiles(ctx context.Context, tasks []fileTask) error {
 	for _, t := range tasks {
 		f := t.file
 		old, ok := stored[f.ID]
+		if ok && !t.hasText && f.Text == "" {
+			// Servers leave the long text out of embedded copies.
+			f.Text = old.Text
+		}
+		if t.url == "" {
+			continue
+		}
 		if ok && old.BlobKey != "" && (!r.opts.FetchFiles || (old.Modified.Equal(f.Modified) && old.SHA256 != "")) {
 			f.BlobKey, f.SHA256 = old.BlobKey, old.SHA256
 			if f.SHA512 == "" {

@@ -26,8 +26,9 @@ var typeKinds = map[string]string{
 
 // fileTask is a file whose content is to be fetched.
 type fileTask struct {
-	file *ratsnetz.File
-	url  string
+	file    *ratsnetz.File
+	url     string
+	hasText bool
 }
 
 // mapper turns the OParl objects of one response into one Dataset. It runs
@@ -221,6 +222,12 @@ func (m *mapper) body(o *obj) int64 {
 	if mt.Deleted {
 		return 0
 	}
+	// Ratsnetz's own extensions (vendor prefix), when the source is Ratsnetz.
+	if k := o.str("ratsnetz:kind"); k != "" {
+		b.Kind = k
+	}
+	owner, _ := o.ref("ratsnetz:ownerBody")
+	b.OwnerBodyID = m.id(ratsnetz.KindBody, owner)
 	b.Name = o.str("name")
 	if b.Name == "" {
 		o.quirk(QuirkMissingRequired, "name", "Pflichtangabe fehlt")
@@ -402,6 +409,10 @@ func (m *mapper) organization(o *obj) int64 {
 	}
 	ext, _ := o.ref("externalBody")
 	g.ExternalBodyID = m.id(ratsnetz.KindBody, ext)
+	if n, ok := o.integer("ratsnetz:seats"); ok {
+		g.Seats = int(n)
+	}
+	g.Color = o.str("ratsnetz:color")
 	return g.ID
 }
 
@@ -480,6 +491,7 @@ func (m *mapper) meeting(o *obj) int64 {
 	}
 	mg.Name = o.str("name")
 	mg.MeetingState = o.str("meetingState")
+	mg.Mode = o.str("ratsnetz:mode")
 	mg.Cancelled, _ = o.boolean("cancelled")
 	mg.Start = o.dateTime("start")
 	mg.End = o.dateTime("end")
@@ -577,7 +589,32 @@ func (m *mapper) agendaItem(o *obj, parent *ratsnetz.Meta, meetingID int64, pos 
 	}
 	a.Start = o.dateTime("start")
 	a.End = o.dateTime("end")
+	if vm, ok := o.m["ratsnetz:vote"].(map[string]any); ok {
+		a.Vote = m.vote(o.wrap(vm))
+	}
 	return a.ID
+}
+
+// vote reads the ratsnetz:vote extension.
+func (m *mapper) vote(o *obj) *ratsnetz.VoteResult {
+	v := &ratsnetz.VoteResult{Note: o.str("note")}
+	n := func(x *obj, key string) int { i, _ := x.integer(key); return int(i) }
+	v.Yes, v.No, v.Abstain = n(o, "yes"), n(o, "no"), n(o, "abstain")
+	v.Unanimous, _ = o.boolean("unanimous")
+	if fs, ok := o.m["factions"].([]any); ok {
+		for _, x := range fs {
+			f := o.wrap(x)
+			if f == nil {
+				continue
+			}
+			org, _ := f.ref("organization")
+			v.Factions = append(v.Factions, ratsnetz.FactionVote{
+				OrganizationID: m.id(ratsnetz.KindOrganization, org), Name: f.str("name"),
+				Yes: n(f, "yes"), No: n(f, "no"), Abstain: n(f, "abstain"),
+			})
+		}
+	}
+	return v
 }
 
 // paperOfConsultation finds the paper an agenda item treats: from the
@@ -612,6 +649,7 @@ func (m *mapper) paper(o *obj) int64 {
 	p.Reference = o.str("reference")
 	p.Date = o.date("date")
 	p.PaperType = o.str("paperType")
+	p.Status = o.str("ratsnetz:status")
 	p.RelatedPaperIDs = m.idList(ratsnetz.KindPaper, o.refs("relatedPaper"))
 	p.SuperordinatedPaperIDs = m.idList(ratsnetz.KindPaper, o.refs("superordinatedPaper"))
 	p.SubordinatedPaperIDs = m.idList(ratsnetz.KindPaper, o.refs("subordinatedPaper"))
@@ -664,6 +702,8 @@ func (m *mapper) consultation(o *obj, parent *ratsnetz.Meta, paperExt string, po
 	c.OrganizationIDs = m.idList(ratsnetz.KindOrganization, o.refs("organization"))
 	c.Authoritative, _ = o.boolean("authoritative")
 	c.Role = o.str("role")
+	c.Status = o.str("ratsnetz:status")
+	c.Result = o.str("ratsnetz:result")
 	if pos >= 0 {
 		c.Position = pos
 	} else if !m.collect && c.ID != 0 {
@@ -740,8 +780,6 @@ func (m *mapper) file(o *obj, parent *ratsnetz.Meta) int64 {
 		o.quirk(QuirkMissingRequired, "accessUrl", "Pflichtangabe fehlt")
 		access = download
 	}
-	if access != "" {
-		m.files = append(m.files, fileTask{file: f, url: access})
-	}
+	m.files = append(m.files, fileTask{file: f, url: access, hasText: o.has("text")})
 	return f.ID
 }
