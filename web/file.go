@@ -69,9 +69,12 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, attachment bo
 		disposition = "inline"
 	}
 	h.Set("Content-Disposition", contentDisposition(disposition, downloadName(f, ctype)))
-	if !inline || ctype != "application/pdf" {
-		// Browsers' PDF viewers refuse sandboxed documents; everything else
-		// gets no script, no plugins, no same-origin access.
+	if inline && ctype == "application/pdf" {
+		// Browsers show PDFs with a built-in viewer (a plugin), which both
+		// "sandbox" and object-src 'none' would block.
+		h.Set("Content-Security-Policy", "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	} else {
+		// No script, no plugins, no same-origin access.
 		h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	}
 	modTime := info.ModTime
