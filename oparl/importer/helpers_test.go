@@ -328,9 +328,14 @@ func (e *endpoint) serveList(w http.ResponseWriter, r *http.Request, spec listSp
 // so that stores with different IDs compare equal.
 func snapshot(tb testing.TB, db ratsnetz.Store) map[string]any {
 	tb.Helper()
-	ctx := ratsnetz.SystemContext(context.Background())
+	return snapshotAs(tb, db, ratsnetz.SystemContext(context.Background()), true)
+}
+
+// snapshotAs is snapshot as the viewer in ctx sees it.
+func snapshotAs(tb testing.TB, db ratsnetz.Store, ctx context.Context, withDeleted bool) map[string]any {
+	tb.Helper()
 	lo := func(after int64) ratsnetz.ListOptions {
-		return ratsnetz.ListOptions{Limit: 1000, After: after, WithDeleted: true}
+		return ratsnetz.ListOptions{Limit: 1000, After: after, WithDeleted: withDeleted}
 	}
 	raw := map[string][]any{}
 	collect := func(kind string, fetch func(after int64) ([]any, int64, error)) {
@@ -459,27 +464,42 @@ func snapshot(tb testing.TB, db ratsnetz.Store) map[string]any {
 		}
 		return fmt.Sprintf("dangling %s:%d", kind, id)
 	}
+	var convert func(m map[string]any)
+	convert = func(m map[string]any) {
+		for k, v := range m {
+			if nested, ok := v.(map[string]any); ok {
+				convert(nested)
+				continue
+			}
+			fk, ok := fieldKind(k)
+			if !ok {
+				if list, isList := v.([]any); isList {
+					for _, x := range list {
+						if nested, ok := x.(map[string]any); ok {
+							convert(nested)
+						}
+					}
+				}
+				continue
+			}
+			if list, isList := v.([]any); isList {
+				var names []string
+				for _, x := range list {
+					names = append(names, fmt.Sprint(name(fk, x)))
+				}
+				if strings.HasSuffix(k, "PaperIDs") && k != "RelatedPaperIDs" || k == "MeetingIDs" || k == "AgendaItemIDs" {
+					sort.Strings(names)
+				}
+				m[k] = names
+			} else {
+				m[k] = name(fk, v)
+			}
+		}
+	}
 	out := map[string]any{}
 	for kind, ms := range maps {
 		for _, m := range ms {
-			for k, v := range m {
-				fk, ok := fieldKind(k)
-				if !ok {
-					continue
-				}
-				if list, isList := v.([]any); isList {
-					var names []string
-					for _, x := range list {
-						names = append(names, fmt.Sprint(name(fk, x)))
-					}
-					if strings.HasSuffix(k, "PaperIDs") && k != "RelatedPaperIDs" || k == "MeetingIDs" || k == "AgendaItemIDs" {
-						sort.Strings(names)
-					}
-					m[k] = names
-				} else {
-					m[k] = name(fk, v)
-				}
-			}
+			convert(m)
 			out[kind+" "+fmt.Sprint(m["ID"])] = m
 		}
 	}

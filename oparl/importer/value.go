@@ -85,7 +85,7 @@ func (o *obj) str(key string) string {
 			o.quirk(QuirkPlaceholder, key, "Platzhalter %q statt fehlender Angabe", x)
 			return ""
 		}
-		return strings.TrimSpace(x)
+		return x
 	case json.Number:
 		o.quirk(QuirkInvalidValue, key, "Zahl statt Zeichenkette")
 		return x.String()
