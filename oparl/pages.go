@@ -237,7 +237,6 @@ func (r *renderer) meetings(ctx context.Context, ms []*ratsnetz.Meeting) ([]any,
 		}
 	}
 	var items map[int64][]*ratsnetz.AgendaItem
-	var consIDs []int64
 	if !r.omitInternal { // Meeting.agendaItem is one of the omitted lists
 		var err error
 		if items, err = r.agendaItemsOf(ctx, ids); err != nil {
@@ -247,7 +246,6 @@ func (r *renderer) meetings(ctx context.Context, ms []*ratsnetz.Meeting) ([]any,
 			for _, it := range its {
 				fileIDs = append(fileIDs, it.ResolutionFileID)
 				fileIDs = append(fileIDs, it.AuxiliaryFileIDs...)
-				consIDs = append(consIDs, it.ConsultationID)
 			}
 		}
 	}
@@ -256,10 +254,6 @@ func (r *renderer) meetings(ctx context.Context, ms []*ratsnetz.Meeting) ([]any,
 		return nil, err
 	}
 	files, err := r.files(ctx, fileIDs)
-	if err != nil {
-		return nil, err
-	}
-	cons, err := r.visibleConsultations(ctx, consIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +285,7 @@ func (r *renderer) meetings(ctx context.Context, ms []*ratsnetz.Meeting) ([]any,
 		if !r.omitInternal {
 			j.AuxiliaryFile = r.filesOf(files, m.AuxiliaryFileIDs)
 			for i, it := range items[m.ID] {
-				j.AgendaItem = append(j.AgendaItem, r.agendaItem(it, i, embedded, files, cons))
+				j.AgendaItem = append(j.AgendaItem, r.agendaItem(it, i, embedded, files))
 			}
 		}
 		out = append(out, j)
@@ -303,7 +297,7 @@ func (r *renderer) meetings(ctx context.Context, ms []*ratsnetz.Meeting) ([]any,
 // among the published items of their meeting, as in Meeting.agendaItem.
 func (r *renderer) agendaItems(ctx context.Context, its []*ratsnetz.AgendaItem) ([]any, error) {
 	s := r.s
-	var meetingIDs, fileIDs, consIDs []int64
+	var meetingIDs, fileIDs []int64
 	for _, it := range its {
 		if it.Deleted || it.Redacted || !it.Public {
 			continue
@@ -313,7 +307,6 @@ func (r *renderer) agendaItems(ctx context.Context, its []*ratsnetz.AgendaItem) 
 		if !r.omitInternal {
 			fileIDs = append(fileIDs, it.AuxiliaryFileIDs...)
 		}
-		consIDs = append(consIDs, it.ConsultationID)
 	}
 	siblings, err := r.agendaItemsOf(ctx, meetingIDs)
 	if err != nil {
@@ -329,10 +322,6 @@ func (r *renderer) agendaItems(ctx context.Context, its []*ratsnetz.AgendaItem) 
 	if err != nil {
 		return nil, err
 	}
-	cons, err := r.visibleConsultations(ctx, consIDs)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]any, 0, len(its))
 	for _, it := range its {
 		switch {
@@ -345,7 +334,7 @@ func (r *renderer) agendaItems(ctx context.Context, its []*ratsnetz.AgendaItem) 
 			if !ok { // its meeting is not visible
 				continue
 			}
-			out = append(out, r.agendaItem(it, pos, standalone, files, cons))
+			out = append(out, r.agendaItem(it, pos, standalone, files))
 		}
 	}
 	return out, nil
@@ -366,21 +355,6 @@ func (r *renderer) papers(ctx context.Context, ps []*ratsnetz.Paper) ([]any, err
 		}
 	}
 	cons, err := r.consultationsOf(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	var itemIDs, meetingIDs []int64
-	for _, cs := range cons {
-		for _, c := range cs {
-			itemIDs = append(itemIDs, c.AgendaItemID)
-			meetingIDs = append(meetingIDs, c.MeetingID)
-		}
-	}
-	visItems, err := r.visibleAgendaItems(ctx, itemIDs)
-	if err != nil {
-		return nil, err
-	}
-	visMeetings, err := r.visibleMeetings(ctx, meetingIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -427,62 +401,33 @@ func (r *renderer) papers(ctx context.Context, ps []*ratsnetz.Paper) ([]any, err
 			}
 		}
 		for _, c := range cons[p.ID] {
-			j.Consultation = append(j.Consultation, r.consultation(c, embedded, visItems, visMeetings))
+			j.Consultation = append(j.Consultation, r.consultation(c, embedded))
 		}
 		out = append(out, j)
 	}
 	return out, nil
 }
 
-func (r *renderer) consultations(ctx context.Context, cs []*ratsnetz.Consultation) ([]any, error) {
-	var itemIDs, meetingIDs []int64
-	for _, c := range cs {
-		if !c.Deleted {
-			itemIDs = append(itemIDs, c.AgendaItemID)
-			meetingIDs = append(meetingIDs, c.MeetingID)
-		}
-	}
-	visItems, err := r.visibleAgendaItems(ctx, itemIDs)
-	if err != nil {
-		return nil, err
-	}
-	visMeetings, err := r.visibleMeetings(ctx, meetingIDs)
-	if err != nil {
-		return nil, err
-	}
+func (r *renderer) consultations(_ context.Context, cs []*ratsnetz.Consultation) ([]any, error) {
 	out := make([]any, 0, len(cs))
 	for _, c := range cs {
 		if c.Deleted {
 			out = append(out, r.s.tombstone(kindConsultation, c.Meta))
 			continue
 		}
-		out = append(out, r.consultation(c, standalone, visItems, visMeetings))
+		out = append(out, r.consultation(c, standalone))
 	}
 	return out, nil
 }
 
-func (r *renderer) fileList(ctx context.Context, fs []*ratsnetz.File) ([]any, error) {
-	var masters []int64
-	for _, f := range fs {
-		if !f.Deleted {
-			masters = append(masters, f.MasterFileID)
-		}
-	}
-	visible, err := r.files(ctx, masters)
-	if err != nil {
-		return nil, err
-	}
+func (r *renderer) fileList(_ context.Context, fs []*ratsnetz.File) ([]any, error) {
 	out := make([]any, 0, len(fs))
 	for _, f := range fs {
 		if f.Deleted {
 			out = append(out, r.s.tombstone(kindFile, f.Meta))
 			continue
 		}
-		j := r.file(f, standalone)
-		if visible[f.MasterFileID] == nil {
-			j.MasterFile = ""
-		}
-		out = append(out, j)
+		out = append(out, r.file(f, standalone))
 	}
 	return out, nil
 }

@@ -143,69 +143,8 @@ func (r *renderer) locations(ctx context.Context, ids []int64) (map[int64]*ratsn
 	return out, nil
 }
 
-// visibleAgendaItems returns which of ids the public may see (not redacted).
-func (r *renderer) visibleAgendaItems(ctx context.Context, ids []int64) (map[int64]bool, error) {
-	ids = uniq(ids)
-	out := make(map[int64]bool, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	items, err := byIDs(ctx, ids, func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.AgendaItem, error) {
-		v, _, err := r.s.store.FindAgendaItems(ctx, ratsnetz.AgendaItemFilter{IDs: ids, ListOptions: o})
-		return v, err
-	})
-	if err != nil {
-		return nil, wrap(err, "find agenda items")
-	}
-	for _, it := range items {
-		if !it.Deleted && !it.Redacted {
-			out[it.ID] = true
-		}
-	}
-	return out, nil
-}
 
-func (r *renderer) visibleMeetings(ctx context.Context, ids []int64) (map[int64]bool, error) {
-	ids = uniq(ids)
-	out := make(map[int64]bool, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	ms, err := byIDs(ctx, ids, func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.Meeting, error) {
-		v, _, err := r.s.store.FindMeetings(ctx, ratsnetz.MeetingFilter{IDs: ids, ListOptions: o})
-		return v, err
-	})
-	if err != nil {
-		return nil, wrap(err, "find meetings")
-	}
-	for _, m := range ms {
-		if !m.Deleted {
-			out[m.ID] = true
-		}
-	}
-	return out, nil
-}
 
-func (r *renderer) visibleConsultations(ctx context.Context, ids []int64) (map[int64]bool, error) {
-	ids = uniq(ids)
-	out := make(map[int64]bool, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	cs, err := byIDs(ctx, ids, func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.Consultation, error) {
-		v, _, err := r.s.store.FindConsultations(ctx, ratsnetz.ConsultationFilter{IDs: ids, ListOptions: o})
-		return v, err
-	})
-	if err != nil {
-		return nil, wrap(err, "find consultations")
-	}
-	for _, c := range cs {
-		if !c.Deleted {
-			out[c.ID] = true
-		}
-	}
-	return out, nil
-}
 
 // agendaItemsOf loads the visible agenda items of the meetings, in order.
 func (r *renderer) agendaItemsOf(ctx context.Context, meetingIDs []int64) (map[int64][]*ratsnetz.AgendaItem, error) {
@@ -465,9 +404,9 @@ func (r *renderer) legislativeTerm(t *ratsnetz.LegislativeTerm, back bool) *json
 	return j
 }
 
-// consultation maps c; links to agenda items and meetings the public cannot
-// see are left out.
-func (r *renderer) consultation(c *ratsnetz.Consultation, back bool, items, meetings map[int64]bool) *jsonConsultation {
+// consultation maps c. The store zeroes links to agenda items and meetings
+// the viewer may not see.
+func (r *renderer) consultation(c *ratsnetz.Consultation, back bool) *jsonConsultation {
 	s := r.s
 	j := &jsonConsultation{
 		ID:            s.url(kindConsultation, c.ID),
@@ -480,12 +419,8 @@ func (r *renderer) consultation(c *ratsnetz.Consultation, back bool, items, meet
 		Created:       s.dateTime(c.Created),
 		Modified:      s.dateTime(c.Modified),
 	}
-	if items[c.AgendaItemID] {
-		j.AgendaItem = s.url(kindAgendaItem, c.AgendaItemID)
-	}
-	if meetings[c.MeetingID] {
-		j.Meeting = s.url(kindMeeting, c.MeetingID)
-	}
+	j.AgendaItem = s.urlOpt(kindAgendaItem, c.AgendaItemID)
+	j.Meeting = s.urlOpt(kindMeeting, c.MeetingID)
 	if back {
 		j.Paper = s.urlOpt(kindPaper, c.PaperID)
 	}
@@ -493,7 +428,7 @@ func (r *renderer) consultation(c *ratsnetz.Consultation, back bool, items, meet
 }
 
 // agendaItem maps it at position order; files are embedded from fm.
-func (r *renderer) agendaItem(it *ratsnetz.AgendaItem, order int, back bool, fm map[int64]*ratsnetz.File, cons map[int64]bool) *jsonAgendaItem {
+func (r *renderer) agendaItem(it *ratsnetz.AgendaItem, order int, back bool, fm map[int64]*ratsnetz.File) *jsonAgendaItem {
 	s := r.s
 	j := &jsonAgendaItem{
 		ID:             s.url(kindAgendaItem, it.ID),
@@ -511,9 +446,7 @@ func (r *renderer) agendaItem(it *ratsnetz.AgendaItem, order int, back bool, fm 
 		Created:        s.dateTime(it.Created),
 		Modified:       s.dateTime(it.Modified),
 	}
-	if cons[it.ConsultationID] {
-		j.Consultation = s.url(kindConsultation, it.ConsultationID)
-	}
+	j.Consultation = s.urlOpt(kindConsultation, it.ConsultationID)
 	if !r.omitInternal {
 		j.AuxiliaryFile = r.filesOf(fm, it.AuxiliaryFileIDs)
 	}
