@@ -143,9 +143,6 @@ func (r *renderer) locations(ctx context.Context, ids []int64) (map[int64]*ratsn
 	return out, nil
 }
 
-
-
-
 // agendaItemsOf loads the visible agenda items of the meetings, in order.
 func (r *renderer) agendaItemsOf(ctx context.Context, meetingIDs []int64) (map[int64][]*ratsnetz.AgendaItem, error) {
 	meetingIDs = uniq(meetingIDs)
