@@ -1646,6 +1646,7 @@ func (g *gen) putFile(id int64, body *ratsnetz.Body, name string, d time.Time, p
 		doc.Subject = secret(doc.Subject)
 	}
 	doc.Author = body.Name
+	doc.Uncompressed = true
 	if doc.Date.IsZero() {
 		doc.Date = d
 	}

@@ -36,7 +36,10 @@ type Document struct {
 	// Footer is an optional line at the bottom left of every page, e.g. the
 	// recipient of a personal copy ("Exemplar für Erika Beispiel").
 	Footer string
-	Blocks []Block
+	// Uncompressed skips compressing the page streams: about twice the size,
+	// half the rendering time. For bulk generation (the demo).
+	Uncompressed bool
+	Blocks       []Block
 }
 
 // Block is one element of a document: Heading, Paragraph, Table, List or PageBreak.
@@ -173,6 +176,7 @@ type renderer struct {
 func Render(doc Document, w io.Writer) error {
 	f := fpdf.New("P", "mm", "A4", "")
 	f.SetCatalogSort(true)
+	f.SetCompression(!doc.Uncompressed)
 	date := doc.Date
 	if date.IsZero() {
 		date = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -132,6 +132,22 @@ func TestMetadataAndOutline(t *testing.T) {
 	}
 }
 
+func TestUncompressed(t *testing.T) {
+	doc := sampleDoc()
+	doc.Uncompressed = true
+	data := mustRender(t, doc)
+	text, err := pdf.ExtractText(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(squash(text), squash("Äußerst größere Übel: äöüÄÖÜß")) {
+		t.Errorf("uncompressed text lacks umlauts: %.200q", text)
+	}
+	if compressed := mustRender(t, sampleDoc()); len(compressed) >= len(data) {
+		t.Errorf("compressed %d bytes, uncompressed %d", len(compressed), len(data))
+	}
+}
+
 func TestDeterministic(t *testing.T) {
 	a := mustRender(t, sampleDoc())
 	b := mustRender(t, sampleDoc())
