@@ -217,12 +217,6 @@ func listPage[T any](ctx context.Context, s *Server, listURL string, p listParam
 	if err != nil {
 		return nil, err
 	}
-	var modified time.Time
-	for _, v := range items {
-		if m := meta(v).Modified; m.After(modified) {
-			modified = m
-		}
-	}
 	page := &jsonList{
 		Data:       data,
 		Pagination: jsonPagination{ElementsPerPage: p.limit},
@@ -237,7 +231,10 @@ func listPage[T any](ctx context.Context, s *Server, listURL string, p listParam
 	if hasNext {
 		page.Links.Next = s.link(listURL, p, meta(items[len(items)-1]).ID)
 	}
-	return &response{value: page, modified: modified}, nil
+	// No Last-Modified on lists: an object leaving a page (deleted,
+	// de-published) does not raise the newest modified of what remains, so
+	// If-Modified-Since could confirm a stale page. The ETag covers lists.
+	return &response{value: page}, nil
 }
 
 // handleObject serves one object under /oparl/v1.1/{kind}/{id}.
