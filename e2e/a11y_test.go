@@ -10,6 +10,7 @@ import (
 // type of the portal. Pages must have no violation of impact "serious" or
 // "critical"; lesser ones are logged.
 func TestAccessibility(t *testing.T) {
+	t.Parallel()
 	src := axeSource(t)
 	browserCtx := newBrowser(t)
 	fx := mustSite(t)

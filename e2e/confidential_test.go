@@ -14,6 +14,7 @@ import (
 // page reachable by links shows non-public content (the tab checks every
 // loaded page for the demo's canary marker).
 func TestConfidentiality(t *testing.T) {
+	t.Parallel()
 	browserCtx := newBrowser(t)
 	fx := mustSite(t)
 	b := openTab(t, browserCtx, fx)
@@ -56,7 +57,7 @@ func TestConfidentiality(t *testing.T) {
 			}
 			seeds = append(seeds, fmt.Sprintf("/sitzungen/%d", id), fmt.Sprintf("/sitzungen/%d/druck", id))
 		}
-		visited := crawl(b, seeds, 70)
+		visited := crawl(b, seeds, 50)
 		t.Logf("visited %d pages as the anonymous visitor", len(visited))
 	})
 }
@@ -69,7 +70,7 @@ var digits = regexp.MustCompile(`\d+`)
 // must answer 200: the portal links nothing that is not there.
 func crawl(b *tab, seeds []string, limit int) []string {
 	b.t.Helper()
-	const perKind = 6
+	const perKind = 4
 	queue := append([]string(nil), seeds...)
 	seen := make(map[string]bool)
 	kinds := make(map[string]int)

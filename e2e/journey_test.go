@@ -26,6 +26,7 @@ import (
 // an agenda item, opens the paper behind it and downloads its PDF — with real
 // clicks in a real browser.
 func TestJourney(t *testing.T) {
+	t.Parallel()
 	browserCtx := newBrowser(t)
 	fx := mustSite(t)
 	b := openTab(t, browserCtx, fx)
@@ -214,7 +215,7 @@ func (b *tab) attr(sel, name string) string {
 func (b *tab) download(sel string) []byte {
 	b.t.Helper()
 	if !b.has(sel) {
-		b.t.Fatalf("on %s: no download link %q; page text:\n%s", b.location(), sel, b.text("body"))
+		b.t.Fatalf("on %s: no download link %q; page text:\n%s", b.location(), sel, b.pageText())
 	}
 	dir := b.t.TempDir()
 	ctx, cancel := b.step()

@@ -54,6 +54,7 @@ func mustSite(t *testing.T) *fixtures {
 		m := app.NewMain(app.Config{Addr: "127.0.0.1:0", DataDir: site.dir, Demo: true}, logger)
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
+		start := time.Now()
 		if site.err = m.Open(ctx); site.err != nil {
 			m.Close()
 			return
@@ -63,6 +64,7 @@ func mustSite(t *testing.T) *fixtures {
 			site.fix.Base = m.URL()
 			site.fix.Canary = demo.Canary
 		}
+		t.Logf("Ratsnetz with the demo started at %s in %v", m.URL(), time.Since(start).Round(time.Millisecond))
 	})
 	if site.err != nil {
 		t.Fatalf("start Ratsnetz with the demo: %v", site.err)

@@ -15,6 +15,7 @@ import (
 // the paper, its download link, the paper filter form, paging and the
 // language switch all work with plain links and forms.
 func TestWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	browserCtx := newBrowser(t)
 	fx := mustSite(t)
 	b := openTab(t, browserCtx, fx)

@@ -14,6 +14,7 @@ import (
 // content that is too wide (window.innerWidth grows), so both the viewport
 // and the document width must stay at the device width.
 func TestResponsive(t *testing.T) {
+	t.Parallel()
 	browserCtx := newBrowser(t)
 	fx := mustSite(t)
 	b := openTab(t, browserCtx, fx)

@@ -59,7 +59,7 @@ func (b *tab) open(path string) *network.Response {
 func (b *tab) openOK(path string) {
 	b.t.Helper()
 	if resp := b.open(path); resp.Status != 200 {
-		b.t.Fatalf("GET %s: status %d, want 200; page text:\n%s", path, resp.Status, b.text("body"))
+		b.t.Fatalf("GET %s: status %d, want 200; page text:\n%s", path, resp.Status, b.pageText())
 	}
 }
 
@@ -81,7 +81,7 @@ func (b *tab) follow(sel string) {
 	b.t.Helper()
 	from := b.location()
 	if !b.has(sel) {
-		b.t.Fatalf("on %s: no element %q to click; page text:\n%s", from, sel, b.text("body"))
+		b.t.Fatalf("on %s: no element %q to click; page text:\n%s", from, sel, b.pageText())
 	}
 	ctx, cancel := b.step()
 	defer cancel()
@@ -160,4 +160,18 @@ func (b *tab) checkNoLeak() {
 func jsString(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\u2028", `\u2028`, "\u2029", `\u2029`)
 	return `"` + r.Replace(s) + `"`
+}
+
+// pageText is the start of the text of <main> (or the body), for failure
+// messages.
+func (b *tab) pageText() string {
+	b.t.Helper()
+	s := b.text("main")
+	if s == "" {
+		s = b.text("body")
+	}
+	if r := []rune(s); len(r) > 1500 {
+		s = string(r[:1500]) + " …"
+	}
+	return s
 }
