@@ -78,6 +78,7 @@ func (r *renderer) bodies(ctx context.Context, bs []*ratsnetz.Body) ([]any, erro
 			Location:            r.location(locs[b.LocationID]),
 			Kind:                b.Kind,
 			OwnerBody:           s.urlOpt(kindBody, b.OwnerBodyID),
+			Web:                 s.portal + "/",
 			Created:             s.dateTime(b.Created),
 			Modified:            s.dateTime(b.Modified),
 		})

@@ -71,6 +71,7 @@ type jsonBody struct {
 	Location            *jsonLocation          `json:"location,omitempty"`
 	Kind                string                 `json:"ratsnetz:kind,omitempty"`
 	OwnerBody           string                 `json:"ratsnetz:ownerBody,omitempty"`
+	Web                 string                 `json:"web,omitempty"`
 	Created             string                 `json:"created"`
 	Modified            string                 `json:"modified"`
 }
