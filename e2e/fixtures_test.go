@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ratsnetz/ratsnetz"
@@ -35,8 +36,15 @@ type fixtures struct {
 	HiddenMeeting *ratsnetz.Meeting
 	HiddenItem    *ratsnetz.AgendaItem // of a public meeting
 	HiddenFile    *ratsnetz.File
+	// OrphanedFile is a public file that belongs only to non-public objects,
+	// so the public must not get it either; nil if the demo has none.
+	OrphanedFile *ratsnetz.File
 	// RedactedMeetings are public meetings with non-public agenda items.
 	RedactedMeetings []int64
+	// RedactedPapers are public papers with non-public files.
+	RedactedPapers []int64
+	// SecretOrganizations are organizations that hold non-public meetings.
+	SecretOrganizations []int64
 }
 
 // voteFixture is the path of the journey: meeting → agenda item → paper → PDF.
@@ -126,8 +134,20 @@ func discover(ctx context.Context, db ratsnetz.Store) (*fixtures, error) {
 	}
 	for _, p := range papers {
 		if !p.Public {
-			fx.HiddenPaper = p
-			break
+			if fx.HiddenPaper == nil {
+				fx.HiddenPaper = p
+			}
+			continue
+		}
+		if len(fx.RedactedPapers) == 5 || (p.MainFileID == 0 && len(p.AuxiliaryFileIDs) == 0) {
+			continue
+		}
+		pp, err := db.FindPaperByID(public, p.ID)
+		if err != nil {
+			return nil, fmt.Errorf("find public paper %d as the public: %w", p.ID, err)
+		}
+		if pp.MainFileID != p.MainFileID || len(pp.AuxiliaryFileIDs) != len(p.AuxiliaryFileIDs) {
+			fx.RedactedPapers = append(fx.RedactedPapers, p.ID)
 		}
 	}
 	meetings, err := listAll(func(o ratsnetz.ListOptions) ([]*ratsnetz.Meeting, int, error) {
@@ -139,8 +159,13 @@ func discover(ctx context.Context, db ratsnetz.Store) (*fixtures, error) {
 	publicMeeting := make(map[int64]bool)
 	for _, mt := range meetings {
 		publicMeeting[mt.ID] = mt.Public
-		if !mt.Public && fx.HiddenMeeting == nil {
-			fx.HiddenMeeting = mt
+		if !mt.Public {
+			if fx.HiddenMeeting == nil {
+				fx.HiddenMeeting = mt
+			}
+			if len(mt.OrganizationIDs) > 0 && !slices.Contains(fx.SecretOrganizations, mt.OrganizationIDs[0]) {
+				fx.SecretOrganizations = append(fx.SecretOrganizations, mt.OrganizationIDs[0])
+			}
 		}
 	}
 	all, err := listAll(func(o ratsnetz.ListOptions) ([]*ratsnetz.AgendaItem, int, error) {
@@ -170,8 +195,19 @@ func discover(ctx context.Context, db ratsnetz.Store) (*fixtures, error) {
 	}
 	for _, f := range files {
 		if !f.Public {
-			fx.HiddenFile = f
-			break
+			if fx.HiddenFile == nil {
+				fx.HiddenFile = f
+			}
+			continue
+		}
+		if fx.OrphanedFile != nil {
+			continue
+		}
+		_, err := db.FindFileByID(public, f.ID)
+		if ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND {
+			fx.OrphanedFile = f
+		} else if err != nil {
+			return nil, fmt.Errorf("find file %d as the public: %w", f.ID, err)
 		}
 	}
 	switch {
