@@ -460,3 +460,19 @@ func TestMaxObjects(t *testing.T) {
 		t.Errorf("truncated %v after %d requests", rep.Truncated, rep.Requests)
 	}
 }
+
+func mustUnmarshal(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustMarshal(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
