@@ -21,6 +21,9 @@ var migrations embed.FS
 // Migrate; the second is the hash of the current schema.
 const migrationLock = 0x52617473 // "Rats"
 
+// loadLock is the first key of the advisory lock that serializes Load.
+const loadLock = migrationLock + 1
+
 // Dialect returns the PostgreSQL dialect of sqlstore.
 func Dialect() sqlstore.Dialect {
 	sub, err := fs.Sub(migrations, "migrations")
@@ -33,6 +36,7 @@ func Dialect() sqlstore.Dialect {
 		EncodeTime:     sqlstore.EncodeTimeNative,
 		Migrations:     sub,
 		LockMigrations: lockMigrations,
+		BeginLoad:      lockLoad,
 		AfterLoad:      advanceSequences,
 		AfterCommit:    analyzeGrown,
 		MaxParams:      65535,
@@ -49,6 +53,15 @@ func lockMigrations(ctx context.Context, conn *sql.Conn) (func(), error) {
 		// A fresh context: the lock must go even when ctx is done.
 		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1, hashtext(current_schema()))`, migrationLock)
 	}, nil
+}
+
+// lockLoad serializes Load transactions on one schema: concurrent loads of
+// overlapping objects would otherwise deadlock on the join tables.
+func lockLoad(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, loadLock); err != nil {
+		return fmt.Errorf("lock: %w", err)
+	}
+	return nil
 }
 
 // advanceSequences moves the identity sequences of the loaded tables past

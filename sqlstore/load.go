@@ -34,6 +34,11 @@ func (db *DB) Load(ctx context.Context, ds *ratsnetz.Dataset) error {
 		return fmt.Errorf("load: begin: %w", err)
 	}
 	defer tx.Rollback()
+	if db.dialect.BeginLoad != nil {
+		if err := db.dialect.BeginLoad(ctx, tx); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+	}
 	l := &loader{db: db, tx: tx, stmts: map[string]*sql.Stmt{}}
 	defer l.close()
 	steps := []func(context.Context, *ratsnetz.Dataset) error{
