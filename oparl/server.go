@@ -205,6 +205,12 @@ func (s *Server) handleErr(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) (*response, error) {
+	// The bare API roots lead people to the entry point.
+	switch r.URL.Path {
+	case "/oparl", "/oparl/", Prefix, Prefix + "/":
+		http.Redirect(w, r, Prefix+"/system", http.StatusFound)
+		return nil, nil
+	}
 	// Non-canonical spellings with a trailing slash go to the canonical URL.
 	if p := r.URL.Path; len(p) > len(Prefix)+1 && strings.HasSuffix(p, "/") && strings.HasPrefix(p, Prefix+"/") {
 		target := strings.TrimRight(p, "/")

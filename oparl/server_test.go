@@ -414,7 +414,7 @@ func TestBadInput(t *testing.T) {
 		{"/body/1/nonsense", http.StatusNotFound},
 		{"/organization/99/meeting", http.StatusNotFound},
 		{"/vorlage/1", http.StatusNotFound},
-		{"/", http.StatusNotFound},
+		{"/nichts", http.StatusNotFound},
 	} {
 		resp, b := e.get(t, e.base+tc.path)
 		if resp.StatusCode != tc.status {
@@ -432,6 +432,10 @@ func TestBadInput(t *testing.T) {
 		if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 			t.Errorf("%s: no CORS on error", tc.path)
 		}
+	}
+	resp, _ := e.get(t, e.base+"/")
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/oparl/v1.1/system" {
+		t.Errorf("API root: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	// Non-canonical spellings redirect permanently.
 	for path, want := range map[string]string{

@@ -758,6 +758,7 @@ func (v *validator) resolveRefs(ctx context.Context) {
 			url, typ, from string
 		}
 		var todo []want
+		var mismatches []Finding
 		v.mu.Lock()
 		queued := map[string]bool{}
 		for _, r := range v.refs {
@@ -766,7 +767,7 @@ func (v *validator) resolveRefs(ctx context.Context) {
 			}
 			if st := v.objects[r.URL]; st != nil && (st.standalone != nil || st.fetching) {
 				if st.standalone != nil && st.typ != r.Type && st.typ != "" {
-					v.report.Findings = append(v.report.Findings, Finding{Check: "link.type", Severity: SeverityError, URL: r.Doc, Path: r.Path,
+					mismatches = append(mismatches, Finding{Check: "link.type", Severity: SeverityError, URL: r.Doc, Path: r.Path,
 						Message: fmt.Sprintf("%s points to a %s, expected %s", r.URL, st.typ, r.Type)})
 				}
 				continue
@@ -788,17 +789,23 @@ func (v *validator) resolveRefs(ctx context.Context) {
 			}
 		}
 		v.mu.Unlock()
+		for _, f := range mismatches {
+			v.add(f)
+		}
 		if len(todo) == 0 {
 			return
 		}
 		var wg sync.WaitGroup
+		// Bound the goroutines waiting for a request slot.
+		workers := make(chan struct{}, 2*v.opts.Concurrency)
 		for _, w := range todo {
 			if !v.budget() || ctx.Err() != nil {
 				break
 			}
+			workers <- struct{}{}
 			wg.Add(1)
 			go func() {
-				defer wg.Done()
+				defer func() { <-workers; wg.Done() }()
 				d := v.fetch(ctx, w.url, nil)
 				if d.status == 0 && d.value == nil {
 					return // not fetched (other host, cancelled)
@@ -814,10 +821,6 @@ func (v *validator) resolveRefs(ctx context.Context) {
 				}
 				v.checkStandalone(d, obj, w.typ)
 			}()
-			// Bound the number of goroutines waiting for the semaphore.
-			if len(v.sem) == cap(v.sem) {
-				wg.Wait()
-			}
 		}
 		wg.Wait()
 	}
