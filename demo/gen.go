@@ -254,9 +254,9 @@ func (g *gen) bodies() {
 		return l
 	}
 	g.rathaus = newLoc("Rathaus Musterstadt", "Marktplatz 1", "", "Mitte", 51.1234, 7.4321)
-	g.ratssaal = newLoc("Rathaus, Ratssaal", "Marktplatz 1", "Ratssaal (Raum 101)", "Mitte", 51.1234, 7.4321)
-	g.roomA = newLoc("Rathaus, Sitzungssaal A", "Marktplatz 1", "Raum 112", "Mitte", 51.1234, 7.4321)
-	g.roomB = newLoc("Rathaus, Sitzungszimmer B", "Marktplatz 1", "Raum 204", "Mitte", 51.1234, 7.4321)
+	g.ratssaal = newLoc("Rathaus Musterstadt, Ratssaal", "Marktplatz 1", "Raum 101", "Mitte", 51.1234, 7.4321)
+	g.roomA = newLoc("Rathaus Musterstadt, Sitzungssaal A", "Marktplatz 1", "Raum 112", "Mitte", 51.1234, 7.4321)
+	g.roomB = newLoc("Rathaus Musterstadt, Sitzungszimmer B", "Marktplatz 1", "Raum 204", "Mitte", 51.1234, 7.4321)
 	for i, d := range districts {
 		g.bvLocs = append(g.bvLocs, newLoc("Bezirksrathaus "+d, streets[i+5]+" "+fmt.Sprint(10+i), "Sitzungssaal", d,
 			51.1234+[]float64{0.03, -0.03, 0, 0}[i], 7.4321+[]float64{0, 0, 0.04, -0.04}[i]))
@@ -475,7 +475,7 @@ func (g *gen) newPerson(female bool, status string) *person {
 		p.Title = []string{"Dr."}
 		p.Name = "Dr. " + p.Name
 	}
-	mail := strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", "ş", "s", " ", "-").Replace(strings.ToLower(given + "." + family))
+	mail := strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", " ", "-").Replace(strings.ToLower(given + "." + family))
 	p.Email = []string{mail + "@musterstadt.example"}
 	x := &person{p: p}
 	g.persons = append(g.persons, x)
@@ -876,7 +876,7 @@ func (g *gen) fill(s, subject string, seq int) string {
 	y := g.now.Year()
 	return strings.NewReplacer(
 		"{X}", subject, "{Y}", fmt.Sprint(y), "{Y1}", fmt.Sprint(y+1), "{Y5}", fmt.Sprint(y+5),
-		"{S}", fmt.Sprint(seq), "{B}", euro(50000+g.intn(400)*2500),
+		"{Yp}", fmt.Sprint(y-1), "{S}", fmt.Sprint(seq), "{B}", euro(50000+g.intn(400)*2500),
 	).Replace(s)
 }
 
@@ -1395,7 +1395,7 @@ func (g *gen) regularPapers() {
 			key := pick(g, committeeKeys)
 			o := g.byKey[key]
 			t := pick(g, motionTopics[key])
-			subject := g.subject(subjStreet)
+			subject := g.subject(t.subj)
 			steps := []step{{o, ratsnetz.ConsultationDecision}}
 			if g.chance(0.4) {
 				steps = []step{{o, ratsnetz.ConsultationPreliminary}, {rat, ratsnetz.ConsultationDecision}}
@@ -1439,8 +1439,9 @@ func (g *gen) regularPapers() {
 			if x == nil {
 				continue
 			}
-			subject := g.subject(subjectKind(g.intn(4) + 1))
-			title := g.fill(pick(g, questionTopics), subject, seq)
+			qt := pick(g, questionTopics)
+			subject := g.subject(subjectFor(qt))
+			title := g.fill(qt, subject, seq)
 			f := g.factionPick()
 			q := g.newPaper(0, g.city, ratsnetz.PaperTypeQuestion, "Anfrage der "+f.o.Name+": "+title, true, x.m.Start, 8, 20)
 			if q == nil {
@@ -1477,8 +1478,9 @@ func (g *gen) regularPapers() {
 			if x == nil {
 				continue
 			}
-			subject := g.subject(subjectKind(g.intn(4) + 1))
-			ps := g.newPaper(0, g.city, typ, g.fill(pick(g, noticeTopics), subject, seq), true, x.m.Start, 7, 20)
+			nt := pick(g, noticeTopics)
+			subject := g.subject(subjectFor(nt))
+			ps := g.newPaper(0, g.city, typ, g.fill(nt, subject, seq), true, x.m.Start, 7, 20)
 			if ps == nil {
 				continue
 			}

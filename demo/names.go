@@ -8,7 +8,7 @@ var givenFemale = []string{
 	"Anna", "Birgit", "Claudia", "Daniela", "Elke", "Franziska", "Gabriele", "Hannelore", "Ines", "Jana",
 	"Käthe", "Lena", "Monika", "Nadine", "Olga", "Petra", "Renate", "Sabine", "Tanja", "Ursula",
 	"Vera", "Wiebke", "Yvonne", "Zeynep", "Andrea", "Bärbel", "Christiane", "Doris", "Esra", "Friederike",
-	"Gisela", "Heike", "Ilse", "Jutta", "Katrin", "Lea", "Marion", "Nicole", "Sophie", "Ayşe",
+	"Gisela", "Heike", "Ilse", "Jutta", "Katrin", "Lea", "Marion", "Nicole", "Sophie", "Aylin",
 	"Martina", "Simone", "Ulrike", "Karin", "Silke", "Anke", "Miriam", "Lisa", "Greta", "Hülya",
 }
 

@@ -1,5 +1,7 @@
 package demo
 
+import "strings"
+
 // Topic templates. {X} is replaced by a street, school, place or district,
 // {Y} by a year, {B} by an amount in euros, {S} by a sequence number.
 
@@ -86,7 +88,7 @@ var resolutionTopics = map[string][]topic{
 		{"Kommunaler Wohnungsmarktbericht {Y}", subjNone,
 			"Der Ausschuss nimmt den Wohnungsmarktbericht {Y} zur Kenntnis und beauftragt die Verwaltung, ein Handlungskonzept Wohnen vorzulegen.",
 			"Die Angebotsmieten sind seit 2020 um 18 % gestiegen. Der Bestand öffentlich geförderter Wohnungen sinkt.", false},
-		{"Förderung der Seniorenarbeit in {X}", subjDistrict,
+		{"Förderung der Seniorenarbeit im Stadtbezirk {X}", subjDistrict,
 			"Der Ausschuss beschließt die Förderung des Seniorentreffs im Stadtbezirk {X} mit jährlich {B} €.",
 			"Der Seniorentreff wird ehrenamtlich getragen und erreicht wöchentlich rund 90 Personen.", true},
 		{"Unterbringung Geflüchteter – Standort {X}", subjStreet,
@@ -108,8 +110,8 @@ var resolutionTopics = map[string][]topic{
 		{"Haushaltssatzung und Haushaltsplan {Y1}", subjNone,
 			"Der Rat beschließt die Haushaltssatzung für das Haushaltsjahr {Y1} mit ihren Anlagen.",
 			"Der Entwurf weist im Ergebnisplan einen Fehlbetrag von 14,2 Mio. € aus, der durch Inanspruchnahme der Ausgleichsrücklage gedeckt wird.", true},
-		{"Jahresabschluss {Y}", subjNone,
-			"Der Rat stellt den Jahresabschluss zum 31.12.{Y} fest und entlastet die Oberbürgermeisterin.",
+		{"Jahresabschluss {Yp}", subjNone,
+			"Der Rat stellt den Jahresabschluss zum 31.12.{Yp} fest und entlastet die Oberbürgermeisterin.",
 			"Der Rechnungsprüfungsausschuss hat den Jahresabschluss geprüft; der Bestätigungsvermerk wurde uneingeschränkt erteilt.", false},
 		{"Überplanmäßige Aufwendungen für {X}", subjPlace,
 			"Der Rat genehmigt überplanmäßige Aufwendungen in Höhe von {B} € für {X}.",
@@ -147,7 +149,7 @@ var resolutionTopics = map[string][]topic{
 // motionTopics are faction motions (Anträge).
 var motionTopics = map[string][]topic{
 	"ba":   {{"Mehr Dachbegrünung bei städtischen Neubauten", subjNone, "Die Verwaltung wird beauftragt, bei allen städtischen Neubauten eine Dachbegrünung vorzusehen.", "Gründächer halten Regenwasser zurück und kühlen die Stadt.", false}, {"Leerstandskataster für die Innenstadt", subjNone, "Die Verwaltung wird beauftragt, ein Leerstandskataster aufzubauen.", "Ladenleerstand nimmt zu; ein Kataster hilft bei der Vermittlung.", false}},
-	"ua":   {{"Trinkbrunnen in der Innenstadt", subjNone, "Die Verwaltung wird beauftragt, an fünf Standorten Trinkbrunnen aufzustellen.", "Hitzesommer erfordern kostenfreien Zugang zu Trinkwasser.", true}, {"Blühstreifen an städtischen Wegen", subjNone, "Die Verwaltung wird beauftragt, Grünstreifen an der {X} als Blühstreifen anzulegen.", "Insekten finden in der Stadt kaum Nahrung.", false}},
+	"ua":   {{"Trinkbrunnen in der Innenstadt", subjNone, "Die Verwaltung wird beauftragt, an fünf Standorten Trinkbrunnen aufzustellen.", "Hitzesommer erfordern kostenfreien Zugang zu Trinkwasser.", true}, {"Blühstreifen an städtischen Wegen", subjStreet, "Die Verwaltung wird beauftragt, Grünstreifen an der {X} als Blühstreifen anzulegen.", "Insekten finden in der Stadt kaum Nahrung.", false}},
 	"adim": {{"Sichere Schulwege an der {X}", subjStreet, "Die Verwaltung wird beauftragt, an der {X} einen gesicherten Überweg einzurichten.", "Eltern berichten von gefährlichen Situationen morgens.", false}, {"Open-Data-Portal der Stadt ausbauen", subjNone, "Die Verwaltung wird beauftragt, Ratsinformationen und Haushaltsdaten als offene Daten bereitzustellen.", "Offene Daten schaffen Transparenz und ermöglichen neue Anwendungen.", false}},
 	"scha": {{"Schulsozialarbeit an der {X} verstärken", subjSchool, "Die Verwaltung wird beauftragt, an der {X} eine weitere Stelle Schulsozialarbeit einzurichten.", "Die Schule meldet steigenden Unterstützungsbedarf.", true}},
 	"soza": {{"Kältehilfe für Wohnungslose", subjNone, "Die Verwaltung wird beauftragt, im Winter eine zusätzliche Notschlafstelle einzurichten.", "Die bestehenden Plätze reichen in kalten Nächten nicht aus.", true}},
@@ -160,8 +162,8 @@ var motionTopics = map[string][]topic{
 var questionTopics = []string{
 	"Sachstand Sanierung {X}", "Unterrichtsausfall an der {X}", "Baustellenkoordination in der {X}",
 	"Wartezeiten im Bürgerbüro", "Personalsituation im Ordnungsamt", "Nutzung der Ladesäulen für E-Autos",
-	"Kosten der Sanierung der {X}", "Sauberkeit im Bereich {X}", "Stand der Glasfaserversorgung in {X}",
-	"Belegung der Sporthallen", "Fördermittel des Landes für {X}",
+	"Kosten der Sanierung der {X}", "Sauberkeit im Bereich {X}", "Stand der Glasfaserversorgung im Bereich {X}",
+	"Belegung der Sporthallen", "Fördermittel des Landes für den Bereich {X}",
 }
 
 // noticeTopics are notices of the administration (Mitteilungen) and reports.
@@ -193,4 +195,15 @@ var boardTopics = []string{
 	"Wirtschaftsplan {Y1} der Gesellschaft", "Bericht der Geschäftsführung zum Quartal", "Investition in {X}",
 	"Zustimmung zur Kreditaufnahme über {B} €", "Risikobericht {Y}", "Vergabe Rahmenvertrag Netzbau",
 	"Tarifanpassung zum 1. Januar {Y1}", "Vorstandsvergütung und Zielvereinbarung {Y1}",
+}
+
+// subjectFor chooses the kind of subject that fits a question or notice title.
+func subjectFor(title string) subjectKind {
+	switch {
+	case strings.Contains(title, "Unterricht"):
+		return subjSchool
+	case strings.Contains(title, "Bereich"), strings.Contains(title, "Baustelle"), strings.Contains(title, "Verkehr"):
+		return subjStreet
+	}
+	return subjPlace
 }
