@@ -45,6 +45,7 @@ func TestPages(t *testing.T) {
 			"<h3>Fraktion</h3>", "Fraktion Grün-Rot", "Aufsichtsrat der Stadtwerke"}, nil},
 		{"/gremien/10", []string{"<h1>Rat der Stadt</h1>", "Mitglieder", "Fraktion Grün-Rot", "Dr. Anna Beispiel", "Vorsitz", "Bürgerfraktion",
 			"Bernd Muster", "Stellvertretende Mitglieder", "Clara Test", "3. Sitzung des Rates", `href="/sitzungen?gremium=10"`}, nil},
+		{"/gremien/12", []string{"<h1>Fraktion Grün-Rot</h1>", "Fraktionsvorsitz", "Dr. Anna Beispiel"}, []string{"Ohne Fraktion"}},
 		{"/personen", []string{"<h1>Personen</h1>", `href="/personen/100"`, "Bernd Muster", "Clara Test"}, nil},
 		{"/personen/100", []string{"<h1>Dr. Anna Beispiel</h1>", "Aktuelle Mitgliedschaften", "Rat der Stadt", "Vorsitz", "Fraktion Grün-Rot",
 			"Frühere Mitgliedschaften", "Ausschuss für Umwelt und Verkehr", "31.10.2020"}, nil},
