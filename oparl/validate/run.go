@@ -2,6 +2,31 @@
 // external list (following `next`), fetches linked objects and reports
 // findings with stable check ids against the official schema files and the
 // rules of the specification text.
+//
+// Check ids, by group:
+//
+//	transport  http.status http.request http.retry http.cors http.content_type http.charset
+//	           http.etag http.last_modified http.conditional http.not_found http.error_object
+//	JSON       json.invalid json.bom json.null json.shape
+//	schema     schema.type schema.required.missing schema.required.empty schema.property.unknown
+//	object     object.id.missing object.id.mismatch object.type.missing object.type.unknown
+//	           object.type.version object.type.unexpected object.created.missing
+//	           object.modified.missing object.required.missing object.modified.before_created
+//	           object.start_after_end
+//	values     datetime.format date.format url.format value.empty_string value.empty_array
+//	types      system.oparl_version body.ags body.rgs body.system license.missing
+//	           agendaitem.order person.location_object file.mime_type file.size.zero
+//	           geojson.feature geojson.geometry geojson.coordinates geojson.swapped geojson.outside
+//	embedding  embedded.deleted embedded.backref embedded.mismatch embedded.modified.newer
+//	lists      list.shape list.item list.duplicate list.next.loop list.next.type
+//	           list.elements_per_page list.tombstone.unfiltered list.filter.lost
+//	           list.filter.violated list.omit_internal list.order.unstable
+//	graph      link.unresolved link.type link.external graph.not_in_list graph.backref
+//	files      file.access_url.status file.access_url.disposition file.download_url.status
+//	           file.download_url.disposition file.download_url.missing
+//
+// The walk keeps every object it met in memory (for the graph checks);
+// MaxObjects bounds it.
 package validate
 
 import (
@@ -29,7 +54,7 @@ type Options struct {
 	URL    string
 	Client *http.Client // http.DefaultClient if nil
 	// MaxObjects bounds the distinct objects checked (and requests made);
-	// 0 means 100 000.
+	// 0 means 50 000.
 	MaxObjects int
 	// Concurrency is the number of parallel requests; 0 means 4.
 	Concurrency int
@@ -68,7 +93,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		opts.Client = http.DefaultClient
 	}
 	if opts.MaxObjects <= 0 {
-		opts.MaxObjects = 100000
+		opts.MaxObjects = 50000
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4
