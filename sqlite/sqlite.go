@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/ratsnetz/ratsnetz/sqlstore"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite"
 )
 
 //go:embed migrations/*.sql
@@ -72,11 +72,12 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite", dsn(path, true))
+	connector, err := sqlite.NewConnector(dsn(path, true))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	read := sql.OpenDB(cachingConnector{connector})
 	n := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)

@@ -240,7 +240,9 @@ func (db *DB) findAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter, 
 	}
 	w.ids("a.id", f.IDs)
 	if f.BodyID != 0 {
-		w.add("a.meeting_id IN (SELECT fm.id FROM meetings fm WHERE fm.body_id = ?)", f.BodyID)
+		// A correlated EXISTS, not IN: keyset pages then walk the primary
+		// key from After and stop after Limit rows.
+		w.add("EXISTS (SELECT 1 FROM meetings fm WHERE fm.id = a.meeting_id AND fm.body_id = ?)", f.BodyID)
 	}
 	if f.MeetingID != 0 {
 		w.add("a.meeting_id = ?", f.MeetingID)

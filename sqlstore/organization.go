@@ -222,7 +222,7 @@ func (db *DB) findMemberships(ctx context.Context, f ratsnetz.MembershipFilter, 
 	}
 	w.ids("m.id", f.IDs)
 	if f.BodyID != 0 {
-		w.add("m.organization_id IN (SELECT fo.id FROM organizations fo WHERE fo.body_id = ?)", f.BodyID)
+		w.add("EXISTS (SELECT 1 FROM organizations fo WHERE fo.id = m.organization_id AND fo.body_id = ?)", f.BodyID)
 	}
 	if f.PersonID != 0 {
 		w.add("m.person_id = ?", f.PersonID)

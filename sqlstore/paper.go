@@ -264,7 +264,7 @@ func (db *DB) findConsultations(ctx context.Context, f ratsnetz.ConsultationFilt
 	}
 	w.ids("c.id", f.IDs)
 	if f.BodyID != 0 {
-		w.add("c.paper_id IN (SELECT fp.id FROM papers fp WHERE fp.body_id = ?)", f.BodyID)
+		w.add("EXISTS (SELECT 1 FROM papers fp WHERE fp.id = c.paper_id AND fp.body_id = ?)", f.BodyID)
 	}
 	if f.PaperID != 0 {
 		w.add("c.paper_id = ?", f.PaperID)
