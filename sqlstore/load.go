@@ -50,6 +50,9 @@ func (db *DB) Load(ctx context.Context, ds *ratsnetz.Dataset) error {
 			return fmt.Errorf("load: %w", err)
 		}
 	}
+	if err := l.bumpParents(ctx, ds); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
 	if db.dialect.AfterLoad != nil && len(l.tables) > 0 {
 		if err := db.dialect.AfterLoad(ctx, tx, l.tables); err != nil {
 			return fmt.Errorf("load: %w", err)
@@ -142,6 +145,12 @@ func (l *loader) upsert(ctx context.Context, tbl string, cols []string, rows [][
 	l.tables = append(l.tables, tbl)
 	var set []string
 	for _, c := range cols[1:] {
+		if c == "modified" {
+			// Modification times only move forward: a parent's time may
+			// have been moved by a change of an embedded child.
+			set = append(set, "modified = CASE WHEN "+tbl+".modified IS NULL OR excluded.modified > "+tbl+".modified THEN excluded.modified ELSE "+tbl+".modified END")
+			continue
+		}
 		set = append(set, c+" = excluded."+c)
 	}
 	if flagged {
@@ -534,4 +543,82 @@ func (l *loader) files(ctx context.Context, ds *ratsnetz.Dataset) error {
 		return err
 	}
 	return l.insert(ctx, "file_derivatives", []string{"file_id", "position", "derivative_id"}, derivs, "")
+}
+
+// newest is the later of a child's modification and de-publication.
+const newest = "CASE WHEN c.depublished_at > c.modified THEN c.depublished_at ELSE c.modified END"
+
+// bumpParents moves the modification time of meetings, papers, agenda items
+// and persons forward to the newest change (or de-publication) of an object
+// they embed in OParl (agenda items, files, consultations, memberships), so
+// that clients syncing by modified_since fetch the parent again.
+func (l *loader) bumpParents(ctx context.Context, ds *ratsnetz.Dataset) error {
+	var files []int64
+	for _, f := range ds.Files {
+		if f != nil {
+			files = append(files, f.ID)
+		}
+	}
+	var meetings, items, papers, persons []int64
+	for _, m := range ds.Meetings {
+		meetings = append(meetings, m.ID)
+	}
+	for _, a := range ds.AgendaItems {
+		items = append(items, a.ID)
+		meetings = append(meetings, a.MeetingID)
+	}
+	for _, p := range ds.Papers {
+		papers = append(papers, p.ID)
+	}
+	for _, c := range ds.Consultations {
+		papers = append(papers, c.PaperID)
+	}
+	for _, p := range ds.Persons {
+		persons = append(persons, p.ID)
+	}
+	for _, m := range ds.Memberships {
+		persons = append(persons, m.PersonID)
+	}
+	fileMax := func(parent, kind string) string {
+		return "(SELECT MAX(" + newest + ") FROM file_links fl JOIN files c ON c.id = fl.file_id WHERE fl.owner_kind = '" + kind + "' AND fl.owner_id = " + parent + ".id)"
+	}
+	viaFiles := func(kind string) string {
+		return "SELECT fl.owner_id FROM file_links fl WHERE fl.owner_kind = '" + kind + "' AND fl.file_id IN (%s)"
+	}
+	steps := []struct {
+		parent string
+		ids    []int64
+		via    string // SQL of more parent IDs, "%s" = the loaded files
+		max    string
+	}{
+		{"agenda_items", items, viaFiles(ownerAgendaItem), fileMax("agenda_items", ownerAgendaItem)},
+		{"meetings", meetings, `SELECT a.meeting_id FROM agenda_items a JOIN file_links fl ON fl.owner_kind = 'agenda_item' AND fl.owner_id = a.id WHERE fl.file_id IN (%s)`,
+			"(SELECT MAX(" + newest + ") FROM agenda_items c WHERE c.meeting_id = meetings.id)"},
+		{"meetings", meetings, viaFiles(ownerMeeting), fileMax("meetings", ownerMeeting)},
+		{"papers", papers, "", "(SELECT MAX(c.modified) FROM consultations c WHERE c.paper_id = papers.id)"},
+		{"papers", papers, viaFiles(ownerPaper), fileMax("papers", ownerPaper)},
+		{"persons", persons, "", "(SELECT MAX(c.modified) FROM memberships c WHERE c.person_id = persons.id)"},
+	}
+	for _, st := range steps {
+		var conds []string
+		var args []any
+		if len(st.ids) > 0 {
+			set, arg := l.db.idSet(st.ids)
+			conds = append(conds, "id IN ("+set+")")
+			args = append(args, arg)
+		}
+		if st.via != "" && len(files) > 0 {
+			set, arg := l.db.idSet(files)
+			conds = append(conds, "id IN ("+fmt.Sprintf(st.via, set)+")")
+			args = append(args, arg)
+		}
+		if len(conds) == 0 {
+			continue
+		}
+		q := "UPDATE " + st.parent + " SET modified = " + st.max + " WHERE (" + strings.Join(conds, " OR ") + ") AND (modified IS NULL OR modified < " + st.max + ")"
+		if err := l.exec(ctx, q, args); err != nil {
+			return fmt.Errorf("update modification times of %s: %w", st.parent, err)
+		}
+	}
+	return nil
 }

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"ChangeFilters", testChangeFilters},
 		{"Deleted", testDeleted},
 		{"Depublication", testDepublication},
+		{"ParentModified", testParentModified},
 		{"PublicVisibility", testPublicVisibility},
 		{"PublicNeverSeesCanary", testPublicNeverSeesCanary},
 		{"NotFound", testNotFound},
@@ -980,4 +981,44 @@ func testConcurrentReadsDuringLoad(t *testing.T, db *sqlstore.DB) {
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+// testParentModified: a change or de-publication of an embedded object
+// (agenda item, file, consultation, membership) moves the modification time
+// of its parent forward, and a re-load of the parent does not move it back.
+func testParentModified(t *testing.T, db *sqlstore.DB) {
+	mustLoadFixture(t, db)
+	later := t2.Add(48 * time.Hour)
+	ds := Fixture()
+	item := ds.AgendaItems[0] // 50 in meeting 40
+	item.Modified = later
+	cons := ds.Consultations[3] // 73 of paper 62
+	cons.Modified = later.Add(time.Hour)
+	ms := ds.Memberships[0] // 30 of person 20
+	ms.Modified = later.Add(2 * time.Hour)
+	MustLoad(t, db, &ratsnetz.Dataset{AgendaItems: []*ratsnetz.AgendaItem{item}, Consultations: []*ratsnetz.Consultation{cons},
+		Memberships: []*ratsnetz.Membership{ms}})
+	modified := func(what string, got time.Time, want time.Time) {
+		t.Helper()
+		if !got.Equal(want) {
+			t.Errorf("%s: modified %v, want %v", what, got, want)
+		}
+	}
+	modified("meeting 40 after its item changed", must[*ratsnetz.Meeting](t, "meeting")(db.FindMeetingByID(public, 40)).Modified, later)
+	modified("paper 62 after its consultation changed", must[*ratsnetz.Paper](t, "paper")(db.FindPaperByID(public, 62)).Modified, later.Add(time.Hour))
+	modified("person 20 after a membership changed", must[*ratsnetz.Person](t, "person")(db.FindPersonByID(public, 20)).Modified, later.Add(2*time.Hour))
+	// Re-loading the parents with their old times keeps the newer ones.
+	MustLoad(t, db, Fixture())
+	modified("meeting 40 after re-load", must[*ratsnetz.Meeting](t, "meeting")(db.FindMeetingByID(public, 40)).Modified, later)
+	// De-publishing a file moves its owners to the de-publication time,
+	// through agenda items up to their meeting.
+	depub := later.Add(24 * time.Hour)
+	db.Now = func() time.Time { return depub }
+	f := Fixture().Files[0] // 80: main file of paper 60, resolution of item 50
+	f.Public = false
+	MustLoad(t, db, &ratsnetz.Dataset{Files: []*ratsnetz.File{f}})
+	modified("paper 60 after its file was de-published", must[*ratsnetz.Paper](t, "paper")(db.FindPaperByID(public, 60)).Modified, depub)
+	modified("item 50 after its file was de-published", must[*ratsnetz.AgendaItem](t, "item")(db.FindAgendaItemByID(public, 50)).Modified, depub)
+	modified("meeting 40 after a file of its item was de-published", must[*ratsnetz.Meeting](t, "meeting")(db.FindMeetingByID(public, 40)).Modified, depub)
+	modified("meeting 41 untouched", must[*ratsnetz.Meeting](t, "meeting")(db.FindMeetingByID(public, 41)).Modified, t0)
 }
