@@ -42,6 +42,13 @@ func (g *gen) agendas() error {
 		if err := g.meetingFiles(x, names); err != nil {
 			return err
 		}
+		// Publishing the minutes modifies the meeting (OParl clients
+		// syncing by modified_since must see it).
+		for _, f := range g.ds.Files {
+			if (f.ID == x.m.InvitationFileID || f.ID == x.m.ResultsProtocolFileID || slices.Contains(x.m.AuxiliaryFileIDs, f.ID)) && f.Modified.After(x.m.Modified) {
+				x.m.Modified = f.Modified
+			}
+		}
 	}
 	return nil
 }

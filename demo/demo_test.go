@@ -674,3 +674,38 @@ func TestLargeReduced(t *testing.T) {
 	checkReferences(t, d.l)
 	checkCanary(t, d.l, d.blobs, false)
 }
+
+// TestModifiedCoversEmbedded checks that an object is never older than the
+// objects OParl embeds in it, so that modified_since syncs see changes.
+func TestModifiedCoversEmbedded(t *testing.T) {
+	l := small(t).l
+	for _, m := range l.meetings {
+		for _, id := range append([]int64{m.InvitationFileID, m.ResultsProtocolFileID}, m.AuxiliaryFileIDs...) {
+			if f := l.files[id]; f != nil && f.Modified.After(m.Modified) {
+				t.Errorf("meeting %d modified %v before its file %d %v", m.ID, m.Modified, f.ID, f.Modified)
+			}
+		}
+	}
+	for _, it := range l.items {
+		if m := l.meetings[it.MeetingID]; it.Modified.After(m.Modified) {
+			t.Errorf("meeting %d modified before its agenda item %d", m.ID, it.ID)
+		}
+	}
+	for _, c := range l.consultations {
+		if p := l.papers[c.PaperID]; c.Modified.After(p.Modified) {
+			t.Errorf("paper %d modified before its consultation %d", p.ID, c.ID)
+		}
+	}
+	for _, p := range l.papers {
+		for _, id := range append([]int64{p.MainFileID}, p.AuxiliaryFileIDs...) {
+			if f := l.files[id]; f != nil && f.Modified.After(p.Modified) {
+				t.Errorf("paper %d modified before its file %d", p.ID, f.ID)
+			}
+		}
+	}
+	for _, m := range l.memberships {
+		if p := l.persons[m.PersonID]; m.Modified.After(p.Modified) {
+			t.Errorf("person %d modified before its membership %d", p.ID, m.ID)
+		}
+	}
+}

@@ -494,6 +494,10 @@ func (g *gen) member(p *person, o *ratsnetz.Organization, role string, voting bo
 	if onBehalf != nil {
 		m.OnBehalfOfID = onBehalf.o.ID
 	}
+	// The person embeds its memberships: it is modified with them.
+	if m.Modified.After(p.p.Modified) {
+		p.p.Modified = m.Modified
+	}
 	g.ds.Memberships = append(g.ds.Memberships, m)
 	if x := g.orgByID[o.ID]; x != nil {
 		x.members = append(x.members, mem{p: p, m: m})

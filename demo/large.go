@@ -228,7 +228,7 @@ func (lg *largeGen) meeting(i int, day time.Time) {
 	o := lg.orgs[i%len(lg.orgs)]
 	start := g.local(day, o.hour, 0)
 	m := &ratsnetz.Meeting{
-		Meta:   meta(g.id(kMeeting), start.AddDate(0, 0, -28), start.AddDate(0, 0, 3)),
+		Meta:   meta(g.id(kMeeting), start.AddDate(0, 0, -28), start.AddDate(0, 0, 15)),
 		BodyID: o.body.ID, Name: fmt.Sprintf("Sitzung %s am %s", o.gen, g.de(start)), MeetingState: ratsnetz.MeetingStateHeld,
 		Start: start, End: start.Add(150 * time.Minute), LocationID: o.loc.ID, Mode: ratsnetz.ModeInPerson,
 		OrganizationIDs: []int64{o.o.ID}, Public: o.public,
