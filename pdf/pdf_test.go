@@ -181,3 +181,32 @@ func TestExtractTextMalformed(t *testing.T) {
 		t.Error("no error for malformed pdf")
 	}
 }
+
+func TestCombine(t *testing.T) {
+	inv := pdf.Document{Title: "Einladung zur 3. Sitzung des Rates", Blocks: []pdf.Block{pdf.Heading{Text: "Tagesordnung"}, pdf.Paragraph{Text: "Ö 1 Eröffnung"}}}
+	paper := sampleDoc()
+	doc := pdf.Combine("Sitzungsmappe – 3. Sitzung des Rates", []pdf.Document{inv, paper})
+	doc.Footer = "Persönliches Exemplar für Käthe Müller"
+	data := mustRender(t, doc)
+	info, err := pdf.ReadInfo(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Inhalt", inv.Title, "Tagesordnung", paper.Title, "Ö 1 Eröffnung und Begrüßung", "Ö 1.1 Genehmigung der Niederschrift", "Abstimmungsergebnis", "Schlussbemerkung → Ende"}
+	if diff := cmp.Diff(want, info.Outline); diff != "" {
+		t.Errorf("outline (-want +got):\n%s", diff)
+	}
+	text, err := pdf.ExtractText(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Split(text, "\f")
+	for i, p := range pages {
+		if !strings.Contains(squash(p), squash("Persönliches Exemplar für Käthe Müller")) {
+			t.Errorf("page %d lacks the recipient line", i+1)
+		}
+	}
+	if !strings.Contains(squash(pages[len(pages)-1]), squash(fmt.Sprintf("Seite %d von %d", len(pages), len(pages)))) {
+		t.Errorf("last page lacks its number")
+	}
+}
