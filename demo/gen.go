@@ -556,7 +556,7 @@ func (g *gen) people() {
 	g.member(g.ob, council.o, ratsnetz.RoleChair, true, nil, oldStart, time.Time{})
 	g.member(g.ob, g.depts["dez0"], "Leitung", false, nil, oldStart, time.Time{})
 	g.heads[g.depts["dez0"].ID] = g.ob
-	for i, def := range []struct {
+	for _, def := range []struct {
 		key, status string
 		female      bool
 	}{
@@ -568,7 +568,6 @@ func (g *gen) people() {
 		g.member(p, g.depts[def.key], "Leitung", false, nil, oldStart, time.Time{})
 		g.heads[g.depts[def.key].ID] = p
 		g.staff[def.key] = p
-		_ = i
 	}
 	for _, nr := range []string{"10", "14", "12", "20", "32", "61", "65", "66", "36", "67", "40", "50", "41"} {
 		p := g.newPerson(g.chance(0.5), "Amtsleitung "+strings.SplitN(g.depts[nr].Name, " – ", 2)[1])
@@ -688,7 +687,7 @@ func (g *gen) people() {
 	}
 
 	// District councils: members of their own.
-	for i, d := range districts {
+	for _, d := range districts {
 		b := g.byKey["bv"+strings.ToLower(d)]
 		b.seats = g.distribute(b.o.Seats)
 		first := true
@@ -705,7 +704,6 @@ func (g *gen) people() {
 			}
 		}
 		b.advisor = g.heads[g.depts["66"].ID]
-		_ = i
 	}
 
 	// Company boards.
@@ -1391,7 +1389,7 @@ func (g *gen) regularPapers() {
 				}
 				g.vorlage(ps, o, t, subject, seq)
 				es := g.walk(ps, steps, cycle, flow{})
-				g.maybeAmend(ps, es, cycle)
+				g.maybeAmend(ps, es)
 			}
 		}
 		// Motions of factions.
@@ -1430,7 +1428,7 @@ func (g *gen) regularPapers() {
 				es[0].addendum = true
 				es[0].urgent = g.chance(0.5)
 			}
-			g.maybeAmend(ps, es, cycle)
+			g.maybeAmend(ps, es)
 		}
 		// Questions with answers, notices and reports.
 		for range 3 {
@@ -1574,7 +1572,7 @@ func (g *gen) regularPapers() {
 
 // maybeAmend adds an amendment or a supplement to a paper treated at a
 // council meeting with an agenda.
-func (g *gen) maybeAmend(ps *paperState, es []*entry, cycle int) {
+func (g *gen) maybeAmend(ps *paperState, es []*entry) {
 	if len(es) == 0 {
 		return
 	}
@@ -1626,7 +1624,6 @@ func (g *gen) maybeAmend(ps *paperState, es []*entry, cycle int) {
 			main.subs = append(main.subs, s)
 		}
 	}
-	_ = cycle
 }
 
 // setModes makes meetings hybrid after the hybrid motion was adopted.
