@@ -33,7 +33,7 @@ import (
 type Store interface {
 	ratsnetz.Loader
 	ratsnetz.ExternalIDStore
-	FindConsultationByID(ctx context.Context, id int64) (*ratsnetz.Consultation, error)
+	FindConsultations(ctx context.Context, f ratsnetz.ConsultationFilter) ([]*ratsnetz.Consultation, int, error)
 	FindFiles(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz.File, int, error)
 }
 
@@ -573,19 +573,8 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 	}
 	m := newMapper(r, bodyExt, filtered, false)
 	m.ids = ids
-	m.storedPaper = func(consID int64) int64 {
-		c, err := r.store.FindConsultationByID(ctx, consID)
-		if err != nil {
-			return 0
-		}
-		return c.PaperID
-	}
-	m.storedPosition = func(consID int64) int {
-		c, err := r.store.FindConsultationByID(ctx, consID)
-		if err != nil {
-			return 0
-		}
-		return c.Position
+	if m.stored, err = r.storedConsultations(ctx, c.lookupCons, ids[ratsnetz.KindConsultation]); err != nil {
+		return err
 	}
 	for _, o := range todo {
 		m.top(o, listKind)
@@ -615,6 +604,31 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 }
 
 const resolveBatch = 500
+
+// storedConsultations reads the consultations named in want as stored by
+// earlier runs.
+func (r *run) storedConsultations(ctx context.Context, want map[string]struct{}, ids map[string]int64) (map[int64]*ratsnetz.Consultation, error) {
+	out := map[int64]*ratsnetz.Consultation{}
+	var list []int64
+	for e := range want {
+		if id := ids[e]; id != 0 {
+			list = append(list, id)
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i] < list[j] })
+	for i := 0; i < len(list); i += resolveBatch {
+		j := min(i+resolveBatch, len(list))
+		cs, _, err := r.store.FindConsultations(ctx, ratsnetz.ConsultationFilter{IDs: list[i:j],
+			ListOptions: ratsnetz.ListOptions{Limit: j - i, WithDeleted: true}})
+		if err != nil {
+			return nil, fmt.Errorf("read stored consultations: %w", err)
+		}
+		for _, c := range cs {
+			out[c.ID] = c
+		}
+	}
+	return out, nil
+}
 
 // resolve allocates or looks up the local IDs of every collected external id.
 func (r *run) resolve(ctx context.Context, want map[string]map[string]struct{}) (map[string]map[string]int64, error) {
@@ -862,6 +876,12 @@ func (r *run) fetchSingles(ctx context.Context, kind string, exts []string) erro
 	var objs []*obj
 	var missing []string
 	for i, res := range results {
+		if res.o != nil && res.o.id != exts[i] {
+			// The object names another id than the URL it came from: it is
+			// imported under its own id; the URL is not asked again.
+			res.o.quirk(QuirkIDMismatch, "id", "abgerufen als %s", exts[i])
+			res.missing = true
+		}
 		if res.missing {
 			missing = append(missing, exts[i])
 		}

@@ -53,10 +53,11 @@ type mapper struct {
 	files   []fileTask
 	// consPaper records consultation → paper links seen.
 	consPaper map[string]string
-	// storedPaper and storedPosition read what earlier runs stored: the
-	// paper of a consultation, the position of a consultation.
-	storedPaper    func(consultationID int64) int64
-	storedPosition func(consultationID int64) int
+	// lookupCons collects (in the collecting pass) consultations whose
+	// stored state is needed; stored holds them in the real pass: the paper
+	// of a consultation, the position of a standalone one.
+	lookupCons map[string]struct{}
+	stored     map[int64]*ratsnetz.Consultation
 }
 
 func newMapper(r *run, bodyExt string, filtered, collect bool) *mapper {
@@ -64,7 +65,7 @@ func newMapper(r *run, bodyExt string, filtered, collect bool) *mapper {
 		r: r, bodyExt: bodyExt, filtered: filtered, collect: collect,
 		want: map[string]map[string]struct{}{}, ids: map[string]map[string]int64{},
 		defined: map[string]map[string]bool{}, deleted: map[string]int{},
-		consPaper: map[string]string{},
+		consPaper: map[string]string{}, lookupCons: map[string]struct{}{},
 	}
 }
 
@@ -629,10 +630,14 @@ func (m *mapper) paperOfConsultation(consExt string, consID int64) int64 {
 	if p := m.r.paperOfConsultation(consExt); p != "" {
 		return m.id(ratsnetz.KindPaper, p)
 	}
-	if m.collect || consID == 0 {
+	if m.collect {
+		m.lookupCons[consExt] = struct{}{}
 		return 0
 	}
-	return m.storedPaper(consID)
+	if c := m.stored[consID]; c != nil && consID != 0 {
+		return c.PaperID
+	}
+	return 0
 }
 
 func (m *mapper) paper(o *obj) int64 {
@@ -706,8 +711,10 @@ func (m *mapper) consultation(o *obj, parent *ratsnetz.Meta, paperExt string, po
 	c.Result = o.str("ratsnetz:result")
 	if pos >= 0 {
 		c.Position = pos
-	} else if !m.collect && c.ID != 0 {
-		c.Position = m.storedPosition(c.ID)
+	} else if m.collect {
+		m.lookupCons[o.id] = struct{}{}
+	} else if old := m.stored[c.ID]; old != nil {
+		c.Position = old.Position
 	}
 	return c.ID
 }
