@@ -3,8 +3,12 @@ package importer_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -536,4 +540,55 @@ func fieldKind(field string) (string, bool) {
 		return ratsnetz.KindOrganization, true
 	}
 	return "", false
+}
+
+// memBlobs is an in-memory BlobStore (the disk store syncs every file, which
+// makes tests with hundreds of files slow on shared machines).
+type memBlobs struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func newMemBlobs() *memBlobs { return &memBlobs{m: map[string][]byte{}} }
+
+func (s *memBlobs) Put(ctx context.Context, key string, r io.Reader) (ratsnetz.BlobInfo, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return ratsnetz.BlobInfo{}, err
+	}
+	s.mu.Lock()
+	s.m[key] = b
+	s.mu.Unlock()
+	return blobInfo(key, b), nil
+}
+
+func blobInfo(key string, b []byte) ratsnetz.BlobInfo {
+	s256 := sha256.Sum256(b)
+	s512 := sha512.Sum512(b)
+	return ratsnetz.BlobInfo{Key: key, Size: int64(len(b)), SHA256: hex.EncodeToString(s256[:]), SHA512: hex.EncodeToString(s512[:])}
+}
+
+type memBlob struct {
+	*bytes.Reader
+	info ratsnetz.BlobInfo
+}
+
+func (b memBlob) Close() error            { return nil }
+func (b memBlob) Info() ratsnetz.BlobInfo { return b.info }
+
+func (s *memBlobs) Open(ctx context.Context, key string) (ratsnetz.Blob, error) {
+	s.mu.Lock()
+	b, ok := s.m[key]
+	s.mu.Unlock()
+	if !ok {
+		return nil, ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Datei nicht gefunden.")
+	}
+	return memBlob{Reader: bytes.NewReader(b), info: blobInfo(key, b)}, nil
+}
+
+func (s *memBlobs) Delete(ctx context.Context, key string) error {
+	s.mu.Lock()
+	delete(s.m, key)
+	s.mu.Unlock()
+	return nil
 }

@@ -20,7 +20,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ratsnetz/ratsnetz"
-	"github.com/ratsnetz/ratsnetz/blob/disk"
 	"github.com/ratsnetz/ratsnetz/oparl/importer"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
@@ -159,10 +158,7 @@ func localID(tb testing.TB, db *sqlstore.DB, kind, ext string) int64 {
 func TestImportKarlsruhe(t *testing.T) {
 	e := karlsruhe(t)
 	db := MustOpenDB(t)
-	blobs, err := disk.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs := newMemBlobs()
 	var progress bytes.Buffer
 	rep := mustImport(t, e, db, func(o *importer.Options) {
 		o.Blobs, o.FetchFiles, o.Progress = blobs, true, &progress

@@ -16,7 +16,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ratsnetz/ratsnetz"
-	"github.com/ratsnetz/ratsnetz/blob/disk"
 	"github.com/ratsnetz/ratsnetz/demo"
 	"github.com/ratsnetz/ratsnetz/oparl"
 	"github.com/ratsnetz/ratsnetz/oparl/importer"
@@ -28,10 +27,7 @@ import (
 func TestRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	src := MustOpenDB(t)
-	srcBlobs, err := disk.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	srcBlobs := newMemBlobs()
 	if _, err := demo.Load(ratsnetz.SystemContext(ctx), src, srcBlobs, demo.Options{Scale: demo.ScaleSmall}); err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +56,7 @@ func TestRoundTrip(t *testing.T) {
 	mux.HandleFunc("/dateien/{id}/download", serveFile)
 
 	dst := MustOpenDB(t)
-	dstBlobs, err := disk.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	dstBlobs := newMemBlobs()
 	rep, err := importer.Run(ctx, importer.Options{
 		URL: srv.URL + oparl.Prefix + "/system", Store: dst, Blobs: dstBlobs, FetchFiles: true,
 		Client: srv.Client(), Backoff: time.Millisecond,
