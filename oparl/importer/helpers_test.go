@@ -462,7 +462,11 @@ func snapshotAs(tb testing.TB, db ratsnetz.Store, ctx context.Context, withDelet
 		// A reference to an object never loaded: name it by its external id.
 		if sdb, ok := db.(*sqlstore.DB); ok {
 			var e string
-			if err := sdb.ReadDB().QueryRow(`SELECT external_id FROM import_external_ids WHERE kind = ? AND id = ?`, kind, id).Scan(&e); err == nil {
+			q := `SELECT external_id FROM import_external_ids WHERE kind = ? AND id = ?`
+			if sdb.Dialect().Numbered {
+				q = `SELECT external_id FROM import_external_ids WHERE kind = $1 AND id = $2`
+			}
+			if err := sdb.ReadDB().QueryRow(q, kind, id).Scan(&e); err == nil {
 				return "unloaded " + e
 			}
 		}
