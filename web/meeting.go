@@ -9,16 +9,6 @@ import (
 	"github.com/ratsnetz/ratsnetz"
 )
 
-// meetingRow is a meeting with what a list shows of it, formatted ahead so
-// that the template only prints.
-type meetingRow struct {
-	Meeting *ratsnetz.Meeting
-	Orgs    []*ratsnetz.Organization
-	When    string
-	WhenISO string
-	Place   string
-}
-
 // meetingRows loads the organizations and locations of meetings in one query
 // each.
 func (s *Server) meetingRows(ctx context.Context, meetings []*ratsnetz.Meeting) ([]meetingRow, error) {
@@ -38,15 +28,16 @@ func (s *Server) meetingRows(ctx context.Context, meetings []*ratsnetz.Meeting) 
 	f := s.formatter(ctx)
 	rows := make([]meetingRow, len(meetings))
 	for i, m := range meetings {
-		rows[i] = meetingRow{Meeting: m, Orgs: pick(orgs, m.OrganizationIDs),
-			When: f.DateTime(m.Start), WhenISO: f.ISO(m.Start), Place: placeText(locs[m.LocationID])}
+		rows[i] = meetingRow{ID: m.ID, Name: m.Name, State: m.MeetingState, Cancelled: m.Cancelled,
+			Orgs: orgLinks(pick(orgs, m.OrganizationIDs)), When: f.DateTime(m.Start), WhenISO: f.ISO(m.Start),
+			Place: placeText(locs[m.LocationID])}
 	}
 	return rows, nil
 }
 
 type meetingIndexData struct {
 	Rows       []meetingRow
-	Committees []*ratsnetz.Organization
+	Committees []option
 	OrgID      int64
 	From       string
 	Until      string
@@ -101,10 +92,12 @@ func (s *Server) handleMeetingIndex(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if d.Committees, err = s.committees(ctx); err != nil {
+	committees, err := s.committees(ctx)
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
+	d.Committees = orgOptions(committees, d.OrgID)
 	if !f.From.IsZero() {
 		d.From = f.From.Format("2006-01-02")
 	}
@@ -114,12 +107,6 @@ func (s *Server) handleMeetingIndex(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "", d)
 	p.Title = p.T("meetings.title")
 	s.render(w, r, http.StatusOK, "meetings", p)
-}
-
-// agendaRow is an agenda item with the paper it treats.
-type agendaRow struct {
-	Item  *ratsnetz.AgendaItem
-	Paper *ratsnetz.Paper
 }
 
 // fileRow is a file with the label of its role ("Einladung", "Anlage").
@@ -174,10 +161,11 @@ func (s *Server) loadMeetingView(ctx context.Context, id int64) (*meetingViewDat
 	}
 	d := &meetingViewData{Meeting: m, Orgs: pick(orgs, m.OrganizationIDs), Place: placeText(locs[m.LocationID])}
 	for _, it := range items {
-		row := agendaRow{Item: it}
+		var p *ratsnetz.Paper
 		if !it.Redacted {
-			row.Paper = papers[it.PaperID]
+			p = papers[it.PaperID]
 		}
+		row := newAgendaRow(it, p)
 		if it.Public && !it.Redacted {
 			d.Public = append(d.Public, row)
 		} else {

@@ -150,7 +150,7 @@ func TestPaperFilters(t *testing.T) {
 		want  []string
 		not   []string
 	}{
-		{"art=Antrag", []string{tempo, "<option selected>Antrag</option>"}, []string{radweg}},
+		{"art=Antrag", []string{tempo, `<option value="Antrag" selected>Antrag</option>`}, []string{radweg}},
 		{"status=beschlossen", []string{tempo}, []string{radweg}},
 		{"jahr=2026", []string{radweg, `value="2026"`}, []string{tempo}},
 		{"q=radweg", []string{radweg, `value="radweg"`}, []string{tempo}},

@@ -26,26 +26,11 @@ var (
 	}
 )
 
-// paperRow is a paper in a list with its date formatted ahead.
-type paperRow struct {
-	*ratsnetz.Paper
-	Day    string
-	DayISO string
-}
-
-func paperRows(f formatter, papers []*ratsnetz.Paper) []paperRow {
-	rows := make([]paperRow, len(papers))
-	for i, p := range papers {
-		rows[i] = paperRow{Paper: p, Day: f.Date(p.Date), DayISO: f.ISO(p.Date)}
-	}
-	return rows
-}
-
 type paperIndexData struct {
 	Papers     []paperRow
-	Committees []*ratsnetz.Organization
-	Types      []string
-	Statuses   []string
+	Committees []option
+	Types      []option
+	Statuses   []option
 	Type       string
 	Status     string
 	OrgID      int64
@@ -92,12 +77,13 @@ func parsePaperFilter(r *http.Request, d *paperIndexData) (ratsnetz.PaperFilter,
 
 func (s *Server) handlePaperIndex(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	d := paperIndexData{Types: paperTypes, Statuses: paperStatuses}
+	var d paperIndexData
 	f, err := parsePaperFilter(r, &d)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
+	d.Types, d.Statuses = stringOptions(paperTypes, d.Type), stringOptions(paperStatuses, d.Status)
 	if err := s.checkOrgFilter(ctx, d.OrgID); err != nil {
 		s.error(w, r, err)
 		return
@@ -108,10 +94,12 @@ func (s *Server) handlePaperIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Papers = paperRows(s.formatter(ctx), trim(&d.Pager, papers, listPageSize))
-	if d.Committees, err = s.committees(ctx); err != nil {
+	committees, err := s.committees(ctx)
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
+	d.Committees = orgOptions(committees, d.OrgID)
 	p := s.newPage(r, "", d)
 	p.Title = p.T("papers.title")
 	p.Query = d.Text
