@@ -37,6 +37,9 @@ func mustOpenDemo(t *testing.T) (*env, demo.Summary) {
 // canary of non-public data appears nowhere, the known non-public objects
 // answer 404.
 func TestDemoConfidential(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fetches every object of the demo city")
+	}
 	e, sum := mustOpenDemo(t)
 	bodies := e.walk(t, e.base+"/body")
 	if len(bodies) < 2 {
