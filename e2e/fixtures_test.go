@@ -72,41 +72,89 @@ func listAll[T any](find func(ratsnetz.ListOptions) ([]T, int, error)) ([]T, err
 	return nil, errors.New("list does not end after 1000 pages; does the store honour Offset?")
 }
 
+// byID indexes objects by their ID.
+func byID[T any](objs []T, id func(T) int64) map[int64]T {
+	m := make(map[int64]T, len(objs))
+	for _, o := range objs {
+		m[id(o)] = o
+	}
+	return m
+}
+
+// snapshot is every meeting, agenda item, paper and file one viewer sees.
+type snapshot struct {
+	meetings []*ratsnetz.Meeting
+	items    []*ratsnetz.AgendaItem
+	papers   []*ratsnetz.Paper
+	files    []*ratsnetz.File
+}
+
+func snapshotOf(ctx context.Context, db ratsnetz.Store) (snapshot, error) {
+	var s snapshot
+	var err error
+	if s.meetings, err = listAll(func(o ratsnetz.ListOptions) ([]*ratsnetz.Meeting, int, error) {
+		return db.FindMeetings(ctx, ratsnetz.MeetingFilter{ListOptions: o})
+	}); err != nil {
+		return s, fmt.Errorf("list meetings: %w", err)
+	}
+	if s.items, err = listAll(func(o ratsnetz.ListOptions) ([]*ratsnetz.AgendaItem, int, error) {
+		return db.FindAgendaItems(ctx, ratsnetz.AgendaItemFilter{ListOptions: o})
+	}); err != nil {
+		return s, fmt.Errorf("list agenda items: %w", err)
+	}
+	if s.papers, err = listAll(func(o ratsnetz.ListOptions) ([]*ratsnetz.Paper, int, error) {
+		return db.FindPapers(ctx, ratsnetz.PaperFilter{ListOptions: o})
+	}); err != nil {
+		return s, fmt.Errorf("list papers: %w", err)
+	}
+	if s.files, err = listAll(func(o ratsnetz.ListOptions) ([]*ratsnetz.File, int, error) {
+		return db.FindFiles(ctx, ratsnetz.FileFilter{ListOptions: o})
+	}); err != nil {
+		return s, fmt.Errorf("list files: %w", err)
+	}
+	return s, nil
+}
+
+// discover reads the demo data with a few list queries per viewer (one
+// lookup per object would take longer than loading the demo under -race).
 func discover(ctx context.Context, db ratsnetz.Store) (*fixtures, error) {
 	public := ratsnetz.NewContextWithViewer(ctx, ratsnetz.Viewer{})
 	system := ratsnetz.SystemContext(ctx)
 	fx := &fixtures{Votes: make(map[int64]voteFixture)}
 
-	items, err := listAll(func(o ratsnetz.ListOptions) ([]*ratsnetz.AgendaItem, int, error) {
-		return db.FindAgendaItems(public, ratsnetz.AgendaItemFilter{ListOptions: o})
-	})
+	all, err := snapshotOf(system, db)
 	if err != nil {
-		return nil, fmt.Errorf("list agenda items: %w", err)
+		return nil, fmt.Errorf("read the demo as the system: %w", err)
 	}
-	for _, it := range items {
-		if _, ok := fx.Votes[it.MeetingID]; ok || it.Redacted || !it.Public || it.PaperID == 0 ||
-			it.Vote == nil || len(it.Vote.Factions) < 2 {
+	seen, err := snapshotOf(public, db)
+	if err != nil {
+		return nil, fmt.Errorf("read the demo as the public: %w", err)
+	}
+	meetings := byID(seen.meetings, func(m *ratsnetz.Meeting) int64 { return m.ID })
+	papers := byID(seen.papers, func(p *ratsnetz.Paper) int64 { return p.ID })
+	files := byID(seen.files, func(f *ratsnetz.File) int64 { return f.ID })
+
+	// The journey: a public agenda item with a per-faction vote on a public
+	// paper whose main file is a PDF, one per meeting.
+	for _, it := range seen.items {
+		if _, ok := fx.Votes[it.MeetingID]; ok || it.Redacted || !it.Public || it.Vote == nil || len(it.Vote.Factions) < 2 {
 			continue
 		}
-		p, err := db.FindPaperByID(public, it.PaperID)
-		if ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND || (err == nil && p.MainFileID == 0) {
+		p, ok := papers[it.PaperID]
+		if !ok {
 			continue
-		} else if err != nil {
-			return nil, fmt.Errorf("find paper %d: %w", it.PaperID, err)
 		}
-		f, err := db.FindFileByID(public, p.MainFileID)
-		if ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND || (err == nil && f.MimeType != "application/pdf") {
+		f, ok := files[p.MainFileID]
+		if !ok || f.MimeType != "application/pdf" {
 			continue
-		} else if err != nil {
-			return nil, fmt.Errorf("find file %d: %w", p.MainFileID, err)
 		}
-		mt, err := db.FindMeetingByID(public, it.MeetingID)
-		if err != nil {
-			return nil, fmt.Errorf("find meeting %d of visible agenda item %d: %w", it.MeetingID, it.ID, err)
+		mt, ok := meetings[it.MeetingID]
+		if !ok {
+			return nil, fmt.Errorf("agenda item %d is visible, its meeting %d is not", it.ID, it.MeetingID)
 		}
 		v := voteFixture{Meeting: mt, Item: it, Paper: p, File: f}
 		fx.Votes[it.MeetingID] = v
-		if fx.Vote.Item == nil {
+		if fx.Vote.Item == nil || it.ID < fx.Vote.Item.ID {
 			fx.Vote = v
 		}
 	}
@@ -126,88 +174,49 @@ func discover(ctx context.Context, db ratsnetz.Store) (*fixtures, error) {
 	fx.Person = persons[0]
 	fx.PaperFilter = fmt.Sprintf("art=%s&jahr=%d", strings.ReplaceAll(fx.Vote.Paper.PaperType, " ", "+"), fx.Vote.Paper.Date.Year())
 
-	papers, err := listAll(func(o ratsnetz.ListOptions) ([]*ratsnetz.Paper, int, error) {
-		return db.FindPapers(system, ratsnetz.PaperFilter{ListOptions: o})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list papers: %w", err)
-	}
-	for _, p := range papers {
-		if !p.Public {
-			if fx.HiddenPaper == nil {
+	// What the public must not see.
+	for _, p := range all.papers {
+		pp, visible := papers[p.ID]
+		switch {
+		case !visible:
+			if fx.HiddenPaper == nil && !p.Public {
 				fx.HiddenPaper = p
 			}
-			continue
-		}
-		if len(fx.RedactedPapers) == 5 || (p.MainFileID == 0 && len(p.AuxiliaryFileIDs) == 0) {
-			continue
-		}
-		pp, err := db.FindPaperByID(public, p.ID)
-		if err != nil {
-			return nil, fmt.Errorf("find public paper %d as the public: %w", p.ID, err)
-		}
-		if pp.MainFileID != p.MainFileID || len(pp.AuxiliaryFileIDs) != len(p.AuxiliaryFileIDs) {
+		case len(fx.RedactedPapers) < 5 && (pp.MainFileID != p.MainFileID || len(pp.AuxiliaryFileIDs) != len(p.AuxiliaryFileIDs)):
 			fx.RedactedPapers = append(fx.RedactedPapers, p.ID)
 		}
 	}
-	meetings, err := listAll(func(o ratsnetz.ListOptions) ([]*ratsnetz.Meeting, int, error) {
-		return db.FindMeetings(system, ratsnetz.MeetingFilter{ListOptions: o})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list meetings: %w", err)
-	}
-	publicMeeting := make(map[int64]bool)
-	for _, mt := range meetings {
-		publicMeeting[mt.ID] = mt.Public
-		if !mt.Public {
-			if fx.HiddenMeeting == nil {
-				fx.HiddenMeeting = mt
-			}
-			if len(mt.OrganizationIDs) > 0 && !slices.Contains(fx.SecretOrganizations, mt.OrganizationIDs[0]) {
-				fx.SecretOrganizations = append(fx.SecretOrganizations, mt.OrganizationIDs[0])
-			}
+	for _, mt := range all.meetings {
+		if _, visible := meetings[mt.ID]; visible {
+			continue
+		}
+		if fx.HiddenMeeting == nil && !mt.Public {
+			fx.HiddenMeeting = mt
+		}
+		if len(mt.OrganizationIDs) > 0 && !slices.Contains(fx.SecretOrganizations, mt.OrganizationIDs[0]) {
+			fx.SecretOrganizations = append(fx.SecretOrganizations, mt.OrganizationIDs[0])
 		}
 	}
-	all, err := listAll(func(o ratsnetz.ListOptions) ([]*ratsnetz.AgendaItem, int, error) {
-		return db.FindAgendaItems(system, ratsnetz.AgendaItemFilter{ListOptions: o})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list agenda items: %w", err)
-	}
-	redacted := make(map[int64]bool)
-	for _, it := range all {
-		if it.Public || !publicMeeting[it.MeetingID] {
+	for _, it := range all.items {
+		if it.Public || meetings[it.MeetingID] == nil {
 			continue
 		}
 		if fx.HiddenItem == nil {
 			fx.HiddenItem = it
 		}
-		if !redacted[it.MeetingID] {
-			redacted[it.MeetingID] = true
+		if !slices.Contains(fx.RedactedMeetings, it.MeetingID) {
 			fx.RedactedMeetings = append(fx.RedactedMeetings, it.MeetingID)
 		}
 	}
-	files, err := listAll(func(o ratsnetz.ListOptions) ([]*ratsnetz.File, int, error) {
-		return db.FindFiles(system, ratsnetz.FileFilter{ListOptions: o})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list files: %w", err)
-	}
-	for _, f := range files {
-		if !f.Public {
-			if fx.HiddenFile == nil {
-				fx.HiddenFile = f
-			}
+	for _, f := range all.files {
+		if _, visible := files[f.ID]; visible {
 			continue
 		}
-		if fx.OrphanedFile != nil {
-			continue
+		if !f.Public && fx.HiddenFile == nil {
+			fx.HiddenFile = f
 		}
-		_, err := db.FindFileByID(public, f.ID)
-		if ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND {
+		if f.Public && fx.OrphanedFile == nil {
 			fx.OrphanedFile = f
-		} else if err != nil {
-			return nil, fmt.Errorf("find file %d as the public: %w", f.ID, err)
 		}
 	}
 	switch {

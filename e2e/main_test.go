@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 func mustSite(t *testing.T) *fixtures {
 	t.Helper()
 	site.once.Do(func() {
-		site.dir, site.err = os.MkdirTemp("", "ratsnetz-e2e-")
+		site.dir, site.err = os.MkdirTemp(dataParent(), "ratsnetz-e2e-")
 		if site.err != nil {
 			return
 		}
@@ -70,4 +70,19 @@ func mustSite(t *testing.T) *fixtures {
 		t.Fatalf("start Ratsnetz with the demo: %v", site.err)
 	}
 	return site.fix
+}
+
+// dataParent is where the throwaway data directory goes: memory (/dev/shm)
+// when the machine has it, because loading the demo means many small
+// fsync'ed writes (database and files) that the test does not need to
+// survive a crash; the system's temporary directory otherwise.
+func dataParent() string {
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		if f, err := os.CreateTemp("/dev/shm", "ratsnetz-probe-"); err == nil {
+			f.Close()
+			os.Remove(f.Name())
+			return "/dev/shm"
+		}
+	}
+	return os.TempDir()
 }
