@@ -130,6 +130,8 @@ func messagesDE() map[string]string {
 
 		"meetings.title":    "Sitzungen",
 		"meetings.none":     "Keine Sitzungen gefunden.",
+		"meetings.upcoming": "Anstehende Sitzungen ab heute.",
+		"meetings.past":     "Vergangene Sitzungen",
 		"meeting.cancelled": "abgesagt",
 		"meeting.mode":      "Sitzungsform",
 		"meeting.agenda":    "Tagesordnung",
@@ -286,6 +288,8 @@ func messagesEN() map[string]string {
 
 		"meetings.title":    "Meetings",
 		"meetings.none":     "No meetings found.",
+		"meetings.upcoming": "Upcoming meetings from today.",
+		"meetings.past":     "Past meetings",
 		"meeting.cancelled": "cancelled",
 		"meeting.mode":      "Format",
 		"meeting.agenda":    "Agenda",

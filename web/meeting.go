@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/ratsnetz/ratsnetz"
 )
@@ -42,6 +43,10 @@ type meetingIndexData struct {
 	From       string
 	Until      string
 	Pager      pager
+	// Upcoming: no dates given, the list starts today; PastUntil is the day
+	// before, for the link to past meetings.
+	Upcoming  bool
+	PastUntil string
 }
 
 func (s *Server) handleMeetingIndex(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +57,7 @@ func (s *Server) handleMeetingIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var d meetingIndexData
-	f := ratsnetz.MeetingFilter{Descending: true}
+	var f ratsnetz.MeetingFilter
 	if d.OrgID, err = queryID(q, "gremium"); err != nil {
 		s.error(w, r, err)
 		return
@@ -69,8 +74,16 @@ func (s *Server) handleMeetingIndex(w http.ResponseWriter, r *http.Request) {
 	if !until.IsZero() {
 		f.Until = until.AddDate(0, 0, 1) // "bis" includes that day
 	}
-	if !f.From.IsZero() && f.Until.IsZero() {
-		f.Descending = false // from a day on: the next ones first
+	// Without dates the list shows what is coming, from today on; with only
+	// "bis" it looks back, newest first; otherwise it runs forward.
+	switch {
+	case f.From.IsZero() && f.Until.IsZero():
+		d.Upcoming = true
+		now := s.now().In(s.loc)
+		f.From = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.loc)
+		d.PastUntil = f.From.AddDate(0, 0, -1).Format("2006-01-02")
+	case f.From.IsZero():
+		f.Descending = true
 	}
 	if d.Pager.Page, err = queryPage(q); err != nil {
 		s.error(w, r, err)
@@ -98,7 +111,7 @@ func (s *Server) handleMeetingIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Committees = orgOptions(committees, d.OrgID)
-	if !f.From.IsZero() {
+	if !f.From.IsZero() && !d.Upcoming {
 		d.From = f.From.Format("2006-01-02")
 	}
 	if !until.IsZero() {

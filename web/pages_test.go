@@ -1,9 +1,13 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/ratsnetz/ratsnetz"
 )
 
 // TestPages renders every page type and checks what a visitor must see.
@@ -17,8 +21,10 @@ func TestPages(t *testing.T) {
 		{"/", []string{"<h1>Ratsinformationen</h1>", "Nächste Sitzungen", "3. Sitzung des Rates", "Di., 24.11.2026, 17:00 Uhr",
 			"Neubau des Radwegs Hauptstraße", "Stadt Musterstadt", "Stadtwerke Musterstadt GmbH", "Ausschuss für Umwelt und Verkehr",
 			`href="/gremien/20"`}, []string{`href="/gremien/12"`}},
-		{"/sitzungen", []string{"<h1>Sitzungen</h1>", "3. Sitzung des Rates", "1. Sitzung des Umweltausschusses",
-			`<label for="f-gremium">Gremium</label>`, `<option value="10">Rat der Stadt</option>`}, nil},
+		{"/sitzungen", []string{"<h1>Sitzungen</h1>", "3. Sitzung des Rates", "Anstehende Sitzungen ab heute.",
+			`<a href="/sitzungen?bis=2026-11-19">Vergangene Sitzungen</a>`,
+			`<label for="f-gremium">Gremium</label>`, `<option value="10">Rat der Stadt</option>`}, []string{"1. Sitzung des Umweltausschusses"}},
+		{"/sitzungen?bis=2026-11-19", []string{"1. Sitzung des Umweltausschusses"}, []string{"3. Sitzung des Rates"}},
 		{"/sitzungen/200", []string{"<h1>3. Sitzung des Rates</h1>", "Di., 24.11.2026, 17:00 Uhr", "20:30 Uhr",
 			"Rathaus, Ratssaal, Markt 1, 12345 Musterstadt", "eingeladen", "Öffentlicher Teil", "Nichtöffentlicher Teil",
 			"Nichtöffentlicher Tagesordnungspunkt", "N 1", `href="/sitzungen/200/top/300"`, `href="/vorlagen/400">2026/0001</a>`,
@@ -116,7 +122,8 @@ func TestMeetingFilters(t *testing.T) {
 		notWant []string
 	}{
 		{"gremium=10", []string{"3. Sitzung des Rates", `<option value="10" selected>`}, []string{"1. Sitzung des Umweltausschusses"}},
-		{"gremium=11", []string{"1. Sitzung des Umweltausschusses"}, []string{"3. Sitzung des Rates"}},
+		{"gremium=11&bis=2026-12-31", []string{"1. Sitzung des Umweltausschusses"}, []string{"3. Sitzung des Rates"}},
+		{"gremium=11", []string{"Keine Sitzungen gefunden."}, []string{"3. Sitzung des Rates"}}, // none coming
 		{"von=2026-11-01", []string{"3. Sitzung des Rates", `value="2026-11-01"`}, []string{"1. Sitzung des Umweltausschusses"}},
 		{"bis=2026-03-10", []string{"1. Sitzung des Umweltausschusses"}, []string{"3. Sitzung des Rates"}},
 		{"von=01.03.2026&bis=31.03.2026", []string{"1. Sitzung des Umweltausschusses", `value="2026-03-31"`}, []string{"3. Sitzung des Rates"}},
@@ -189,5 +196,36 @@ func TestSearchRedirectsToPaperList(t *testing.T) {
 	}
 	if !strings.Contains(body, `href="/vorlagen/400"`) || !strings.Contains(body, `value="Radweg"`) {
 		t.Errorf("search result missing the paper")
+	}
+}
+
+func TestPagination(t *testing.T) {
+	env := newTestEnv(t)
+	var ds ratsnetz.Dataset
+	for i := range 30 {
+		ds.Papers = append(ds.Papers, &ratsnetz.Paper{Meta: ratsnetz.Meta{ID: int64(1000 + i), Created: testNow, Modified: testNow},
+			BodyID: 1, Name: fmt.Sprintf("Serienvorlage %02d", i), Date: day(2026, 9, 1+i%28), PaperType: ratsnetz.PaperTypeNotice, Public: true})
+	}
+	if err := env.store.Load(context.Background(), &ds); err != nil {
+		t.Fatal(err)
+	}
+	// 32 public papers, 25 per page.
+	_, body := env.get(t, "/vorlagen?art=Mitteilung")
+	if n := strings.Count(body, "Serienvorlage"); n != listPageSize {
+		t.Errorf("page 1: %d papers, want %d", n, listPageSize)
+	}
+	if !strings.Contains(body, `rel="next" href="/vorlagen?art=Mitteilung&amp;seite=2"`) || strings.Contains(body, `rel="prev"`) {
+		t.Errorf("page 1: wrong pager")
+	}
+	_, body = env.get(t, "/vorlagen?art=Mitteilung&seite=2")
+	if n := strings.Count(body, "Serienvorlage"); n != 30-listPageSize {
+		t.Errorf("page 2: %d papers, want %d", n, 30-listPageSize)
+	}
+	if !strings.Contains(body, `rel="prev" href="/vorlagen?art=Mitteilung"`) || strings.Contains(body, `rel="next"`) {
+		t.Errorf("page 2: wrong pager")
+	}
+	_, body = env.get(t, "/vorlagen?art=Mitteilung&seite=3")
+	if !strings.Contains(body, "Keine Vorlagen gefunden.") {
+		t.Errorf("page 3 not empty")
 	}
 }

@@ -51,7 +51,7 @@ const (
 	maxURILength  = 4096
 	maxQueryText  = 200
 	maxPage       = 10000
-	listPageSize  = 50
+	listPageSize  = 25
 	homeListLimit = 10
 )
 
