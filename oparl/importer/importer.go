@@ -80,7 +80,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, errors.New("importer: FetchFiles needs a blob store")
 	}
 	if opts.Client == nil {
-		opts.Client = &http.Client{Timeout: 2 * time.Minute}
+		// Generous: the timeout covers whole file downloads.
+		opts.Client = &http.Client{Timeout: 10 * time.Minute}
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4

@@ -138,7 +138,7 @@ func (m *mapper) meta(o *obj, kind string, parent *ratsnetz.Meta) ratsnetz.Meta 
 			}
 		}
 	}
-	if mt.Deleted {
+	if mt.Deleted && !m.defined[kind][o.id] {
 		m.deleted[kind]++
 	}
 	return mt

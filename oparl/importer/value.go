@@ -293,6 +293,9 @@ func (o *obj) dateTime(key string) time.Time {
 	}
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse("2006-01-02T15:04:05-07:00", s); err == nil {
+		if strings.Contains(s, ".") {
+			o.quirk(QuirkLenientDateTime, key, "nicht normgerechter Zeitpunkt %q (Sekundenbruchteile)", s)
+		}
 		return t.UTC()
 	}
 	if fixed := brokenOffset.ReplaceAllString(s, "$1:$2"); fixed != s && strings.Contains(s, "::") {
