@@ -70,6 +70,7 @@ func testDataset(files []testFile) *ratsnetz.Dataset {
 			{Meta: meta(11), BodyID: 1, Name: "Ausschuss für Umwelt und Verkehr", OrganizationType: ratsnetz.OrgTypeGremium, Classification: ratsnetz.ClassAusschuss},
 			{Meta: meta(12), BodyID: 1, Name: "Fraktion Grün-Rot", OrganizationType: ratsnetz.OrgTypeFraktion},
 			{Meta: meta(13), BodyID: 1, Name: "Bürgerfraktion", OrganizationType: ratsnetz.OrgTypeFraktion},
+			{Meta: meta(14), BodyID: 1, Name: "Ehemaliger Beirat", OrganizationType: ratsnetz.OrgTypeGremium, EndDate: day(2020, 12, 31)},
 			{Meta: meta(20), BodyID: 2, Name: "Aufsichtsrat der Stadtwerke", OrganizationType: ratsnetz.OrgTypeGremium, Classification: ratsnetz.ClassAufsichtsrat, Confidential: true},
 		},
 		Persons: []*ratsnetz.Person{

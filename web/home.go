@@ -38,7 +38,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Papers = paperRows(s.formatter(ctx), papers)
-	if d.Bodies, err = s.bodyGroups(ctx, ratsnetz.OrgTypeGremium); err != nil {
+	if d.Bodies, err = s.bodyGroups(ctx, ratsnetz.OrgTypeGremium, true); err != nil {
 		s.error(w, r, err)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ratsnetz/ratsnetz"
 )
@@ -18,7 +19,22 @@ var orgTypeOrder = []string{
 
 type typeGroup struct {
 	Type string
-	Orgs []*ratsnetz.Organization
+	Orgs []orgItem
+}
+
+// orgItem is an organization in an overview list.
+type orgItem struct {
+	ID    int64
+	Name  string
+	Ended time.Time // EndDate, zero while it exists
+}
+
+func orgItems(orgs []*ratsnetz.Organization) []orgItem {
+	out := make([]orgItem, len(orgs))
+	for i, o := range orgs {
+		out[i] = orgItem{ID: o.ID, Name: o.Name, Ended: o.EndDate}
+	}
+	return out
 }
 
 type bodyGroup struct {
@@ -55,7 +71,7 @@ func groupByBody(bodies []*ratsnetz.Body, orgs []*ratsnetz.Organization) []bodyG
 		types := byBody[b.ID]
 		for _, t := range orgTypeOrder {
 			if len(types[t]) > 0 {
-				g.Types = append(g.Types, typeGroup{Type: t, Orgs: types[t]})
+				g.Types = append(g.Types, typeGroup{Type: t, Orgs: orgItems(types[t])})
 				delete(types, t)
 			}
 		}
@@ -65,7 +81,7 @@ func groupByBody(bodies []*ratsnetz.Body, orgs []*ratsnetz.Organization) []bodyG
 		}
 		slices.Sort(rest)
 		for _, t := range rest {
-			g.Types = append(g.Types, typeGroup{Type: t, Orgs: types[t]})
+			g.Types = append(g.Types, typeGroup{Type: t, Orgs: orgItems(types[t])})
 		}
 		out = append(out, g)
 	}
@@ -77,7 +93,7 @@ func (s *Server) handleOrganizationIndex(w http.ResponseWriter, r *http.Request)
 		s.error(w, r, err)
 		return
 	}
-	groups, err := s.bodyGroups(r.Context(), "")
+	groups, err := s.bodyGroups(r.Context(), "", false)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -20,7 +20,7 @@ func TestPages(t *testing.T) {
 	}{
 		{"/", []string{"<h1>Ratsinformationen</h1>", "Nächste Sitzungen", "3. Sitzung des Rates", "Di., 24.11.2026, 17:00 Uhr",
 			"Neubau des Radwegs Hauptstraße", "Stadt Musterstadt", "Stadtwerke Musterstadt GmbH", "Ausschuss für Umwelt und Verkehr",
-			`href="/gremien/20"`}, []string{`href="/gremien/12"`}},
+			`href="/gremien/20"`}, []string{`href="/gremien/12"`, "Ehemaliger Beirat"}},
 		{"/sitzungen", []string{"<h1>Sitzungen</h1>", "3. Sitzung des Rates", "Anstehende Sitzungen ab heute.",
 			`<a href="/sitzungen?bis=2026-11-19">Vergangene Sitzungen</a>`,
 			`<label for="f-gremium">Gremium</label>`, `<option value="10">Rat der Stadt</option>`}, []string{"1. Sitzung des Umweltausschusses"}},
@@ -48,7 +48,7 @@ func TestPages(t *testing.T) {
 		{"/vorlagen/400/druck", []string{"<h1>Neubau des Radwegs Hauptstraße</h1>", "Beratungsfolge"}, []string{`class="main-nav"`}},
 		{"/vorlagen/402", []string{"Antrag auf Tempo 30", "Übergeordnete Vorlagen", `href="/vorlagen/400"`, "Bürgerfraktion", "05.05.2025"}, nil},
 		{"/gremien", []string{"<h1>Gremien</h1>", "Stadt Musterstadt", "Stadtwerke Musterstadt GmbH", "Unternehmen", "<h3>Gremium</h3>",
-			"<h3>Fraktion</h3>", "Fraktion Grün-Rot", "Aufsichtsrat der Stadtwerke"}, nil},
+			"<h3>Fraktion</h3>", "Fraktion Grün-Rot", "Aufsichtsrat der Stadtwerke", "Ehemaliger Beirat", "aufgelöst am 31.12.2020"}, nil},
 		{"/gremien/10", []string{"<h1>Rat der Stadt</h1>", "Mitglieder", "Fraktion Grün-Rot", "Dr. Anna Beispiel", "Vorsitz", "Bürgerfraktion",
 			"Bernd Muster", "Stellvertretende Mitglieder", "Clara Test", "3. Sitzung des Rates", `href="/sitzungen?gremium=10"`}, nil},
 		{"/gremien/12", []string{"<h1>Fraktion Grün-Rot</h1>", "Fraktionsvorsitz", "Dr. Anna Beispiel"}, []string{"Ohne Fraktion"}},

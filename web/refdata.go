@@ -128,8 +128,8 @@ func (s *Server) checkOrgFilter(ctx context.Context, id int64) error {
 }
 
 // bodyGroups returns the bodies with their organizations (of orgType, all
-// when empty), grouped by type.
-func (s *Server) bodyGroups(ctx context.Context, orgType string) ([]bodyGroup, error) {
+// when empty; only those existing now when current), grouped by type.
+func (s *Server) bodyGroups(ctx context.Context, orgType string, current bool) ([]bodyGroup, error) {
 	d, err := s.refData(ctx)
 	if err != nil {
 		return nil, err
@@ -146,8 +146,10 @@ func (s *Server) bodyGroups(ctx context.Context, orgType string) ([]bodyGroup, e
 			return nil, fmt.Errorf("find organizations: %w", err)
 		}
 	}
-	if orgType != "" {
-		orgs = slices.DeleteFunc(slices.Clone(orgs), func(o *ratsnetz.Organization) bool { return o.OrganizationType != orgType })
-	}
+	now := s.now()
+	orgs = slices.DeleteFunc(slices.Clone(orgs), func(o *ratsnetz.Organization) bool {
+		return orgType != "" && o.OrganizationType != orgType ||
+			current && !o.EndDate.IsZero() && o.EndDate.Add(24*time.Hour).Before(now)
+	})
 	return groupByBody(bodies, orgs), nil
 }
