@@ -1,6 +1,7 @@
 package oparl
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -181,7 +182,7 @@ func (r *renderer) agendaItemsOf(ctx context.Context, meetingIDs []int64) (map[i
 			if a.Order != b.Order {
 				return a.Order - b.Order
 			}
-			return int(a.ID - b.ID)
+			return cmpID(a.ID, b.ID)
 		})
 	}
 	return out, nil
@@ -222,7 +223,7 @@ func (r *renderer) consultationsOf(ctx context.Context, paperIDs []int64) (map[i
 			if a.Position != b.Position {
 				return a.Position - b.Position
 			}
-			return int(a.ID - b.ID)
+			return cmpID(a.ID, b.ID)
 		})
 	}
 	return out, nil
@@ -278,15 +279,7 @@ func (r *renderer) membershipsOf(ctx context.Context, ids []int64, byOrg bool) (
 	return out, nil
 }
 
-func cmpID(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
+func cmpID(a, b int64) int { return cmp.Compare(a, b) }
 
 // ---- single-object mappings ------------------------------------------------
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -176,21 +177,12 @@ func (c *objectChecker) check(doc, path string, obj map[string]any, want string,
 		if embedded && isBackRef(name, k) {
 			add("embedded.backref", SeverityWarning, p, "embedded %s carries its back-reference %s", name, k)
 		}
-		required := contains(schema.Required, k) || requiredArrays[name+"."+k]
+		required := slices.Contains(schema.Required, k) || requiredArrays[name+"."+k]
 		self.ParentProp = k
 		c.value(doc, p, sp, v, required, self)
 	}
 	c.typeRules(doc, path, name, obj, add)
 	return name
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // value checks one property value against its schema property.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -118,14 +119,7 @@ var backRefs = map[string][]string{
 	"Location":        {"bodies", "organizations", "persons", "meetings", "papers"},
 }
 
-func isBackRef(typ, name string) bool {
-	for _, b := range backRefs[typ] {
-		if b == name {
-			return true
-		}
-	}
-	return false
-}
+func isBackRef(typ, name string) bool { return slices.Contains(backRefs[typ], name) }
 
 // textRequired are properties the specification text makes mandatory beyond
 // the schema files' `required` (besides created/modified on every object).
