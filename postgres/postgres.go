@@ -61,6 +61,11 @@ func lockLoad(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, loadLock); err != nil {
 		return fmt.Errorf("lock: %w", err)
 	}
+	// A bulk load need not wait for the WAL flush at commit: a crash may
+	// lose the last loads (they are repeatable), never corrupt data.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+		return fmt.Errorf("set synchronous_commit: %w", err)
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ratsnetz/ratsnetz"
 )
@@ -39,7 +40,7 @@ func (db *DB) Load(ctx context.Context, ds *ratsnetz.Dataset) error {
 			return fmt.Errorf("load: %w", err)
 		}
 	}
-	l := &loader{db: db, tx: tx, stmts: map[string]*sql.Stmt{}}
+	l := &loader{db: db, tx: tx, stmts: map[string]*sql.Stmt{}, now: db.Now(), flipped: map[string]map[int64]bool{}}
 	defer l.close()
 	steps := []func(context.Context, *ratsnetz.Dataset) error{
 		l.bodies, l.terms, l.locations, l.organizations, l.persons, l.memberships,
@@ -77,6 +78,9 @@ type loader struct {
 	stmts  map[string]*sql.Stmt
 	tables []string // object tables written
 	joined []string // join tables written
+	now    time.Time
+	// flipped holds per table the IDs this load de-published.
+	flipped map[string]map[int64]bool
 }
 
 func (l *loader) close() {
@@ -175,12 +179,30 @@ func (l *loader) forIDs(ctx context.Context, q string, ids []int64, lead ...any)
 }
 
 // depublish records now as the de-publication time of the stored public
-// objects among ids (the incoming non-public ones).
+// objects among ids (the incoming non-public ones) and remembers which
+// flipped.
 func (l *loader) depublish(ctx context.Context, tbl string, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if err := l.forIDs(ctx, "UPDATE "+tbl+" SET depublished_at = ? WHERE public AND id IN (%s)", ids, l.db.tm(l.db.Now())); err != nil {
+	set, arg := l.db.idSet(ids)
+	rows, err := l.tx.QueryContext(ctx, l.db.rebind("UPDATE "+tbl+" SET depublished_at = ? WHERE public AND id IN ("+set+") RETURNING id"),
+		l.db.tm(l.now), arg)
+	if err != nil {
+		return fmt.Errorf("depublish %s: %w", tbl, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("depublish %s: %w", tbl, err)
+		}
+		if l.flipped[tbl] == nil {
+			l.flipped[tbl] = map[int64]bool{}
+		}
+		l.flipped[tbl][id] = true
+	}
+	if err := rows.Err(); err != nil {
 		return fmt.Errorf("depublish %s: %w", tbl, err)
 	}
 	return nil
@@ -545,79 +567,97 @@ func (l *loader) files(ctx context.Context, ds *ratsnetz.Dataset) error {
 	return l.insert(ctx, "file_derivatives", []string{"file_id", "position", "derivative_id"}, derivs, "")
 }
 
-// newest is the later of a child's modification and de-publication.
-const newest = "CASE WHEN c.depublished_at > c.modified THEN c.depublished_at ELSE c.modified END"
-
 // bumpParents moves the modification time of meetings, papers, agenda items
 // and persons forward to the newest change (or de-publication) of an object
 // they embed in OParl (agenda items, files, consultations, memberships), so
-// that clients syncing by modified_since fetch the parent again.
+// that clients syncing by modified_since fetch the parent again. The times
+// are worked out here from the dataset; only parents that must move get an
+// UPDATE (by primary key), which for consistent data is none.
 func (l *loader) bumpParents(ctx context.Context, ds *ratsnetz.Dataset) error {
-	var files []int64
-	for _, f := range ds.Files {
-		if f != nil {
-			files = append(files, f.ID)
+	type key struct {
+		tbl string
+		id  int64
+	}
+	own := map[key]time.Time{}  // modified of parents in ds
+	cand := map[key]time.Time{} // newest change of their children
+	add := func(tbl string, id int64, t time.Time) {
+		k := key{tbl, id}
+		if id != 0 && !t.IsZero() && t.After(cand[k]) {
+			cand[k] = t
 		}
 	}
-	var meetings, items, papers, persons []int64
-	for _, m := range ds.Meetings {
-		meetings = append(meetings, m.ID)
+	changed := func(tbl string, id int64, t time.Time) time.Time {
+		if l.flipped[tbl][id] && l.now.After(t) {
+			return l.now
+		}
+		return t
 	}
-	for _, a := range ds.AgendaItems {
-		items = append(items, a.ID)
-		meetings = append(meetings, a.MeetingID)
+	for _, m := range ds.Meetings {
+		own[key{"meetings", m.ID}] = m.Modified
 	}
 	for _, p := range ds.Papers {
-		papers = append(papers, p.ID)
-	}
-	for _, c := range ds.Consultations {
-		papers = append(papers, c.PaperID)
+		own[key{"papers", p.ID}] = p.Modified
 	}
 	for _, p := range ds.Persons {
-		persons = append(persons, p.ID)
+		own[key{"persons", p.ID}] = p.Modified
+	}
+	itemMeeting := map[int64]int64{}
+	for _, a := range ds.AgendaItems {
+		own[key{"agenda_items", a.ID}] = a.Modified
+		itemMeeting[a.ID] = a.MeetingID
+		add("meetings", a.MeetingID, changed("agenda_items", a.ID, a.Modified))
+	}
+	for _, c := range ds.Consultations {
+		add("papers", c.PaperID, c.Modified)
 	}
 	for _, m := range ds.Memberships {
-		persons = append(persons, m.PersonID)
+		add("persons", m.PersonID, m.Modified)
 	}
-	fileMax := func(parent, kind string) string {
-		return "(SELECT MAX(" + newest + ") FROM file_links fl JOIN files c ON c.id = fl.file_id WHERE fl.owner_kind = '" + kind + "' AND fl.owner_id = " + parent + ".id)"
-	}
-	viaFiles := func(kind string) string {
-		return "SELECT fl.owner_id FROM file_links fl WHERE fl.owner_kind = '" + kind + "' AND fl.file_id IN (%s)"
-	}
-	steps := []struct {
-		parent string
-		ids    []int64
-		via    string // SQL of more parent IDs, "%s" = the loaded files
-		max    string
-	}{
-		{"agenda_items", items, viaFiles(ownerAgendaItem), fileMax("agenda_items", ownerAgendaItem)},
-		{"meetings", meetings, `SELECT a.meeting_id FROM agenda_items a JOIN file_links fl ON fl.owner_kind = 'agenda_item' AND fl.owner_id = a.id WHERE fl.file_id IN (%s)`,
-			"(SELECT MAX(" + newest + ") FROM agenda_items c WHERE c.meeting_id = meetings.id)"},
-		{"meetings", meetings, viaFiles(ownerMeeting), fileMax("meetings", ownerMeeting)},
-		{"papers", papers, "", "(SELECT MAX(c.modified) FROM consultations c WHERE c.paper_id = papers.id)"},
-		{"papers", papers, viaFiles(ownerPaper), fileMax("papers", ownerPaper)},
-		{"persons", persons, "", "(SELECT MAX(c.modified) FROM memberships c WHERE c.person_id = persons.id)"},
-	}
-	for _, st := range steps {
-		var conds []string
-		var args []any
-		if len(st.ids) > 0 {
-			set, arg := l.db.idSet(st.ids)
-			conds = append(conds, "id IN ("+set+")")
-			args = append(args, arg)
+	if len(ds.Files) > 0 {
+		fileTime := make(map[int64]time.Time, len(ds.Files))
+		ids := make([]int64, 0, len(ds.Files))
+		for _, f := range ds.Files {
+			fileTime[f.ID] = changed("files", f.ID, f.Modified)
+			ids = append(ids, f.ID)
 		}
-		if st.via != "" && len(files) > 0 {
-			set, arg := l.db.idSet(files)
-			conds = append(conds, "id IN ("+fmt.Sprintf(st.via, set)+")")
-			args = append(args, arg)
+		var items []int64
+		err := l.db.refs(ctx, l.tx, "SELECT owner_id, owner_kind, file_id FROM file_links WHERE file_id IN (%s)", ids, func(r refRow) {
+			switch r.key {
+			case ownerPaper:
+				add("papers", r.owner, fileTime[r.ref])
+			case ownerMeeting:
+				add("meetings", r.owner, fileTime[r.ref])
+			case ownerAgendaItem:
+				add("agenda_items", r.owner, fileTime[r.ref])
+				items = append(items, r.owner)
+			}
+		})
+		if err != nil {
+			return err
 		}
-		if len(conds) == 0 {
+		// Items that move pass the time on to their meetings.
+		var unknown []int64
+		for _, id := range items {
+			if _, ok := itemMeeting[id]; !ok {
+				unknown = append(unknown, id)
+			}
+		}
+		if err := l.db.refs(ctx, l.tx, "SELECT id, '', meeting_id FROM agenda_items WHERE id IN (%s)", unknown, func(r refRow) {
+			itemMeeting[r.owner] = r.ref
+		}); err != nil {
+			return err
+		}
+		for _, id := range items {
+			add("meetings", itemMeeting[id], cand[key{"agenda_items", id}])
+		}
+	}
+	for k, t := range cand {
+		if o, ok := own[k]; ok && !o.Before(t) {
 			continue
 		}
-		q := "UPDATE " + st.parent + " SET modified = " + st.max + " WHERE (" + strings.Join(conds, " OR ") + ") AND (modified IS NULL OR modified < " + st.max + ")"
-		if err := l.exec(ctx, q, args); err != nil {
-			return fmt.Errorf("update modification times of %s: %w", st.parent, err)
+		q := "UPDATE " + k.tbl + " SET modified = ? WHERE id = ? AND (modified IS NULL OR modified < ?)"
+		if err := l.exec(ctx, q, []any{l.db.tm(t), k.id, l.db.tm(t)}); err != nil {
+			return fmt.Errorf("update modification time of %s %d: %w", k.tbl, k.id, err)
 		}
 	}
 	return nil

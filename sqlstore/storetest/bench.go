@@ -149,7 +149,7 @@ func Bench(b *testing.B, db *sqlstore.DB, scale float64) {
 			return err
 		}},
 		{"PapersNewest", func(i int) error {
-			_, _, err := db.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, ListOptions: ratsnetz.ListOptions{Limit: 20, WithTotal: i%2 == 0}})
+			_, _, err := db.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, ListOptions: ratsnetz.ListOptions{Limit: 20}})
 			return err
 		}},
 		{"PapersNewestPage50", func(i int) error {
