@@ -122,15 +122,9 @@ func (s *Server) handleMeetingIndex(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "meetings", p)
 }
 
-// fileRow is a file with the label of its role ("Einladung", "Anlage").
-type fileRow struct {
-	Label string // catalogue key
-	File  *ratsnetz.File
-}
-
 type meetingViewData struct {
 	Meeting   *ratsnetz.Meeting
-	Orgs      []*ratsnetz.Organization
+	Orgs      []link
 	Place     string
 	Public    []agendaRow
 	NonPublic []agendaRow
@@ -172,7 +166,7 @@ func (s *Server) loadMeetingView(ctx context.Context, id int64) (*meetingViewDat
 	if err != nil {
 		return nil, err
 	}
-	d := &meetingViewData{Meeting: m, Orgs: pick(orgs, m.OrganizationIDs), Place: placeText(locs[m.LocationID])}
+	d := &meetingViewData{Meeting: m, Orgs: orgLinks(pick(orgs, m.OrganizationIDs)), Place: placeText(locs[m.LocationID])}
 	for _, it := range items {
 		var p *ratsnetz.Paper
 		if !it.Redacted {
@@ -207,7 +201,11 @@ func labelledFiles(files map[int64]*ratsnetz.File, groups []labelledID) []fileRo
 		for _, id := range g.ids {
 			if f, ok := files[id]; ok && !seen[id] {
 				seen[id] = true
-				out = append(out, fileRow{Label: g.label, File: f})
+				name := f.Name
+				if name == "" {
+					name = f.FileName
+				}
+				out = append(out, fileRow{ID: f.ID, Name: name, Label: g.label, Size: f.Size})
 			}
 		}
 	}
@@ -240,7 +238,7 @@ func (s *Server) meetingView(w http.ResponseWriter, r *http.Request, print bool)
 
 type agendaItemViewData struct {
 	Meeting *ratsnetz.Meeting
-	Orgs    []*ratsnetz.Organization
+	Orgs    []link
 	Item    *ratsnetz.AgendaItem
 	Paper   *ratsnetz.Paper
 	Files   []fileRow
@@ -295,7 +293,7 @@ func (s *Server) handleAgendaItemView(w http.ResponseWriter, r *http.Request) {
 	}
 	d := agendaItemViewData{
 		Meeting: m,
-		Orgs:    pick(orgs, m.OrganizationIDs),
+		Orgs:    orgLinks(pick(orgs, m.OrganizationIDs)),
 		Item:    it,
 		Paper:   papers[it.PaperID],
 		Files: labelledFiles(files, []labelledID{

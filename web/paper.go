@@ -128,17 +128,17 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 
 type consultationRow struct {
 	Consultation *ratsnetz.Consultation
-	Orgs         []*ratsnetz.Organization
+	Orgs         []link
 	Meeting      *ratsnetz.Meeting
 	AgendaItem   *ratsnetz.AgendaItem
 }
 
 type paperViewData struct {
 	Paper             *ratsnetz.Paper
-	UnderDirection    []*ratsnetz.Organization
+	UnderDirection    []link
 	Responsible       *ratsnetz.Person
 	OriginatorPersons []*ratsnetz.Person
-	OriginatorOrgs    []*ratsnetz.Organization
+	OriginatorOrgs    []link
 	Consultations     []consultationRow
 	Files             []fileRow
 	Related           []*ratsnetz.Paper
@@ -191,10 +191,10 @@ func (s *Server) loadPaperView(ctx context.Context, id int64) (*paperViewData, e
 	}
 	d := &paperViewData{
 		Paper:             p,
-		UnderDirection:    pick(orgs, p.UnderDirectionOfIDs),
+		UnderDirection:    orgLinks(pick(orgs, p.UnderDirectionOfIDs)),
 		Responsible:       persons[p.ResponsiblePersonID],
 		OriginatorPersons: pick(persons, p.OriginatorPersonIDs),
-		OriginatorOrgs:    pick(orgs, p.OriginatorOrganizationIDs),
+		OriginatorOrgs:    orgLinks(pick(orgs, p.OriginatorOrganizationIDs)),
 		Files: labelledFiles(files, []labelledID{
 			{"file.main", []int64{p.MainFileID}},
 			{"file.attachment", p.AuxiliaryFileIDs},
@@ -204,7 +204,7 @@ func (s *Server) loadPaperView(ctx context.Context, id int64) (*paperViewData, e
 		Subordinated:   pick(related, p.SubordinatedPaperIDs),
 	}
 	for _, c := range cons {
-		row := consultationRow{Consultation: c, Orgs: pick(orgs, c.OrganizationIDs), Meeting: meetings[c.MeetingID]}
+		row := consultationRow{Consultation: c, Orgs: orgLinks(pick(orgs, c.OrganizationIDs)), Meeting: meetings[c.MeetingID]}
 		// Link the agenda item only when both it and its meeting are visible.
 		if it, ok := items[c.AgendaItemID]; ok && row.Meeting != nil && it.MeetingID == row.Meeting.ID {
 			row.AgendaItem = it

@@ -117,9 +117,6 @@ func (s *Server) newPage(r *http.Request, title string, data any) *page {
 // T translates a UI string.
 func (f formatter) T(key string, args ...any) string { return f.cat.T(key, args...) }
 
-// Path is the current request path.
-func (p *page) Path() string { return p.path }
-
 // Active reports whether the navigation entry prefix is the current section.
 func (p *page) Active(prefix string) bool {
 	if prefix == "/" {
@@ -164,15 +161,6 @@ func (f formatter) Date(t time.Time) string {
 		return ""
 	}
 	return f.cat.formatDate(f.localDay(t))
-}
-
-// DateWeekday formats a day with its weekday: "Di., 24.11.2026".
-func (f formatter) DateWeekday(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	t = f.localDay(t)
-	return f.cat.weekdays[t.Weekday()] + " " + f.cat.formatDate(t)
 }
 
 // DateTime formats an instant: "Di., 24.11.2026, 17:00 Uhr".

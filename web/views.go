@@ -25,6 +25,15 @@ func orgLinks(orgs []*ratsnetz.Organization) []link {
 	return out
 }
 
+// fileRow is a file with the label of its role (a catalogue key:
+// "file.invitation", "file.attachment", …).
+type fileRow struct {
+	ID    int64
+	Name  string
+	Label string
+	Size  int64
+}
+
 // meetingRow is a meeting in a list.
 type meetingRow struct {
 	ID        int64
