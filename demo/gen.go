@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
@@ -66,6 +68,15 @@ type gen struct {
 	refs       map[int64]int
 	papers     []*paperState
 	hybridFrom time.Time
+	jobs       []renderJob
+}
+
+// renderJob is a file whose PDF content is still to be rendered and stored.
+type renderJob struct {
+	f   *ratsnetz.File
+	doc pdf.Document
+	out []byte
+	err error
 }
 
 type person struct {
@@ -239,6 +250,49 @@ func (g *gen) small() error {
 	if err := g.agendas(); err != nil {
 		return err
 	}
+	return g.renderFiles()
+}
+
+// renderFiles renders the PDFs on all cores, then stores them in order, so
+// the result does not depend on scheduling.
+func (g *gen) renderFiles() error {
+	jobs := make(chan *renderJob)
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if err := g.ctx.Err(); err != nil {
+					j.err = err
+					continue
+				}
+				var buf bytes.Buffer
+				j.err = pdf.Render(j.doc, &buf)
+				j.out = buf.Bytes()
+			}
+		}()
+	}
+	for i := range g.jobs {
+		jobs <- &g.jobs[i]
+	}
+	close(jobs)
+	wg.Wait()
+	for i := range g.jobs {
+		j := &g.jobs[i]
+		if j.err != nil {
+			return fmt.Errorf("demo file %q: %w", j.f.Name, j.err)
+		}
+		info, err := g.blobs.Put(g.ctx, j.f.BlobKey, bytes.NewReader(j.out))
+		if err != nil {
+			return fmt.Errorf("demo file %q: %w", j.f.Name, err)
+		}
+		j.f.Size, j.f.SHA256, j.f.SHA512 = info.Size, info.SHA256, info.SHA512
+		g.blobCount++
+		g.blobBytes += info.Size
+		j.out = nil
+	}
+	g.jobs = nil
 	return nil
 }
 
@@ -1653,23 +1707,14 @@ func (g *gen) putFile(id int64, body *ratsnetz.Body, name string, d time.Time, p
 	if doc.Date.IsZero() {
 		doc.Date = d
 	}
-	var buf bytes.Buffer
-	if err := pdf.Render(doc, &buf); err != nil {
-		return nil, fmt.Errorf("demo file %q: %w", name, err)
-	}
 	fileName := fileNameOf(name) + ".pdf"
 	key := fmt.Sprintf("demo/%d/%s", id, fileName)
-	info, err := g.blobs.Put(g.ctx, key, &buf)
-	if err != nil {
-		return nil, fmt.Errorf("demo file %q: %w", name, err)
-	}
-	g.blobCount++
-	g.blobBytes += info.Size
 	f := &ratsnetz.File{
 		Meta: meta(id, d, d), BodyID: body.ID, Name: name, FileName: fileName, MimeType: "application/pdf",
-		Date: date(d.In(g.loc)), Size: info.Size, SHA256: info.SHA256, SHA512: info.SHA512, BlobKey: key,
-		Text: doc.PlainText(), Public: public,
+		Date: date(d.In(g.loc)), BlobKey: key, Text: doc.PlainText(), Public: public,
 	}
+	// Rendered later, in parallel: see renderFiles.
+	g.jobs = append(g.jobs, renderJob{f: f, doc: doc})
 	if public {
 		f.License = licenseURL
 	}
