@@ -133,6 +133,13 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
+// handleNotFound answers everything no route matches. The portal is read
+// only: other methods than GET and HEAD are not allowed anywhere in it.
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		s.renderError(w, r, http.StatusMethodNotAllowed, "")
+		return
+	}
 	s.error(w, r, ratsnetz.Errorf(ratsnetz.ENOTFOUND, "not found"))
 }

@@ -121,6 +121,31 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+func TestMethodNotAllowed(t *testing.T) {
+	env := newTestEnv(t)
+	for _, path := range []string{"/", "/vorlagen", "/vorlagen/400", "/dateien/503"} {
+		resp, err := env.srv.Client().Post(env.srv.URL+path, "application/x-www-form-urlencoded", strings.NewReader("a=b"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD" {
+			t.Errorf("POST %s: status %d, Allow %q; want 405", path, resp.StatusCode, resp.Header.Get("Allow"))
+		}
+	}
+	resp, body := env.get(t, "/vorlagen/400")
+	if req, _ := http.NewRequest(http.MethodHead, env.srv.URL+"/vorlagen/400", nil); req != nil {
+		head, err := env.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head.Body.Close()
+		if head.StatusCode != http.StatusOK || resp.StatusCode != http.StatusOK || body == "" {
+			t.Errorf("HEAD: status %d", head.StatusCode)
+		}
+	}
+}
+
 func TestRecoverRendersErrorPage(t *testing.T) {
 	s := NewServer(Config{Store: mustOpenStore(t)})
 	s.Mount("GET /kaputt", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("boom") }))
