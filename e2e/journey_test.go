@@ -33,14 +33,7 @@ func TestJourney(t *testing.T) {
 
 	b.openOK("/")
 	b.wantText("header", "Sitzungen", "Vorlagen")
-	v, ok := linkedVote(b, fx)
-	if !ok {
-		// The home page shows only the latest meetings; the list has all.
-		b.follow(`nav a[href="/sitzungen"]`)
-		if v, ok = linkedVote(b, fx); !ok {
-			t.Fatalf("neither / nor /sitzungen links a meeting with a per-faction vote; meetings with one: %v", slices.Sorted(maps.Keys(fx.Votes)))
-		}
-	}
+	v := reachVoteMeeting(b, fx)
 
 	meetingPath := fmt.Sprintf("/sitzungen/%d", v.Meeting.ID)
 	b.follow(fmt.Sprintf(`main a[href="%s"]`, meetingPath))
@@ -102,6 +95,33 @@ func TestJourney(t *testing.T) {
 	if string(body) != string(got) {
 		t.Errorf("the browser's download (%d bytes) differs from GET %s (%d bytes)", len(got), href, len(body))
 	}
+}
+
+// reachVoteMeeting clicks from the current page to a list that links a
+// meeting with a per-faction vote, as a visitor looking for a past decision
+// would: the meetings list, its link to past meetings, then its next pages.
+func reachVoteMeeting(b *tab, fx *fixtures) voteFixture {
+	b.t.Helper()
+	if v, ok := linkedVote(b, fx); ok {
+		return v
+	}
+	b.follow(`nav a[href="/sitzungen"]`)
+	for range 8 {
+		if v, ok := linkedVote(b, fx); ok {
+			return v
+		}
+		switch {
+		case b.has(`main a[href^="/sitzungen?bis="]`):
+			b.follow(`main a[href^="/sitzungen?bis="]`)
+		case b.has(`a[rel="next"]`):
+			b.follow(`a[rel="next"]`)
+		default:
+			b.t.Fatalf("no meeting with a per-faction vote reachable from /sitzungen by its past-meetings and next-page links (stopped at %s); meetings with one: %v",
+				b.location(), slices.Sorted(maps.Keys(fx.Votes)))
+		}
+	}
+	b.t.Fatalf("no meeting with a per-faction vote on the first pages of past meetings (stopped at %s)", b.location())
+	return voteFixture{}
 }
 
 var meetingHref = regexp.MustCompile(`^/sitzungen/(\d+)$`)

@@ -28,11 +28,7 @@ func TestWithoutJavaScript(t *testing.T) {
 	if got := b.location(); got != "/sitzungen" {
 		t.Fatalf("after clicking Sitzungen: at %s", got)
 	}
-	v, ok := linkedVote(b, fx)
-	if !ok {
-		v = fx.Vote
-		b.open(fmt.Sprintf("/sitzungen?von=%s&bis=%s", v.Meeting.Start.Format("2006-01-02"), v.Meeting.Start.Format("2006-01-02")))
-	}
+	v := reachVoteMeeting(b, fx)
 	b.follow(fmt.Sprintf(`main a[href="/sitzungen/%d"]`, v.Meeting.ID))
 	b.follow(fmt.Sprintf(`main a[href="/sitzungen/%d/top/%d"]`, v.Meeting.ID, v.Item.ID))
 	checkVoteTable(t, b, v.Item.Vote)
