@@ -85,6 +85,16 @@ func (db *DB) FindMeetingByID(ctx context.Context, id int64) (*ratsnetz.Meeting,
 
 // FindMeetings lists meetings by start, oldest first unless Descending.
 func (db *DB) FindMeetings(ctx context.Context, f ratsnetz.MeetingFilter) ([]*ratsnetz.Meeting, int, error) {
+	return db.findMeetings(ctx, f, true)
+}
+
+// FindMeetingsShallow is FindMeetings without the ID lists (organizations,
+// participants, files), for list pages. Same visibility and order.
+func (db *DB) FindMeetingsShallow(ctx context.Context, f ratsnetz.MeetingFilter) ([]*ratsnetz.Meeting, int, error) {
+	return db.findMeetings(ctx, f, false)
+}
+
+func (db *DB) findMeetings(ctx context.Context, f ratsnetz.MeetingFilter, withRefs bool) ([]*ratsnetz.Meeting, int, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -129,6 +139,9 @@ func (db *DB) FindMeetings(ctx context.Context, f ratsnetz.MeetingFilter) ([]*ra
 	})
 	if err != nil {
 		return nil, 0, err
+	}
+	if !withRefs {
+		shown = nil
 	}
 	if err := db.meetingRefs(ctx, tx, vw, shown); err != nil {
 		return nil, 0, err

@@ -114,6 +114,17 @@ func searchText(p *ratsnetz.Paper) string {
 
 // FindPapers lists papers by ID, or newest first (by date).
 func (db *DB) FindPapers(ctx context.Context, f ratsnetz.PaperFilter) ([]*ratsnetz.Paper, int, error) {
+	return db.findPapers(ctx, f, true)
+}
+
+// FindPapersShallow is FindPapers without the ID lists (files, related
+// papers, originators, …), for list pages that show only the paper's own
+// columns. Same visibility and order.
+func (db *DB) FindPapersShallow(ctx context.Context, f ratsnetz.PaperFilter) ([]*ratsnetz.Paper, int, error) {
+	return db.findPapers(ctx, f, false)
+}
+
+func (db *DB) findPapers(ctx context.Context, f ratsnetz.PaperFilter, withRefs bool) ([]*ratsnetz.Paper, int, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -169,6 +180,9 @@ func (db *DB) FindPapers(ctx context.Context, f ratsnetz.PaperFilter) ([]*ratsne
 	})
 	if err != nil {
 		return nil, 0, err
+	}
+	if !withRefs {
+		shown = nil
 	}
 	if err := db.paperRefs(ctx, tx, vw, shown); err != nil {
 		return nil, 0, err

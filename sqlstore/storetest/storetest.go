@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"PublicNeverSeesCanary", testPublicNeverSeesCanary},
 		{"NotFound", testNotFound},
 		{"Batch", testBatch},
+		{"Shallow", testShallow},
 		{"ConcurrentReadsDuringLoad", testConcurrentReadsDuringLoad},
 	}
 	for _, tc := range tests {
@@ -1021,4 +1022,37 @@ func testParentModified(t *testing.T, db *sqlstore.DB) {
 	modified("item 50 after its file was de-published", must[*ratsnetz.AgendaItem](t, "item")(db.FindAgendaItemByID(public, 50)).Modified, depub)
 	modified("meeting 40 after a file of its item was de-published", must[*ratsnetz.Meeting](t, "meeting")(db.FindMeetingByID(public, 40)).Modified, depub)
 	modified("meeting 41 untouched", must[*ratsnetz.Meeting](t, "meeting")(db.FindMeetingByID(public, 41)).Modified, t0)
+}
+
+// testShallow: the shallow lists are the lists without ID lists.
+func testShallow(t *testing.T, db *sqlstore.DB) {
+	mustLoadFixture(t, db)
+	for _, ctx := range []context.Context{sys, public} {
+		f := ratsnetz.PaperFilter{Newest: true, ListOptions: ratsnetz.ListOptions{WithTotal: true, WithDeleted: true}}
+		full := mk(db.FindPapers(ctx, f)).must(t, "papers")
+		shallow := mk(db.FindPapersShallow(ctx, f)).must(t, "shallow papers")
+		var want []*ratsnetz.Paper
+		for _, p := range full.items {
+			c := *p
+			c.RelatedPaperIDs, c.SuperordinatedPaperIDs, c.SubordinatedPaperIDs = nil, nil, nil
+			c.MainFileID, c.AuxiliaryFileIDs, c.LocationIDs = 0, nil, nil
+			c.OriginatorPersonIDs, c.OriginatorOrganizationIDs, c.UnderDirectionOfIDs = nil, nil, nil
+			want = append(want, &c)
+		}
+		diff(t, "shallow papers", shallow.items, want)
+		if shallow.n != full.n {
+			t.Errorf("shallow paper total %d, want %d", shallow.n, full.n)
+		}
+		mf := ratsnetz.MeetingFilter{Descending: true}
+		meetings := mk(db.FindMeetings(ctx, mf)).must(t, "meetings")
+		shallowM := mk(db.FindMeetingsShallow(ctx, mf)).must(t, "shallow meetings")
+		var wantM []*ratsnetz.Meeting
+		for _, m := range meetings.items {
+			c := *m
+			c.OrganizationIDs, c.ParticipantIDs, c.AuxiliaryFileIDs = nil, nil, nil
+			c.InvitationFileID, c.ResultsProtocolFileID, c.VerbatimProtocolFileID = 0, 0, 0
+			wantM = append(wantM, &c)
+		}
+		diff(t, "shallow meetings", shallowM.items, wantM)
+	}
 }
