@@ -580,6 +580,9 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 	for _, o := range todo {
 		m.top(o, listKind)
 	}
+	if err := r.vanished(ctx, m); err != nil {
+		return err
+	}
 	if err := r.fetchFiles(ctx, m.files); err != nil {
 		return err
 	}
@@ -605,6 +608,76 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 }
 
 const resolveBatch = 500
+
+// childFinder reads the stored children of parents (sqlstore has it).
+type childFinder interface {
+	FindAgendaItemsByMeetingIDs(ctx context.Context, meetingIDs []int64) ([]*ratsnetz.AgendaItem, error)
+	FindConsultationsByPaperIDs(ctx context.Context, paperIDs []int64) ([]*ratsnetz.Consultation, error)
+	FindMembershipsByPersonIDs(ctx context.Context, personIDs []int64) ([]*ratsnetz.Membership, error)
+}
+
+func keys(sets map[int64]*childSet) []int64 {
+	out := make([]int64, 0, len(sets))
+	for id := range sets {
+		out = append(out, id)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// vanished turns imported agenda items, consultations and memberships that
+// their parent no longer embeds into tombstones: OParl 1.0 let them vanish
+// silently (only the parent's modified changes).
+func (r *run) vanished(ctx context.Context, m *mapper) error {
+	cf, ok := r.store.(childFinder)
+	if !ok {
+		return nil
+	}
+	gone := func(kind string, sets map[int64]*childSet, parent int64, meta ratsnetz.Meta) (ratsnetz.Meta, bool) {
+		cs := sets[parent]
+		if cs == nil || cs.ids[meta.ID] || meta.Deleted || meta.ExternalID == "" || m.defined[kind][meta.ExternalID] {
+			return meta, false
+		}
+		r.rep.issue(Issue{Quirk: QuirkVanished, URL: meta.ExternalID, Message: fmt.Sprintf("nicht mehr eingebettet (%s), als gelöscht übernommen", kindNamesDE[kind])})
+		m.deleted[kind]++
+		m.define(kind, meta.ExternalID)
+		return ratsnetz.Meta{ID: meta.ID, ExternalID: meta.ExternalID, Created: meta.Created, Modified: cs.modified, Deleted: true}, true
+	}
+	for ids := keys(m.agendaOf); len(ids) > 0; ids = ids[min(resolveBatch, len(ids)):] {
+		items, err := cf.FindAgendaItemsByMeetingIDs(ctx, ids[:min(resolveBatch, len(ids))])
+		if err != nil {
+			return fmt.Errorf("read stored agenda items: %w", err)
+		}
+		for _, it := range items {
+			if mt, ok := gone(ratsnetz.KindAgendaItem, m.agendaOf, it.MeetingID, it.Meta); ok {
+				m.ds.AgendaItems = append(m.ds.AgendaItems, &ratsnetz.AgendaItem{Meta: mt, MeetingID: it.MeetingID, Order: it.Order, Public: true})
+			}
+		}
+	}
+	for ids := keys(m.consultationsOf); len(ids) > 0; ids = ids[min(resolveBatch, len(ids)):] {
+		cs, err := cf.FindConsultationsByPaperIDs(ctx, ids[:min(resolveBatch, len(ids))])
+		if err != nil {
+			return fmt.Errorf("read stored consultations: %w", err)
+		}
+		for _, c := range cs {
+			if mt, ok := gone(ratsnetz.KindConsultation, m.consultationsOf, c.PaperID, c.Meta); ok {
+				m.ds.Consultations = append(m.ds.Consultations, &ratsnetz.Consultation{Meta: mt, PaperID: c.PaperID, Position: c.Position})
+			}
+		}
+	}
+	for ids := keys(m.membershipsOf); len(ids) > 0; ids = ids[min(resolveBatch, len(ids)):] {
+		ms, err := cf.FindMembershipsByPersonIDs(ctx, ids[:min(resolveBatch, len(ids))])
+		if err != nil {
+			return fmt.Errorf("read stored memberships: %w", err)
+		}
+		for _, x := range ms {
+			if mt, ok := gone(ratsnetz.KindMembership, m.membershipsOf, x.PersonID, x.Meta); ok {
+				m.ds.Memberships = append(m.ds.Memberships, &ratsnetz.Membership{Meta: mt, PersonID: x.PersonID, OrganizationID: x.OrganizationID})
+			}
+		}
+	}
+	return nil
+}
 
 // storedConsultations reads the consultations named in want as stored by
 // earlier runs.

@@ -341,15 +341,29 @@ func TestIncremental(t *testing.T) {
 		"id": gone, "type": "https://schema.oparl.org/1.1/Paper", "deleted": true,
 		"created": "2025-01-01T10:00:00+01:00", "modified": "2026-09-01T16:00:00+02:00",
 	})
+	// OParl 1.0 style: an agenda item silently dropped from its meeting.
+	mtg := e.object(e.url(karlsruheBase + "/meetings/10442"))
+	m2 := map[string]any{}
+	for k, v := range mtg {
+		m2[k] = v
+	}
+	items := mtg["agendaItem"].([]any)
+	m2["agendaItem"] = items[:len(items)-1]
+	m2["modified"] = "2026-09-01T17:00:00+02:00"
+	e.setObject(m2)
 	before := snapshot(t, db)
 
 	t2 := time.Date(2026, 9, 2, 12, 0, 0, 0, time.UTC)
 	rep := mustImport(t, e, db, func(o *importer.Options) { o.Now = func() time.Time { return t2 } })
-	if diff := cmp.Diff(map[string]int{ratsnetz.KindPaper: 2, ratsnetz.KindConsultation: 1, ratsnetz.KindFile: 4}, rep.Objects); diff != "" {
+	if diff := cmp.Diff(map[string]int{ratsnetz.KindPaper: 2, ratsnetz.KindConsultation: 1, ratsnetz.KindFile: 6,
+		ratsnetz.KindMeeting: 1, ratsnetz.KindAgendaItem: 8, ratsnetz.KindLocation: 1}, rep.Objects); diff != "" {
 		t.Errorf("incremental objects (-want +got):\n%s", diff)
 	}
-	if rep.Deleted[ratsnetz.KindPaper] != 1 {
-		t.Errorf("tombstones = %v", rep.Deleted)
+	if diff := cmp.Diff(map[string]int{ratsnetz.KindPaper: 1, ratsnetz.KindAgendaItem: 1}, rep.Deleted); diff != "" {
+		t.Errorf("tombstones (-want +got):\n%s", diff)
+	}
+	if rep.Quirks[importer.QuirkVanished] != 1 {
+		t.Errorf("vanished agenda item not reported: %v", rep.Quirks)
 	}
 	for _, q := range []string{importer.QuirkUnencodedQuery, importer.QuirkEmptyList404, importer.QuirkBareArrayList} {
 		if rep.Quirks[q] == 0 {
@@ -375,7 +389,8 @@ func TestIncremental(t *testing.T) {
 		}
 	}
 	sort.Strings(changedKeys)
-	wantChanged := []string{"file /files/675769", "file /files/676748", "file /files/677057", "paper /papers/vo/46037", "paper /papers/vo/54145"}
+	wantChanged := []string{"agenda_item /agendaitems/101246", "file /files/675769", "file /files/676748", "file /files/677057",
+		"meeting /meetings/10442", "paper /papers/vo/46037", "paper /papers/vo/54145"}
 	if diff := cmp.Diff(wantChanged, changedKeys); diff != "" || len(after) != len(before) {
 		t.Errorf("changed objects (-want +got):\n%s\n%d → %d objects", diff, len(before), len(after))
 	}

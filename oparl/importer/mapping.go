@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"mime"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/ratsnetz/ratsnetz"
@@ -58,6 +59,24 @@ type mapper struct {
 	// of a consultation, the position of a standalone one.
 	lookupCons map[string]struct{}
 	stored     map[int64]*ratsnetz.Consultation
+	// agendaOf, consultationsOf and membershipsOf record, per parent that
+	// embeds the full list, which children it has now (vanished ones become
+	// tombstones).
+	agendaOf, consultationsOf, membershipsOf map[int64]*childSet
+}
+
+// childSet is the embedded children a parent lists now.
+type childSet struct {
+	modified time.Time
+	ids      map[int64]bool
+}
+
+func recordChildren(sets map[int64]*childSet, parent ratsnetz.Meta, ids []int64) {
+	cs := &childSet{modified: parent.Modified, ids: map[int64]bool{}}
+	for _, id := range ids {
+		cs.ids[id] = true
+	}
+	sets[parent.ID] = cs
 }
 
 func newMapper(r *run, bodyExt string, filtered, collect bool) *mapper {
@@ -66,6 +85,7 @@ func newMapper(r *run, bodyExt string, filtered, collect bool) *mapper {
 		want: map[string]map[string]struct{}{}, ids: map[string]map[string]int64{},
 		defined: map[string]map[string]bool{}, deleted: map[string]int{},
 		consPaper: map[string]string{}, lookupCons: map[string]struct{}{},
+		agendaOf: map[int64]*childSet{}, consultationsOf: map[int64]*childSet{}, membershipsOf: map[int64]*childSet{},
 	}
 }
 
@@ -446,8 +466,12 @@ func (m *mapper) person(o *obj) int64 {
 	} else {
 		p.LocationID = m.id(ratsnetz.KindLocation, u)
 	}
+	var ids []int64
 	for _, c := range o.children("membership") {
-		m.membership(c, &p.Meta, p.ID)
+		ids = append(ids, m.membership(c, &p.Meta, p.ID))
+	}
+	if o.has("membership") {
+		recordChildren(m.membershipsOf, p.Meta, ids)
 	}
 	if p.Name == "" && (p.FamilyName != "" || p.GivenName != "") {
 		p.Name = strings.TrimSpace(p.GivenName + " " + p.FamilyName)
@@ -535,13 +559,17 @@ func (m *mapper) meeting(o *obj) int64 {
 		}
 	}
 	pos := 0
+	var ids []int64
 	for _, it := range items {
 		if it.deleted() {
 			m.agendaItem(it, &mg.Meta, mg.ID, -1)
 			continue
 		}
-		m.agendaItem(it, &mg.Meta, mg.ID, pos)
+		ids = append(ids, m.agendaItem(it, &mg.Meta, mg.ID, pos))
 		pos++
+	}
+	if o.has("agendaItem") {
+		recordChildren(m.agendaOf, mg.Meta, ids)
 	}
 	return mg.ID
 }
@@ -671,13 +699,17 @@ func (m *mapper) paper(o *obj) int64 {
 	p.OriginatorOrganizationIDs = m.idList(ratsnetz.KindOrganization, o.refs("originatorOrganization"))
 	p.UnderDirectionOfIDs = m.idList(ratsnetz.KindOrganization, o.refs("underDirectionOf"))
 	pos := 0
+	var ids []int64
 	for _, c := range o.children("consultation") {
 		if c.deleted() {
 			m.consultation(c, &p.Meta, o.id, -1)
 			continue
 		}
-		m.consultation(c, &p.Meta, o.id, pos)
+		ids = append(ids, m.consultation(c, &p.Meta, o.id, pos))
 		pos++
+	}
+	if o.has("consultation") {
+		recordChildren(m.consultationsOf, p.Meta, ids)
 	}
 	return p.ID
 }

@@ -43,6 +43,7 @@ const (
 	QuirkRequestFailed        = "request-failed"          // request failed for good; its data skipped
 	QuirkInvalidObject        = "invalid-object"          // list entry that is no object or has no id, skipped
 	QuirkUnknownType          = "unknown-type"            // object of a type the importer ignores
+	QuirkVanished             = "vanished-embedded"       // embedded object silently dropped by its parent (1.0 style), tombstoned
 	QuirkIDMismatch           = "id-mismatch"             // object fetched from a URL names another id
 	QuirkFileFetchFailed      = "file-fetch-failed"       // file content could not be fetched
 	maxIssuesPerQuirk         = 50
