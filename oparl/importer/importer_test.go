@@ -670,6 +670,13 @@ func TestBadEntryPoint(t *testing.T) {
 	e := newEndpoint(t)
 	e.json("/system", 200, []byte(`{"type":"https://schema.oparl.org/1.1/System"}`))
 	db := MustOpenDB(t)
+	k := karlsruheN(t, 1)
+	if _, err := runImport(t, context.Background(), k, db, func(o *importer.Options) { o.Bodies = []string{"https://example.org/body/9"} }); ratsnetz.ErrorCode(err) != ratsnetz.EINVALID {
+		t.Errorf("unknown body: err = %v, want EINVALID", err)
+	}
+	if rep := mustImport(t, k, db, func(o *importer.Options) { o.Bodies = []string{k.url(karlsruheBase)} }); rep.Objects[ratsnetz.KindMeeting] != 1 {
+		t.Errorf("chosen body: %v", rep.Objects)
+	}
 	for _, u := range []string{e.url("/nothing"), e.url("/system")} {
 		_, err := importer.Run(context.Background(), importer.Options{URL: u, Store: db, Client: e.srv.Client(), Backoff: time.Millisecond})
 		if ratsnetz.ErrorCode(err) != ratsnetz.EINVALID {

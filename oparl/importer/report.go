@@ -121,8 +121,14 @@ var kindOrder = []string{
 func (r *Report) Write(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "OParl-Import von %s\n", r.URL)
-	if r.SystemName != "" || r.Vendor != "" {
-		fmt.Fprintf(&b, "System: %s (%s %s) %s\n", r.SystemName, r.Vendor, r.Product, r.OparlVersion)
+	var sys []string
+	for _, s := range []string{r.SystemName, r.Vendor, r.Product, r.OparlVersion} {
+		if s != "" {
+			sys = append(sys, s)
+		}
+	}
+	if len(sys) > 0 {
+		fmt.Fprintf(&b, "System: %s\n", strings.Join(sys, ", "))
 	}
 	d := r.Finished.Sub(r.Started)
 	fmt.Fprintf(&b, "Dauer: %s, %d Anfragen, %d Wiederholungen\n", d.Round(time.Millisecond), r.Requests, r.Retries)
