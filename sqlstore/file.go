@@ -28,7 +28,7 @@ func fileTable(w viewer) table {
 		{name: "sha256", zero: zStr}, {name: "sha512", zero: zStr}, {name: "blob_key", zero: zStr},
 		{name: "text", zero: zStr}, {name: "external_service_url", zero: zStr},
 		{name: "master_file_id", zero: zInt, expr: visibleRef("f.master_file_id", w.fileVisible("f.master_file_id"))},
-		{name: "license", zero: zStr}, {name: "public"},
+		{name: "license", zero: zStr}, {name: "public", zero: zBool},
 	}}
 }
 

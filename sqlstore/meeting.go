@@ -10,7 +10,7 @@ import (
 var meetingTable = table{name: "meetings", alias: "m", flagged: true, cols: []col{
 	{name: "body_id", zero: zInt}, {name: "name", zero: zStr}, {name: "meeting_state", zero: zStr},
 	{name: "cancelled", zero: zBool}, {name: "start_at", zero: zNull}, {name: "end_at", zero: zNull},
-	{name: "location_id", zero: zInt}, {name: "mode", zero: zStr}, {name: "public"},
+	{name: "location_id", zero: zInt}, {name: "mode", zero: zStr}, {name: "public", zero: zBool},
 }}
 
 func scanMeeting(rows *sql.Rows, hidden *bool) (*ratsnetz.Meeting, error) {
@@ -151,7 +151,7 @@ func (db *DB) findMeetings(ctx context.Context, f ratsnetz.MeetingFilter, withRe
 
 func agendaItemTable(w viewer) table {
 	return table{name: "agenda_items", alias: "a", cols: []col{
-		{name: "meeting_id"}, {name: "position"}, {name: "number"}, {name: "name", zero: zStr}, {name: "public"},
+		{name: "meeting_id"}, {name: "position"}, {name: "number"}, {name: "name", zero: zStr}, {name: "public", zero: zBool},
 		{name: "consultation_id", zero: zInt, expr: visibleRef("a.consultation_id", w.consultationVisible("a.consultation_id"))},
 		{name: "paper_id", zero: zInt, expr: visibleRef("a.paper_id", w.paperVisible("a.paper_id"))},
 		{name: "result", zero: zStr}, {name: "resolution_text", zero: zStr}, {name: "minutes_text", zero: zStr},

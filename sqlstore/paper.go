@@ -22,7 +22,7 @@ const (
 var paperTable = table{name: "papers", alias: "p", flagged: true, cols: []col{
 	{name: "body_id", zero: zInt}, {name: "name", zero: zStr}, {name: "reference", zero: zStr},
 	{name: "date", zero: zNull}, {name: "paper_type", zero: zStr}, {name: "status", zero: zStr},
-	{name: "public"}, {name: "sections", zero: zStr}, {name: "responsible_person_id", zero: zInt},
+	{name: "public", zero: zBool}, {name: "sections", zero: zStr}, {name: "responsible_person_id", zero: zInt},
 }}
 
 func scanPaper(rows *sql.Rows, hidden *bool) (*ratsnetz.Paper, error) {

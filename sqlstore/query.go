@@ -58,6 +58,10 @@ func (t table) selectSQL(v vis, whereOrder, order string) string {
 	if content != "" {
 		content = a + "vis_ok"
 	}
+	tomb := v.tomb
+	if tomb != "" {
+		tomb = a + "vis_tomb"
+	}
 	b.WriteString(a + "id, ")
 	if content != "" {
 		fmt.Fprintf(&b, "CASE WHEN %s THEN %sexternal_id ELSE '' END, ", content, a)
@@ -65,9 +69,9 @@ func (t table) selectSQL(v vis, whereOrder, order string) string {
 		b.WriteString(a + "external_id, ")
 	}
 	b.WriteString(a + "created, ")
-	if content != "" && v.tombstone {
-		fmt.Fprintf(&b, "CASE WHEN %s THEN %smodified ELSE COALESCE(%sdepublished_at, %smodified) END, ", content, a, a, a)
-		fmt.Fprintf(&b, "CASE WHEN %s THEN %sdeleted ELSE TRUE END", content, a)
+	if tomb != "" {
+		fmt.Fprintf(&b, "CASE WHEN %s THEN %s ELSE %smodified END, ", tomb, v.tombModified, a)
+		fmt.Fprintf(&b, "CASE WHEN %s THEN TRUE ELSE %sdeleted END", tomb, a)
 	} else {
 		b.WriteString(a + "modified, " + a + "deleted")
 	}
@@ -92,6 +96,9 @@ func (t table) selectSQL(v vis, whereOrder, order string) string {
 	if v.content != "" {
 		b.WriteString(", " + v.content + " AS vis_ok")
 	}
+	if v.tomb != "" {
+		b.WriteString(", " + v.tomb + " AS vis_tomb")
+	}
 	b.WriteString(" FROM " + t.name + " " + t.alias + whereOrder + ") " + t.alias)
 	if order != "" {
 		b.WriteString(" ORDER BY " + order)
@@ -102,8 +109,8 @@ func (t table) selectSQL(v vis, whereOrder, order string) string {
 // modifiedExpr is the modification time as the viewer sees it.
 func (t table) modifiedExpr(v vis) string {
 	a := t.alias + "."
-	if v.content != "" && v.tombstone {
-		return fmt.Sprintf("CASE WHEN %s THEN %smodified ELSE COALESCE(%sdepublished_at, %smodified) END", v.content, a, a, a)
+	if v.tomb != "" {
+		return fmt.Sprintf("CASE WHEN %s THEN %s ELSE %smodified END", v.tomb, v.tombModified, a)
 	}
 	return a + "modified"
 }

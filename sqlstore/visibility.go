@@ -22,7 +22,7 @@ import (
 //     and files.
 //   - objects that were public and became non-public through a Load come back
 //     as tombstones (Deleted, content empty, Modified = de-publication time)
-//     when a list asks WithDeleted.
+//     when a list asks WithDeleted; so do the agenda items of such a meeting.
 // Soft-deleted objects are left out of lists unless WithDeleted, for everyone.
 // Bodies, terms, locations, organizations, persons and memberships are public.
 
@@ -36,9 +36,11 @@ type vis struct {
 	// content is the predicate under which content columns are returned;
 	// "" means always. Rows outside it come back redacted or as tombstones.
 	content string
-	// tombstone: rows outside content are tombstones (Deleted set, Modified =
-	// depublished_at); otherwise they are redacted placeholders.
-	tombstone bool
+	// tomb is the predicate of rows that are tombstones ("" = none): Deleted
+	// set, content empty, Modified = tombModified. Other rows outside
+	// content are redacted placeholders.
+	tomb         string
+	tombModified string
 }
 
 // viewer is the visibility logic for one viewer.
@@ -75,13 +77,14 @@ func (w viewer) flagged(a string, withDeleted bool, extra string) vis {
 	}
 	if withDeleted {
 		return vis{
-			list:      "(" + own + " OR " + a + ".depublished_at IS NOT NULL)",
-			byID:      own,
-			content:   own,
-			tombstone: true,
+			list:         "(" + own + " OR " + a + ".depublished_at IS NOT NULL)",
+			byID:         own,
+			content:      own,
+			tomb:         "NOT " + own,
+			tombModified: "COALESCE(" + a + ".depublished_at, " + a + ".modified)",
 		}
 	}
-	return vis{list: own + " AND NOT " + a + ".deleted", byID: own, content: own, tombstone: true}
+	return vis{list: own + " AND NOT " + a + ".deleted", byID: own, content: own}
 }
 
 func (w viewer) paper(a string, withDeleted bool) vis   { return w.flagged(a, withDeleted, "") }
@@ -91,15 +94,23 @@ func (w viewer) file(a string, withDeleted bool) vis {
 }
 
 // agendaItem: listed when the meeting is visible; non-public items redacted.
+// With deleted ones, the items of a de-published meeting are tombstones.
 func (w viewer) agendaItem(a string, withDeleted bool) vis {
 	if w.all() {
 		return vis{list: notDeleted(a, withDeleted)}
 	}
-	list := w.meetingVisible(a + ".meeting_id")
+	meeting := w.meetingVisible(a + ".meeting_id")
+	byID := a + ".public AND " + meeting
 	if !withDeleted {
-		list += " AND NOT " + a + ".deleted"
+		return vis{list: meeting + " AND NOT " + a + ".deleted", byID: byID, content: a + ".public"}
 	}
-	return vis{list: list, byID: a + ".public AND " + w.meetingVisible(a+".meeting_id"), content: a + ".public"}
+	return vis{
+		list:         "(" + meeting + " OR EXISTS (SELECT 1 FROM meetings vdm WHERE vdm.id = " + a + ".meeting_id AND vdm.depublished_at IS NOT NULL))",
+		byID:         byID,
+		content:      byID,
+		tomb:         "NOT " + meeting,
+		tombModified: "COALESCE((SELECT vdm.depublished_at FROM meetings vdm WHERE vdm.id = " + a + ".meeting_id), " + a + ".modified)",
+	}
 }
 
 // consultation: visible with its paper.

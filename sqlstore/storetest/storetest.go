@@ -692,6 +692,14 @@ func testDepublication(t *testing.T, db *sqlstore.DB) {
 	diff(t, "meeting tombstone", ms.items[1], wantMeeting)
 	fs := mk(db.FindFiles(public, ratsnetz.FileFilter{IDs: []int64{87}, ListOptions: ratsnetz.ListOptions{WithDeleted: true}})).must(t, "files")
 	diff(t, "file tombstone", fs.items, []*ratsnetz.File{{Meta: ratsnetz.Meta{ID: 87, Created: f.Created, Modified: depub, Deleted: true}}})
+	// The agenda items of the de-published meeting are tombstones too.
+	items := mk(db.FindAgendaItems(public, ratsnetz.AgendaItemFilter{MeetingID: 41})).must(t, "items")
+	diff(t, "items of the de-published meeting", idsOf(items.items), []int64{})
+	items = mk(db.FindAgendaItems(public, ratsnetz.AgendaItemFilter{MeetingID: 41, ListOptions: ratsnetz.ListOptions{WithDeleted: true}})).must(t, "items")
+	src := Fixture().AgendaItems[3] // 53
+	diff(t, "item tombstones of the de-published meeting", items.items, []*ratsnetz.AgendaItem{{
+		Meta: ratsnetz.Meta{ID: 53, Created: src.Created, Modified: depub, Deleted: true}, MeetingID: 41, Number: src.Number, Redacted: true}})
+	wantCode(t, "item of the de-published meeting", second(db.FindAgendaItemByID(public, 53)), ratsnetz.ENOTFOUND)
 	// Change tracking sees the tombstone at its de-publication time.
 	ps = mk(db.FindPapers(public, ratsnetz.PaperFilter{ListOptions: ratsnetz.ListOptions{WithDeleted: true, ModifiedSince: depub}})).must(t, "papers")
 	diff(t, "papers modified since de-publication", idsOf(ps.items), []int64{62})
