@@ -34,8 +34,8 @@ func TestWithoutJavaScript(t *testing.T) {
 	checkVoteTable(t, b, v.Item.Vote)
 	b.follow(fmt.Sprintf(`main a[href="/vorlagen/%d"]`, v.Paper.ID))
 	b.wantText("h1", v.Paper.Name)
-	if href := b.attr(fmt.Sprintf(`main a[href="/dateien/%d/download"]`, v.File.ID), "href"); href == "" {
-		t.Errorf("paper %d: empty download link", v.Paper.ID)
+	if got := b.download(fmt.Sprintf(`main a[href="/dateien/%d/download"]`, v.File.ID)); !strings.HasPrefix(string(got), "%PDF-") {
+		t.Errorf("paper %d: the download is no PDF: starts with %q", v.Paper.ID, got[:min(len(got), 16)])
 	}
 
 	// The paper filter is a plain GET form.
@@ -51,12 +51,17 @@ func TestWithoutJavaScript(t *testing.T) {
 	if u.Path != "/vorlagen" || u.Query().Get("art") != v.Paper.PaperType {
 		t.Errorf("submitting the paper filter led to %s, want /vorlagen?art=%s…", u, url.QueryEscape(v.Paper.PaperType))
 	}
-	for _, row := range b.tables("main table.list") {
-		for _, cells := range row[1:] {
+	shown := 0
+	for _, rows := range b.tables("main table.list") {
+		for _, cells := range rows[1:] { // after the header row
+			shown++
 			if !strings.Contains(strings.Join(cells, " "), v.Paper.PaperType) {
 				t.Errorf("filtered by type %q, the list shows %q", v.Paper.PaperType, cells)
 			}
 		}
+	}
+	if shown == 0 {
+		t.Errorf("filtered by type %q, the list shows no paper", v.Paper.PaperType)
 	}
 
 	// Paging through all papers.
