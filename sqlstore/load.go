@@ -208,7 +208,8 @@ func (l *loader) depublish(ctx context.Context, tbl string, ids []int64) error {
 	return nil
 }
 
-// replaceLinks deletes the rows of a join table owned by ids.
+// clear deletes the rows of a join table owned by ids (a new Load of an
+// owner replaces its lists).
 func (l *loader) clear(ctx context.Context, tbl, ownerCol string, ids []int64, lead string, leadArgs ...any) error {
 	if len(ids) == 0 {
 		return nil
@@ -254,7 +255,7 @@ func (l *loader) meta(m *ratsnetz.Meta) []any {
 
 func cols(extra ...string) []string { return append(append([]string{}, metaCols...), extra...) }
 
-func mustJSON(v any) (string, error) {
+func encodeJSON(v any) (string, error) {
 	s, err := jsonText(v)
 	if err != nil {
 		return "", fmt.Errorf("encode json: %w", err)
@@ -269,7 +270,7 @@ func (l *loader) bodies(ctx context.Context, ds *ratsnetz.Dataset) error {
 	}
 	rows := make([][]any, 0, len(xs))
 	for _, b := range xs {
-		eq, err := mustJSON(b.Equivalent)
+		eq, err := encodeJSON(b.Equivalent)
 		if err != nil {
 			return err
 		}
@@ -315,7 +316,7 @@ func (l *loader) organizations(ctx context.Context, ds *ratsnetz.Dataset) error 
 	}
 	rows := make([][]any, 0, len(xs))
 	for _, o := range xs {
-		post, err := mustJSON(o.Post)
+		post, err := encodeJSON(o.Post)
 		if err != nil {
 			return err
 		}
@@ -337,7 +338,7 @@ func (l *loader) persons(ctx context.Context, ds *ratsnetz.Dataset) error {
 	for _, p := range xs {
 		var js [4]string
 		for i, v := range [][]string{p.Title, p.Phone, p.Email, p.Status} {
-			if js[i], err = mustJSON(v); err != nil {
+			if js[i], err = encodeJSON(v); err != nil {
 				return err
 			}
 		}
@@ -447,7 +448,7 @@ func (l *loader) agendaItems(ctx context.Context, ds *ratsnetz.Dataset) error {
 	rows := make([][]any, 0, len(xs))
 	var links fileLinks
 	for _, a := range xs {
-		vote, err := mustJSON(a.Vote)
+		vote, err := encodeJSON(a.Vote)
 		if err != nil {
 			return err
 		}
@@ -480,7 +481,7 @@ func (l *loader) papers(ctx context.Context, ds *ratsnetz.Dataset) error {
 	var refs [][]any
 	var links fileLinks
 	for _, p := range xs {
-		sections, err := mustJSON(p.Sections)
+		sections, err := encodeJSON(p.Sections)
 		if err != nil {
 			return err
 		}

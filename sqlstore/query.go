@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -384,12 +383,6 @@ func jsonText(v any) (string, error) {
 		return "", err
 	}
 	return string(b), nil
-}
-
-// notFound reports whether err is a not-found domain error.
-func notFound(err error) bool {
-	var e *ratsnetz.Error
-	return errors.As(err, &e) && e.Code == ratsnetz.ENOTFOUND
 }
 
 // yearRange is [1 Jan year, 1 Jan year+1) in UTC.
