@@ -123,6 +123,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	rep.printProgress(true)
 	out := rep.report()
 	out.Requests = r.f.requests.Load()
+	opts.Logger.Info("oparl import finished", "url", opts.URL, "objects", out.Total(), "skipped", out.Skipped,
+		"requests", out.Requests, "retries", out.Retries, "duration", out.Finished.Sub(out.Started), "error", err)
 	return out, err
 }
 

@@ -47,6 +47,7 @@ const (
 	QuirkIDMismatch           = "id-mismatch"             // object fetched from a URL names another id
 	QuirkFileFetchFailed      = "file-fetch-failed"       // file content could not be fetched
 	maxIssuesPerQuirk         = 50
+	maxSkippedPerQuirk        = 1000
 	progressInterval          = 2 * time.Second
 )
 
@@ -84,7 +85,8 @@ type Report struct {
 	Retries   int
 	// Quirks counts every tolerated deviation per Quirk* kind.
 	Quirks map[string]int
-	// Issues lists the problems, up to 50 per quirk kind.
+	// Issues lists the problems: up to 1000 per quirk kind of what was
+	// skipped, up to 50 per kind of what was repaired.
 	Issues []Issue
 }
 
@@ -163,7 +165,7 @@ func (r *Report) Write(w io.Writer) error {
 		}
 	}
 	if len(r.Issues) > 0 {
-		b.WriteString("Einzelheiten:\n")
+		b.WriteString("Einzelheiten (Auswahl: je Art bis zu 50 Reparaturen, bis zu 1000 Auslassungen):\n")
 		for _, is := range r.Issues {
 			skip := ""
 			if is.Skipped {
@@ -212,7 +214,11 @@ func (rp *reporter) issue(is Issue) {
 	if is.Skipped {
 		rp.r.Skipped++
 	}
-	if rp.perQuirk[is.Quirk] < maxIssuesPerQuirk {
+	limit := maxIssuesPerQuirk
+	if is.Skipped {
+		limit = maxSkippedPerQuirk
+	}
+	if rp.perQuirk[is.Quirk] < limit {
 		rp.perQuirk[is.Quirk]++
 		rp.r.Issues = append(rp.r.Issues, is)
 	}
