@@ -262,12 +262,7 @@ func (db *DB) findAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter, 
 	}
 	if f.PaperID != 0 {
 		w.add("a.paper_id = ?", f.PaperID)
-		// Which hidden item treats a paper, and which item treats a hidden
-		// paper, is itself hidden.
-		if !vw.all() {
-			w.add(v.content)
-			w.add(vw.paperVisible("a.paper_id"))
-		}
+		w.add(vw.agendaItemByPaper("a"))
 	}
 	items := []*ratsnetz.AgendaItem{}
 	n, err := db.list(ctx, tx, t, v, &w, f.ListOptions, "a.meeting_id, a.position, a.id", func(rows *sql.Rows) error {

@@ -285,10 +285,7 @@ func (db *DB) findConsultations(ctx context.Context, f ratsnetz.ConsultationFilt
 	}
 	if f.MeetingID != 0 {
 		w.add("c.meeting_id = ?", f.MeetingID)
-		// Which consultations a hidden meeting holds is itself hidden.
-		if !vw.all() {
-			w.add(vw.meetingVisible("c.meeting_id"))
-		}
+		w.add(vw.consultationByMeeting("c"))
 	}
 	if f.OrganizationID != 0 {
 		w.add("c.id IN (SELECT fco.consultation_id FROM consultation_organizations fco WHERE fco.organization_id = ?)", f.OrganizationID)

@@ -126,6 +126,26 @@ func (w viewer) consultation(a string, withDeleted bool) vis {
 	return vis{list: list, byID: own}
 }
 
+// agendaItemByPaper is the extra predicate when agenda items are selected by
+// paper: which hidden item treats a paper, and which item treats a hidden
+// paper, is itself hidden. "" for no restriction.
+func (w viewer) agendaItemByPaper(a string) string {
+	if w.all() {
+		return ""
+	}
+	return a + ".public AND " + w.paperVisible(a+".paper_id")
+}
+
+// consultationByMeeting is the extra predicate when consultations are
+// selected by meeting: which consultations a hidden meeting holds is itself
+// hidden.
+func (w viewer) consultationByMeeting(c string) string {
+	if w.all() {
+		return ""
+	}
+	return w.meetingVisible(c + ".meeting_id")
+}
+
 // paperVisible is the predicate "paper id (an SQL expression) is visible".
 func (w viewer) paperVisible(id string) string {
 	if w.all() {
