@@ -375,7 +375,7 @@ func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind string) error
 	if err != nil {
 		return fmt.Errorf("read import state: %w", err)
 	}
-	var start string
+	var start, since string
 	var filtered, built bool
 	if next != "" && !r.opts.Full {
 		start, err = r.store.ImportState(ctx, keyStart)
@@ -386,7 +386,7 @@ func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind string) error
 		r.opts.Logger.Info("oparl import resumes list", "list", listURL, "page", next)
 	} else {
 		start = r.opts.Now().In(r.loc).Format(stateTime)
-		since, err := r.store.ImportState(ctx, keySince)
+		since, err = r.store.ImportState(ctx, keySince)
 		if err != nil {
 			return fmt.Errorf("read import state: %w", err)
 		}
@@ -412,8 +412,7 @@ func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind string) error
 		items, n, err := r.fetchPage(ctx, next, filtered)
 		if err != nil && built && ctx.Err() == nil && strings.Contains(next, "%") && !isNotFound(err) && httpStatus(err) != 0 {
 			// Some servers (SessionNet) reject URL-encoded filter values.
-			raw, uerr := url.QueryUnescape(next)
-			if uerr == nil && raw != next {
+			if raw := withQuery(listURL, "modified_since", since, true); raw != next {
 				items2, n2, err2 := r.fetchPage(ctx, raw, filtered)
 				if err2 == nil {
 					r.rep.issue(Issue{Quirk: QuirkUnencodedQuery, URL: next, Message: fmt.Sprintf("kodierter Filterwert abgelehnt (%v), unkodiert wiederholt", err)})

@@ -144,6 +144,7 @@ func (m *mapper) meta(o *obj, kind string, parent *ratsnetz.Meta) ratsnetz.Meta 
 			mt.Created = parent.Created
 		} else if !mt.Modified.IsZero() {
 			mt.Created = mt.Modified
+			o.quirk(QuirkMissingRequired, "created", "Pflichtangabe fehlt, modified übernommen")
 		} else {
 			o.quirk(QuirkMissingRequired, "created", "Pflichtangabe fehlt")
 		}
