@@ -7,6 +7,7 @@
 //
 //	transport  http.status http.request http.retry http.cors http.content_type http.charset
 //	           http.etag http.last_modified http.conditional http.not_found http.error_object
+//	           http.https http.canonical
 //	JSON       json.invalid json.bom json.null json.shape
 //	schema     schema.type schema.required.missing schema.required.empty schema.property.unknown
 //	object     object.id.missing object.id.mismatch object.type.missing object.type.unknown
@@ -419,6 +420,18 @@ func (v *validator) transportProbes(ctx context.Context, d *doc) {
 	u, err := url.Parse(d.url)
 	if err != nil {
 		return
+	}
+	if u.Scheme != "https" {
+		v.finding("http.https", SeverityInfo, d.url, "the API is served over http; https is recommended")
+	}
+	// A non-canonical spelling should redirect (301) to the canonical URL.
+	if !strings.HasSuffix(u.Path, "/") && u.RawQuery == "" {
+		alt := *u
+		alt.Path += "/"
+		// The client follows redirects: 200 at the same URL means none.
+		if resp, _, err := v.getProbe(ctx, alt.String()); err == nil && resp.StatusCode == http.StatusOK && resp.Request.URL.String() == alt.String() {
+			v.finding("http.canonical", SeverityInfo, alt.String(), "a non-canonical spelling answered 200; it should redirect (301) to %s", d.url)
+		}
 	}
 	u.Path = strings.TrimRight(u.Path, "/") + "/oparl-validator-does-not-exist"
 	u.RawQuery = ""

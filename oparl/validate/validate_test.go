@@ -362,6 +362,10 @@ func TestDefects(t *testing.T) {
 	f.put("/system", `{"id":"{{base}}/system","type":"https://schema.oparl.org/1.1/System",
 		"oparlVersion":"https://schema.oparl.org/1.1/","body":"{{base}}/bodies",
 		"created":"2019-01-01T00:00:00+01:00","modified":"2019-01-01T00:00:00Z"}`)
+	// The same System under a non-canonical spelling, without redirect.
+	f.put("/system/", `{"id":"{{base}}/system","type":"https://schema.oparl.org/1.1/System",
+		"oparlVersion":"https://schema.oparl.org/1.1/","body":"{{base}}/bodies",
+		"created":"2019-01-01T00:00:00+01:00","modified":"2019-01-01T00:00:00Z"}`)
 	body := `{"id":"{{base}}/body/1","type":"https://schema.oparl.org/1.1/Body","name":"Stadt",
 		"legislativeTerm":[],"organization":"{{base}}/orgs","person":"{{base}}/persons","meeting":"{{base}}/meetings",
 		"paper":"{{base}}/papers","agendaItem":"{{base}}/items","consultation":"{{base}}/cons","file":"{{base}}/files",
@@ -424,6 +428,8 @@ func TestDefects(t *testing.T) {
 		"http.cors",                 // ai/1
 		"http.content_type",         // ai/1
 		"http.etag",                 // fake has no ETag
+		"http.canonical",            // /system/ answers 200
+		"http.https",                // plain http
 	)
 	for _, f := range rep.Findings {
 		if f.Check == "" || f.URL == "" || f.Message == "" {
