@@ -587,3 +587,35 @@ func TestPublicEvenWithSession(t *testing.T) {
 		}
 	}
 }
+
+func TestDepublishedMeeting(t *testing.T) {
+	e := MustOpenEnv(t, nil)
+	later := t0.Add(72 * time.Hour)
+	e.clock.Set(later)
+	m := testData().Meetings[0]
+	m.Public = false
+	m.Modified = later
+	e.load(t, &ratsnetz.Dataset{Meetings: []*ratsnetz.Meeting{m}})
+
+	got := e.getJSON(t, e.base+"/meeting/1", http.StatusOK)
+	if got["deleted"] != true || len(got) != 5 {
+		t.Errorf("de-published meeting: %v", got)
+	}
+	if items := e.walk(t, e.base+"/body/1/agendaitem"); len(items) != 0 {
+		t.Errorf("agenda items of a de-published meeting listed: %v", ids(items))
+	}
+	since := e.walk(t, e.base+"/body/1/agendaitem?modified_since=2024-03-02T00:00:00%2B01:00")
+	for _, it := range since {
+		if it["deleted"] != true || len(it) != 5 {
+			t.Errorf("not a tombstone: %v", it)
+		}
+	}
+	t.Logf("tombstones: %v", ids(since))
+	for _, u := range []string{"/meeting/1", "/body/1/meeting?modified_since=2024-03-02T00:00:00%2B01:00",
+		"/body/1/agendaitem?modified_since=2024-03-02T00:00:00%2B01:00", "/agendaitem/3", "/file/1"} {
+		_, b := e.get(t, e.base+u)
+		if bytes.Contains(b, []byte("Radweg")) || bytes.Contains(b, []byte("Eröffnung")) || bytes.Contains(b, []byte(secret)) {
+			t.Errorf("%s: content of the de-published meeting: %s", u, b)
+		}
+	}
+}
