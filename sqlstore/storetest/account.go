@@ -79,8 +79,10 @@ func testAccounts(t *testing.T, db *sqlstore.DB) {
 	want.Roles = []ratsnetz.AccountRole{{Kind: ratsnetz.RoleKindMandateHolder}, {Kind: ratsnetz.RoleKindCouncilOffice, BodyID: 1}}
 	sortRoles := cmpopts.SortSlices(func(x, y ratsnetz.AccountRole) bool { return x.Kind < y.Kind })
 	for name, find := range map[string]func() (*ratsnetz.Account, error){
-		"by id":        func() (*ratsnetz.Account, error) { return db.FindAccountByID(ctx, a.ID) },
-		"by email":     func() (*ratsnetz.Account, error) { return db.FindAccountByLogin(ctx, " ERIKA.mustermann@musterstadt.EXAMPLE ") },
+		"by id": func() (*ratsnetz.Account, error) { return db.FindAccountByID(ctx, a.ID) },
+		"by email": func() (*ratsnetz.Account, error) {
+			return db.FindAccountByLogin(ctx, " ERIKA.mustermann@musterstadt.EXAMPLE ")
+		},
 		"by user name": func() (*ratsnetz.Account, error) { return db.FindAccountByLogin(ctx, "eMustermann") },
 	} {
 		got, err := find()
