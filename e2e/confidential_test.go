@@ -56,6 +56,18 @@ func TestConfidentiality(t *testing.T) {
 		}
 	})
 
+	t.Run("search", func(t *testing.T) {
+		b := b.with(t)
+		ref := fx.HiddenPaper.Reference
+		if ref == "" {
+			t.Skip("the demo's non-public papers have no reference to search for")
+		}
+		b.openOK("/suche?q=" + url.QueryEscape(ref))
+		if hidden := fmt.Sprintf(`a[href="/vorlagen/%d"]`, fx.HiddenPaper.ID); b.has(hidden) {
+			t.Errorf("searching for %q as the public lists the non-public paper %d", ref, fx.HiddenPaper.ID)
+		}
+	})
+
 	t.Run("crawl", func(t *testing.T) {
 		b := b.with(t)
 		seeds := []string{"/", "/sitzungen", "/vorlagen", "/gremien", "/personen"}

@@ -179,8 +179,8 @@ func discover(ctx context.Context, db ratsnetz.Store) (*fixtures, error) {
 		pp, visible := papers[p.ID]
 		switch {
 		case !visible:
-			if fx.HiddenPaper == nil && !p.Public {
-				fx.HiddenPaper = p
+			if !p.Public && (fx.HiddenPaper == nil || fx.HiddenPaper.Reference == "") {
+				fx.HiddenPaper = p // preferably one with a reference, to search for
 			}
 		case len(fx.RedactedPapers) < 5 && (pp.MainFileID != p.MainFileID || len(pp.AuxiliaryFileIDs) != len(p.AuxiliaryFileIDs)):
 			fx.RedactedPapers = append(fx.RedactedPapers, p.ID)

@@ -64,6 +64,15 @@ func TestWithoutJavaScript(t *testing.T) {
 		t.Errorf("filtered by type %q, the list shows no paper", v.Paper.PaperType)
 	}
 
+	// The search box in the header is a plain GET form too.
+	if err := chromedp.Do(b.ctx, chromedp.SendKeys(chromedp.CSS(`header form[role="search"] input[name="q"]`), v.Paper.Reference)); err != nil {
+		t.Fatalf("type into the search box: %v", err)
+	}
+	b.follow(`header form[role="search"] button[type="submit"]`)
+	if !b.has(fmt.Sprintf(`main a[href="/vorlagen/%d"]`, v.Paper.ID)) {
+		t.Errorf("searching for %q leads to %s, which does not list paper %d", v.Paper.Reference, b.location(), v.Paper.ID)
+	}
+
 	// Paging through all papers.
 	b.follow(`nav a[href="/vorlagen"]`)
 	if b.has(`a[rel="next"]`) {
