@@ -28,8 +28,8 @@ func (s *Server) handleSystem(w http.ResponseWriter, r *http.Request) (*response
 			modified = b.Modified
 		}
 	}
-	if created.IsZero() {
-		created = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if created.IsZero() { // no data yet: today, stable for the day
+		created = s.now().UTC().Truncate(24 * time.Hour)
 		modified = created
 	}
 	sys := s.system
