@@ -45,6 +45,8 @@ Befehle:
   migrate    Datenbankschema aktualisieren
   demo       Demo-Kommune Musterstadt laden (--scale small|large)
   version    Version ausgeben
+  oparl validate URL   OParl-Schnittstelle prüfen (Bericht mit Prüf-IDs; Fehler → Exit-Code 1)
+  import oparl URL     Daten einer OParl-Schnittstelle importieren (inkrementell, fortsetzbar)
   bench      Lasttest gegen einen laufenden Server (siehe README, make bench)
 
 Gemeinsame Optionen (auch als Umgebungsvariablen):
@@ -105,6 +107,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		fmt.Fprintf(stdout, "Demo geladen in %s: %+v\n", time.Since(start).Round(time.Millisecond), sum)
 		return nil
+	case "oparl":
+		if len(args) == 0 || args[0] != "validate" {
+			return fmt.Errorf("Aufruf: ratsnetz oparl validate URL")
+		}
+		return oparlValidate(ctx, fs, args[1:], stdout)
+	case "import":
+		if len(args) == 0 || args[0] != "oparl" {
+			return fmt.Errorf("Aufruf: ratsnetz import oparl URL")
+		}
+		return importOparl(ctx, cfg, fs, args[1:], stdout, stderr, logger)
 	case "bench":
 		return benchCmd(ctx, cfg, fs, args, stdout, logger)
 	case "bench-static":

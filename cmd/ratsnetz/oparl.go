@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/app"
+	"github.com/ratsnetz/ratsnetz/oparl/importer"
+	"github.com/ratsnetz/ratsnetz/oparl/validate"
+)
+
+// oparlValidate runs `ratsnetz oparl validate URL`: it walks an OParl
+// endpoint and reports every finding; the exit code is non-zero on errors.
+func oparlValidate(ctx context.Context, fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	asJSON := fs.Bool("json", false, "Bericht als JSON")
+	maxObjects := fs.Int("max-objects", 0, "höchstens so viele Objekte prüfen (0 = 50 000)")
+	conc := fs.Int("concurrency", 0, "gleichzeitige Anfragen (0 = 4)")
+	delay := fs.Duration("delay", 0, "Pause nach jeder Anfrage (Rücksicht auf den Server)")
+	noFiles := fs.Bool("no-files", false, "Datei-URLs nicht prüfen")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("Aufruf: ratsnetz oparl validate [Optionen] URL")
+	}
+	opts := validate.Options{URL: fs.Arg(0), Client: &http.Client{Timeout: time.Minute}, MaxObjects: *maxObjects, Concurrency: *conc, Delay: *delay}
+	if *noFiles {
+		opts.FileChecks = -1
+	}
+	rep, err := validate.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		err = rep.WriteJSON(stdout)
+	} else {
+		err = rep.Write(stdout)
+	}
+	if err != nil {
+		return err
+	}
+	if n := rep.Errors(); n > 0 {
+		return fmt.Errorf("die OParl-Prüfung fand %d Fehler", n)
+	}
+	return nil
+}
+
+// importOparl runs `ratsnetz import oparl URL` into the configured store.
+func importOparl(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []string, stdout, stderr io.Writer, logger *slog.Logger) error {
+	conc := fs.Int("concurrency", 4, "gleichzeitige Anfragen an den entfernten Server")
+	bodies := fs.String("bodies", "", "nur diese Körperschaften (OParl-IDs, mit Komma getrennt)")
+	files := fs.Bool("files", false, "Dateiinhalte herunterladen und speichern")
+	full := fs.Bool("full", false, "alle Listen vollständig statt nur Änderungen seit dem letzten Lauf")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("Aufruf: ratsnetz import oparl [Optionen] URL")
+	}
+	m := app.NewMain(cfg, logger)
+	if err := m.OpenStorage(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	opts := importer.Options{
+		URL: fs.Arg(0), Store: m.DB, Blobs: m.Blobs, Concurrency: *conc, FetchFiles: *files, Full: *full,
+		Progress: stderr, Logger: logger,
+	}
+	if *bodies != "" {
+		opts.Bodies = strings.Split(*bodies, ",")
+	}
+	rep, err := importer.Run(ratsnetz.SystemContext(ctx), opts)
+	if rep != nil {
+		if werr := rep.Write(stdout); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	return err
+}
