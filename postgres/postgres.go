@@ -10,7 +10,8 @@ import (
 	"io/fs"
 	"strings"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
 
@@ -127,10 +128,18 @@ func pgIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + 
 // key=value DSN; runtime parameters such as search_path may be given in it).
 // Open does not migrate; call Migrate.
 func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
-	db, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
+	// The visibility predicates make queries expensive to plan (several ms)
+	// and cheap to run; pgx prepares every statement once per connection, so
+	// a generic plan is made once and reused. Without this, PostgreSQL plans
+	// the first five executions per connection anew.
+	if _, ok := cfg.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
 	if err := db.PingContext(ctx); err != nil {
