@@ -684,3 +684,32 @@ func TestBadEntryPoint(t *testing.T) {
 		}
 	}
 }
+
+// TestPaginationLoop: a next link back to a page already read ends the walk
+// (reported) instead of looping forever; an object missing from every list
+// but referenced is fetched on its own.
+func TestPaginationLoop(t *testing.T) {
+	e := newEndpoint(t)
+	u := e.url
+	e.json("/system", 200, []byte(fmt.Sprintf(`{"id":%q,"type":"https://schema.oparl.org/1.1/System","oparlVersion":"https://schema.oparl.org/1.1/","body":%q}`, u("/system"), u("/bodies"))))
+	e.json("/bodies", 200, []byte(fmt.Sprintf(`{"data":[{"id":%q,"type":"https://schema.oparl.org/1.1/Body","name":"Gemeinde Schleife",
+		"organization":%q,"person":%q,"meeting":%q,"paper":%q,"legislativeTerm":[],"created":"2024-01-01T00:00:00+01:00","modified":"2024-01-01T00:00:00+01:00"}],
+		"pagination":{},"links":{}}`, u("/body/1"), u("/orgs"), u("/persons"), u("/meetings"), u("/papers"))))
+	e.json("/orgs", 200, []byte(fmt.Sprintf(`{"data":[{"id":%q,"type":"https://schema.oparl.org/1.1/Organization","name":"Rat","subOrganizationOf":%q,
+		"created":"2024-01-01T00:00:00+01:00","modified":"2024-01-01T00:00:00+01:00"}],"pagination":{},"links":{"next":%q}}`, u("/org/1"), u("/org/2"), u("/orgs2"))))
+	e.json("/orgs2", 200, []byte(fmt.Sprintf(`{"data":[],"pagination":{},"links":{"next":%q}}`, u("/orgs"))))
+	e.json("/org/2", 200, []byte(fmt.Sprintf(`{"id":%q,"type":"https://schema.oparl.org/1.1/Organization","name":"Kreistag",
+		"created":"2024-01-01T00:00:00+01:00","modified":"2024-01-01T00:00:00+01:00"}`, u("/org/2"))))
+	for _, l := range []string{"/persons", "/meetings", "/papers"} {
+		e.json(l, 200, []byte(`{"data":[],"pagination":{},"links":{}}`))
+	}
+	db := MustOpenDB(t)
+	rep := mustImport(t, e, db, func(o *importer.Options) { o.URL = u("/system") })
+	if rep.Quirks[importer.QuirkPaginationLoop] != 1 || rep.Objects[ratsnetz.KindOrganization] != 2 {
+		t.Errorf("quirks %v objects %v", rep.Quirks, rep.Objects)
+	}
+	org, err := db.FindOrganizationByID(sys(), localID(t, db, ratsnetz.KindOrganization, u("/org/1")))
+	if err != nil || org.SubOrganizationOfID != localID(t, db, ratsnetz.KindOrganization, u("/org/2")) {
+		t.Errorf("organization = %+v, %v", org, err)
+	}
+}
