@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,8 @@ type httpError struct {
 	URL    string
 	Status int
 	Body   string
+	// retryAfter is the server's Retry-After, if it sent one.
+	retryAfter time.Duration
 }
 
 func (e *httpError) Error() string {
@@ -75,6 +78,10 @@ func (f *fetcher) do(ctx context.Context, u string, use func(*http.Response) err
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			wait := f.backoff << (attempt - 1)
+			var he *httpError
+			if errors.As(lastErr, &he) && he.retryAfter > wait {
+				wait = he.retryAfter
+			}
 			if wait > time.Minute {
 				wait = time.Minute
 			}
@@ -122,7 +129,11 @@ func (f *fetcher) once(ctx context.Context, u string, use func(*http.Response) e
 	defer resp.Body.Close()
 	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return true, &httpError{URL: u, Status: resp.StatusCode, Body: string(b)}
+		he := &httpError{URL: u, Status: resp.StatusCode, Body: string(b)}
+		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
+			he.retryAfter = time.Duration(secs) * time.Second
+		}
+		return true, he
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))

@@ -81,7 +81,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	if opts.Client == nil {
 		// Generous: the timeout covers whole file downloads.
-		opts.Client = &http.Client{Timeout: 10 * time.Minute}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = max(opts.Concurrency, 4)
+		opts.Client = &http.Client{Timeout: 10 * time.Minute, Transport: tr}
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4
