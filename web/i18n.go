@@ -199,6 +199,7 @@ func messagesDE() map[string]string {
 
 		"persons.title":        "Personen",
 		"persons.none":         "Keine Personen gefunden.",
+		"persons.letters":      "Anfangsbuchstaben",
 		"person.address":       "Anrede",
 		"person.status":        "Status",
 		"person.current":       "Aktuelle Mitgliedschaften",
@@ -359,6 +360,7 @@ func messagesEN() map[string]string {
 
 		"persons.title":        "People",
 		"persons.none":         "No people found.",
+		"persons.letters":      "Initial letters",
 		"person.address":       "Form of address",
 		"person.status":        "Status",
 		"person.current":       "Current memberships",

@@ -44,6 +44,7 @@ type Server struct {
 	catalogs  map[string]*catalog
 	bufs      sync.Pool
 	ref       refCache
+	persons   personCache
 }
 
 // Limits on what a request may carry.

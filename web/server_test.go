@@ -99,6 +99,8 @@ func TestBadInput(t *testing.T) {
 		{"/vorlagen?" + strings.Repeat("a=1&", 1200), 400},
 		{"/suche?q=" + strings.Repeat("y", 300), 400},
 		{"/personen?seite=x", 400},
+		{"/personen?buchstabe=AB", 400},
+		{"/personen?buchstabe=ä", 400},
 		{"/?a=%zz", 400},
 	}
 	for _, tt := range tests {
