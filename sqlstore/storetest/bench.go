@@ -168,6 +168,10 @@ func Bench(b *testing.B, db *sqlstore.DB, scale float64) {
 			_, _, err := db.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, Year: 2015 + i%10, Status: ratsnetz.PaperStatusDecided, ListOptions: ratsnetz.ListOptions{Limit: 20}})
 			return err
 		}},
+		{"PapersByText", func(i int) error {
+			_, _, err := db.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, Text: fmt.Sprintf("thema %d", i%1000), ListOptions: ratsnetz.ListOptions{Limit: 20}})
+			return err
+		}},
 		{"PaperByID", func(i int) error {
 			_, err := db.FindPaperByID(ctx, int64(i)%nPapers+1)
 			return ignoreNotFound(err)
