@@ -343,3 +343,33 @@ type AccountService interface {
 	// how many.
 	PurgeAudit(ctx context.Context, before time.Time) (int64, error)
 }
+
+// ConflictOfInterest is a declared Befangenheit (conflict of interest,
+// e.g. § 31 GO NRW) of a person on an agenda item: the person loses access
+// to the item's non-public documents, whatever their memberships say.
+type ConflictOfInterest struct {
+	ID           int64
+	PersonID     int64
+	AgendaItemID int64
+	Note         string
+	// RecordedBy is the account that recorded the declaration (0 = system).
+	RecordedBy int64
+	Created    time.Time
+}
+
+// ConflictFilter selects conflict declarations.
+type ConflictFilter struct {
+	PersonID     int64
+	AgendaItemID int64
+	ListOptions
+}
+
+// ConflictService records conflicts of interest (Befangenheit). The
+// visibility predicates of the stores read the same table.
+type ConflictService interface {
+	// DeclareConflict stores c (ID, Created set); declaring the same person
+	// and item twice is ECONFLICT.
+	DeclareConflict(ctx context.Context, c *ConflictOfInterest) error
+	FindConflicts(ctx context.Context, f ConflictFilter) ([]*ConflictOfInterest, int, error)
+	DeleteConflict(ctx context.Context, id int64) error
+}

@@ -833,3 +833,78 @@ func (db *DB) PurgeAudit(ctx context.Context, before time.Time) (int64, error) {
 	}
 	return n, nil
 }
+
+var _ ratsnetz.ConflictService = (*DB)(nil)
+
+// DeclareConflict records a conflict of interest.
+func (db *DB) DeclareConflict(ctx context.Context, c *ratsnetz.ConflictOfInterest) error {
+	if c.PersonID <= 0 || c.AgendaItemID <= 0 {
+		return ratsnetz.Errorf(ratsnetz.EINVALID, "Eine Befangenheit gilt für eine Person und einen Tagesordnungspunkt.")
+	}
+	c.Created = db.now()
+	err := db.write.QueryRowContext(ctx, db.rebind(`INSERT INTO conflicts_of_interest (person_id, agenda_item_id, note,
+		recorded_by, created) VALUES (?, ?, ?, ?, ?) RETURNING id`),
+		c.PersonID, c.AgendaItemID, c.Note, c.RecordedBy, db.tm(c.Created)).Scan(&c.ID)
+	if isUniqueViolation(err) {
+		return ratsnetz.Errorf(ratsnetz.ECONFLICT, "Die Befangenheit ist bereits erfasst.")
+	} else if err != nil {
+		return fmt.Errorf("declare conflict: %w", err)
+	}
+	return nil
+}
+
+// FindConflicts lists declarations, newest first.
+func (db *DB) FindConflicts(ctx context.Context, f ratsnetz.ConflictFilter) ([]*ratsnetz.ConflictOfInterest, int, error) {
+	if f.Limit < 0 || f.Offset < 0 {
+		return nil, 0, ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültige Seitenangabe.")
+	}
+	w := db.newWhere()
+	if f.PersonID != 0 {
+		w.add("person_id = ?", f.PersonID)
+	}
+	if f.AgendaItemID != 0 {
+		w.add("agenda_item_id = ?", f.AgendaItemID)
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	total := -1
+	if f.WithTotal {
+		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM conflicts_of_interest`+w.sql()), w.args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count conflicts: %w", err)
+		}
+	}
+	args := append(w.args[:len(w.args):len(w.args)], limitOf(f.ListOptions), f.Offset)
+	rows, err := tx.QueryContext(ctx, db.rebind(`SELECT id, person_id, agenda_item_id, note, recorded_by, created
+		FROM conflicts_of_interest`+w.sql()+` ORDER BY created DESC, id DESC LIMIT ? OFFSET ?`), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find conflicts: %w", err)
+	}
+	defer rows.Close()
+	var out []*ratsnetz.ConflictOfInterest
+	for rows.Next() {
+		c := &ratsnetz.ConflictOfInterest{}
+		if err := rows.Scan(&c.ID, &c.PersonID, &c.AgendaItemID, &c.Note, &c.RecordedBy, timeScanner{&c.Created}); err != nil {
+			return nil, 0, fmt.Errorf("find conflicts: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find conflicts: %w", err)
+	}
+	return out, total, nil
+}
+
+// DeleteConflict removes a declaration (withdrawn or recorded in error).
+func (db *DB) DeleteConflict(ctx context.Context, id int64) error {
+	res, err := db.write.ExecContext(ctx, db.rebind(`DELETE FROM conflicts_of_interest WHERE id = ?`), id)
+	if err != nil {
+		return fmt.Errorf("delete conflict %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Befangenheit nicht gefunden.")
+	}
+	return nil
+}

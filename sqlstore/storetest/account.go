@@ -31,6 +31,7 @@ func RunAccounts(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"TokenConcurrentConsume", testTokenConcurrent},
 		{"Grants", testGrants},
 		{"Audit", testAudit},
+		{"Conflicts", testConflicts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -502,4 +503,31 @@ func testAudit(t *testing.T, db *sqlstore.DB) {
 	}
 	_, err = db.PurgeAudit(ctx, time.Time{})
 	wantCode(t, "purge without limit", err, ratsnetz.EINVALID)
+}
+
+func testConflicts(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	c1 := &ratsnetz.ConflictOfInterest{PersonID: 5, AgendaItemID: 40, Note: "Geschäftsführer der Antragstellerin", RecordedBy: 1}
+	c2 := &ratsnetz.ConflictOfInterest{PersonID: 6, AgendaItemID: 40}
+	for _, c := range []*ratsnetz.ConflictOfInterest{c1, c2} {
+		if err := db.DeclareConflict(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCode(t, "twice", db.DeclareConflict(ctx, &ratsnetz.ConflictOfInterest{PersonID: 5, AgendaItemID: 40}), ratsnetz.ECONFLICT)
+	wantCode(t, "no item", db.DeclareConflict(ctx, &ratsnetz.ConflictOfInterest{PersonID: 5}), ratsnetz.EINVALID)
+	got, n, err := db.FindConflicts(ctx, ratsnetz.ConflictFilter{PersonID: 5, ListOptions: ratsnetz.ListOptions{WithTotal: true}})
+	if err != nil || n != 1 {
+		t.Fatalf("FindConflicts = %d, %v", n, err)
+	}
+	if diff := cmp.Diff(c1, got[0]); diff != "" {
+		t.Errorf("conflict (-want +got):\n%s", diff)
+	}
+	if got, _, _ := db.FindConflicts(ctx, ratsnetz.ConflictFilter{AgendaItemID: 40}); len(got) != 2 {
+		t.Errorf("by item: %d", len(got))
+	}
+	if err := db.DeleteConflict(ctx, c1.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "delete again", db.DeleteConflict(ctx, c1.ID), ratsnetz.ENOTFOUND)
 }
