@@ -1,0 +1,125 @@
+package sqlstore
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// This file holds the SQL of mandate-based rights (issue 5, owner: accounts
+// engineer): what a logged-in viewer may see beyond the public, derived from
+// the viewer's account roles, the memberships of the viewer's person with
+// their dates, explicit grants and declared conflicts of interest. It is not
+// wired into visibility.go yet; see .team/accounts.md for the plan. Each
+// method returns a predicate over an SQL expression for an ID; the viewer's
+// IDs and the day are literals (int64 and times formatted here, never user
+// text), so the SQL needs no bind arguments.
+
+// rights is the rights part of the visibility of one logged-in viewer.
+type rights struct {
+	acct, person int64
+	// today is the current day (UTC midnight of the Berlin date) and now the
+	// current time, as SQL literals of the dialect.
+	today, now string
+}
+
+// rightsOf returns the rights of v at now; ok is false for the public and
+// the system viewer (which need no rights SQL).
+func (db *DB) rightsOf(v ratsnetz.Viewer, now time.Time, loc *time.Location) (rights, bool) {
+	if v.System || v.AccountID == 0 {
+		return rights{}, false
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := now.In(loc).Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return rights{acct: v.AccountID, person: v.PersonID, today: db.timeLiteral(day), now: db.timeLiteral(now)}, true
+}
+
+// timeLiteral is t as an SQL literal comparable with the dialect's time
+// columns.
+func (db *DB) timeLiteral(t time.Time) string {
+	t = t.UTC().Truncate(time.Microsecond)
+	if db.dialect.Name == "postgres" {
+		return "TIMESTAMPTZ '" + t.Format(time.RFC3339Nano) + "'"
+	}
+	return "'" + t.Format(TimeLayout) + "'"
+}
+
+// activeMembership is the predicate "membership alias m is in force today".
+func (r rights) activeMembership(m string) string {
+	return fmt.Sprintf("NOT %[1]s.deleted AND (%[1]s.start_date IS NULL OR %[1]s.start_date <= %[2]s) AND (%[1]s.end_date IS NULL OR %[1]s.end_date >= %[2]s)", m, r.today)
+}
+
+// entitledOrg is the predicate "the viewer may see the non-public material
+// of organization id": a membership in force today (member, deputy, chair,
+// advisory, citizen member alike), an unexpired grant, or the board office
+// of the organization's body; for organizations that are not
+// company-law confidential also the administrator, the council office of
+// the body (or of all bodies) and the staff of a faction whose members sit
+// in the organization today.
+func (r rights) entitledOrg(id string) string {
+	person := "FALSE"
+	if r.person != 0 {
+		person = fmt.Sprintf("EXISTS (SELECT 1 FROM memberships rm WHERE rm.organization_id = ro.id AND rm.person_id = %d AND %s)",
+			r.person, r.activeMembership("rm"))
+	}
+	grantee := fmt.Sprintf("rg.account_id = %d", r.acct)
+	if r.person != 0 {
+		grantee = fmt.Sprintf("(rg.account_id = %d OR rg.person_id = %d)", r.acct, r.person)
+	}
+	return fmt.Sprintf(`EXISTS (SELECT 1 FROM organizations ro WHERE ro.id = %[1]s AND (
+	%[2]s
+	OR EXISTS (SELECT 1 FROM grants rg WHERE rg.object_kind = 'organization' AND rg.object_id = ro.id AND %[3]s AND (rg.expires IS NULL OR rg.expires > %[4]s))
+	OR EXISTS (SELECT 1 FROM account_roles rr WHERE rr.account_id = %[5]d AND rr.kind = 'unternehmensgremienbuero' AND rr.body_id = ro.body_id)
+	OR (NOT ro.confidential AND (
+		EXISTS (SELECT 1 FROM account_roles rr WHERE rr.account_id = %[5]d AND (rr.kind = 'administrator' OR (rr.kind = 'sitzungsdienst' AND rr.body_id IN (0, ro.body_id))))
+		OR EXISTS (SELECT 1 FROM account_roles rr JOIN memberships fm ON fm.on_behalf_of_id = rr.organization_id
+			WHERE rr.account_id = %[5]d AND rr.kind = 'fraktionsmitarbeit' AND fm.organization_id = ro.id AND %[6]s)))))`,
+		id, person, grantee, r.now, r.acct, r.activeMembership("fm"))
+}
+
+// meetingEntitled: the viewer may see the non-public parts of meeting id
+// through one of its organizations.
+func (r rights) meetingEntitled(id string) string {
+	return "EXISTS (SELECT 1 FROM meeting_organizations rmo WHERE rmo.meeting_id = " + id + " AND " + r.entitledOrg("rmo.organization_id") + ")"
+}
+
+// conflicted: the viewer's person declared a conflict of interest on agenda
+// item id.
+func (r rights) conflicted(id string) string {
+	if r.person == 0 {
+		return "FALSE"
+	}
+	return fmt.Sprintf("EXISTS (SELECT 1 FROM conflicts_of_interest rc WHERE rc.agenda_item_id = %s AND rc.person_id = %d)", id, r.person)
+}
+
+// agendaItemEntitled: the viewer may see the content of the non-public agenda
+// item id (alias-free expression): entitled to its meeting and not
+// conflicted on it.
+func (r rights) agendaItemEntitled(id string) string {
+	return "EXISTS (SELECT 1 FROM agenda_items ra WHERE ra.id = " + id + " AND " + r.meetingEntitled("ra.meeting_id") +
+		" AND NOT " + r.conflicted("ra.id") + ")"
+}
+
+// paperEntitled: the viewer may see the non-public paper id: an unexpired
+// grant on the paper; the clerk role of one of its lead or originating
+// departments; or a consultation by an organization (or in a meeting) the
+// viewer is entitled to, unless the viewer is conflicted on the agenda item
+// of that consultation.
+func (r rights) paperEntitled(id string) string {
+	grantee := fmt.Sprintf("rg.account_id = %d", r.acct)
+	if r.person != 0 {
+		grantee = fmt.Sprintf("(rg.account_id = %d OR rg.person_id = %d)", r.acct, r.person)
+	}
+	return fmt.Sprintf(`(EXISTS (SELECT 1 FROM grants rg WHERE rg.object_kind = 'paper' AND rg.object_id = %[1]s AND %[2]s AND (rg.expires IS NULL OR rg.expires > %[3]s))
+	OR EXISTS (SELECT 1 FROM paper_refs rpr JOIN account_roles rr ON rr.organization_id = rpr.ref_id
+		WHERE rpr.paper_id = %[1]s AND rpr.kind IN ('under_direction_of', 'originator_organization') AND rr.account_id = %[4]d AND rr.kind = 'sachbearbeitung')
+	OR EXISTS (SELECT 1 FROM consultations rcs WHERE rcs.paper_id = %[1]s AND NOT rcs.deleted
+		AND (EXISTS (SELECT 1 FROM consultation_organizations rco WHERE rco.consultation_id = rcs.id AND %[5]s)
+			OR (rcs.meeting_id <> 0 AND %[6]s))
+		AND NOT (rcs.agenda_item_id <> 0 AND %[7]s)))`,
+		id, grantee, r.now, r.acct, r.entitledOrg("rco.organization_id"), r.meetingEntitled("rcs.meeting_id"), r.conflicted("rcs.agenda_item_id"))
+}
