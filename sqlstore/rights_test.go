@@ -75,7 +75,9 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0,
 // (B), 202 (S) and public meeting 203 (A); non-public agenda items and
 // papers treated in them.
 func rightsFixture() *ratsnetz.Dataset {
-	meta := func(id int64) ratsnetz.Meta { return ratsnetz.Meta{ID: id, Created: day(2026, 1, 1), Modified: day(2026, 1, 1)} }
+	meta := func(id int64) ratsnetz.Meta {
+		return ratsnetz.Meta{ID: id, Created: day(2026, 1, 1), Modified: day(2026, 1, 1)}
+	}
 	org := func(id, body int64, name string, confidential bool) *ratsnetz.Organization {
 		return &ratsnetz.Organization{Meta: meta(id), BodyID: body, Name: name, Confidential: confidential}
 	}
