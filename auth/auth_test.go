@@ -465,3 +465,32 @@ func TestInvitation(t *testing.T) {
 		t.Errorf("login after invitation: %v", err)
 	}
 }
+
+// BenchmarkAuthenticate is the per-request cost of a logged-in page view
+// (SQLite): session lookup and account load; LastSeen written once a minute.
+func BenchmarkAuthenticate(b *testing.B) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "t.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	h, _ := fast.Hash(pw)
+	if err := db.CreateAccount(ctx, &ratsnetz.Account{UserName: "erika", PasswordHash: h, Active: true,
+		Roles: []ratsnetz.AccountRole{{Kind: ratsnetz.RoleKindMandateHolder}}}); err != nil {
+		b.Fatal(err)
+	}
+	svc := &auth.Service{Accounts: db, Hasher: fast, AccountLimiter: throttle.New(throttle.Account, nil), IPLimiter: throttle.New(throttle.IP, nil)}
+	l, err := svc.PasswordLogin(ctx, "erika", pw, client)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, _, err := svc.Authenticate(ctx, l.Token); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

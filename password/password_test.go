@@ -136,3 +136,13 @@ func TestDummyIsFalse(t *testing.T) {
 		t.Error("Dummy returned true")
 	}
 }
+
+// BenchmarkHashDefault measures the login cost with DefaultParams.
+func BenchmarkHashDefault(b *testing.B) {
+	var h password.Hasher
+	for b.Loop() {
+		if _, err := h.Hash("ein ziemlich langes Passwort"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
