@@ -63,7 +63,10 @@ type DB struct {
 	Now func() time.Time
 }
 
-var _ ratsnetz.Store = (*DB)(nil)
+var (
+	_ ratsnetz.Store     = (*DB)(nil)
+	_ ratsnetz.Versioner = (*DB)(nil)
+)
 
 // New returns a DB on the given pools; read and write may be the same pool.
 // The DB owns the pools: Close closes them.

@@ -94,6 +94,9 @@ func (db *DB) ResolveExternalIDs(ctx context.Context, kind string, externalIDs [
 		if err := db.selectExternal(ctx, tx, kind, missing, out); err != nil {
 			return nil, err
 		}
+		if err := db.bumpVersion(ctx, tx); err != nil {
+			return nil, fmt.Errorf("resolve external ids: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("resolve external ids: commit: %w", err)
@@ -163,6 +166,9 @@ func (db *DB) SetExternalIDState(ctx context.Context, kind string, externalIDs [
 		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE import_external_ids SET state = ? WHERE kind = ? AND external_id IN (`+placeholders(end-start)+`)`), args...); err != nil {
 			return fmt.Errorf("set external id state: %w", err)
 		}
+	}
+	if err := db.bumpVersion(ctx, tx); err != nil {
+		return fmt.Errorf("set external id state: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("set external id state: commit: %w", err)

@@ -54,6 +54,9 @@ func (db *DB) Load(ctx context.Context, ds *ratsnetz.Dataset) error {
 	if err := l.bumpParents(ctx, ds); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
+	if err := db.bumpVersion(ctx, tx); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
 	if db.dialect.AfterLoad != nil && len(l.tables) > 0 {
 		if err := db.dialect.AfterLoad(ctx, tx, l.tables); err != nil {
 			return fmt.Errorf("load: %w", err)

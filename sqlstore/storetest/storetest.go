@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"Batch", testBatch},
 		{"Shallow", testShallow},
 		{"ConcurrentReadsDuringLoad", testConcurrentReadsDuringLoad},
+		{"DataVersion", testDataVersion},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
