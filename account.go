@@ -39,13 +39,15 @@ const (
 	RoleKindCompanyStaff RoleKind = "unternehmensgremienbuero"
 )
 
-// RoleKinds lists every role kind, in the order the admin area shows them.
-var RoleKinds = []RoleKind{RoleKindAdministrator, RoleKindCouncilOffice, RoleKindClerk,
-	RoleKindMandateHolder, RoleKindFactionStaff, RoleKindCompanyStaff}
+// RoleKinds returns every role kind, in the order the admin area shows them.
+func RoleKinds() []RoleKind {
+	return []RoleKind{RoleKindAdministrator, RoleKindCouncilOffice, RoleKindClerk,
+		RoleKindMandateHolder, RoleKindFactionStaff, RoleKindCompanyStaff}
+}
 
 // Valid reports whether k is a known role kind.
 func (k RoleKind) Valid() bool {
-	for _, x := range RoleKinds {
+	for _, x := range RoleKinds() {
 		if k == x {
 			return true
 		}

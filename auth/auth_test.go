@@ -483,7 +483,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 		Roles: []ratsnetz.AccountRole{{Kind: ratsnetz.RoleKindMandateHolder}}}); err != nil {
 		b.Fatal(err)
 	}
-	svc := &auth.Service{Accounts: db, Hasher: fast, AccountLimiter: throttle.New(throttle.Account, nil), IPLimiter: throttle.New(throttle.IP, nil)}
+	svc := &auth.Service{Accounts: db, Hasher: fast, AccountLimiter: throttle.New(throttle.Account(), nil), IPLimiter: throttle.New(throttle.IP(), nil)}
 	l, err := svc.PasswordLogin(ctx, "erika", pw, client)
 	if err != nil {
 		b.Fatal(err)

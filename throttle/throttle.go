@@ -25,13 +25,17 @@ type Policy struct {
 	Forget time.Duration
 }
 
-// Account is the default policy per account: 5 free attempts, then 30 s,
-// 1 min, 2 min, … up to 15 min.
-var Account = Policy{Free: 5, Base: 30 * time.Second, Max: 15 * time.Minute, Forget: 24 * time.Hour}
+// Account returns the default policy per login name: 5 free attempts, then
+// 30 s, 1 min, 2 min, … up to 15 min.
+func Account() Policy {
+	return Policy{Free: 5, Base: 30 * time.Second, Max: 15 * time.Minute, Forget: 24 * time.Hour}
+}
 
-// IP is the default policy per client address: more generous (offices share
-// addresses behind NAT), up to 15 min.
-var IP = Policy{Free: 50, Base: 10 * time.Second, Max: 15 * time.Minute, Forget: time.Hour}
+// IP returns the default policy per client address: more generous (offices
+// share addresses behind NAT), up to 15 min.
+func IP() Policy {
+	return Policy{Free: 50, Base: 10 * time.Second, Max: 15 * time.Minute, Forget: time.Hour}
+}
 
 // maxKeys bounds the memory of a Limiter; beyond it expired keys are swept
 // and, if still full, the oldest entry goes.
