@@ -62,7 +62,12 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, attachment bo
 	if sum := firstNonEmpty(info.SHA256, f.SHA256); sum != "" {
 		h.Set("ETag", `"`+sum+`"`)
 	}
-	h.Set("Cache-Control", "no-cache")
+	if !f.Public || h.Get("Cache-Control") != "" {
+		// Logged-in responses (and anything non-public) stay private.
+		h.Set("Cache-Control", "private, no-store")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	disposition := "attachment"
 	if inline {

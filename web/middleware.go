@@ -11,13 +11,29 @@ import (
 )
 
 // middleware wraps h, outermost first: security headers, request log,
-// recover, request limits, locale.
+// recover, request limits, locale, and with accounts the session and CSRF
+// checks.
 func (s *Server) middleware(h http.Handler) http.Handler {
+	if s.auth != nil {
+		h = s.csrf.Middleware(h)
+		h = s.withSession(h)
+	}
 	h = s.withLocale(h)
 	h = s.withLimits(h)
 	h = s.withRecover(h)
 	h = s.withLog(h)
-	return withSecurityHeaders(h)
+	h = withSecurityHeaders(h)
+	if s.secure {
+		h = withHSTS(h)
+	}
+	return h
+}
+
+func withHSTS(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		h.ServeHTTP(w, r)
+	})
 }
 
 // contentSecurityPolicy allows nothing inline and nothing foreign: all CSS is

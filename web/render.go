@@ -98,20 +98,48 @@ type page struct {
 	Query string
 	Data  any
 
+	// Accounts: logins are switched on (the header shows the login link).
+	Accounts bool
+	// User is the logged-in account, nil for the public.
+	User *ratsnetz.Account
+	// Admin: the user may open the admin area.
+	Admin bool
+	// CSRF is the token for the page's forms (the logout button included).
+	CSRF string
+
 	path string
 	q    url.Values
 }
 
 func (s *Server) newPage(r *http.Request, title string, data any) *page {
 	q, _ := url.ParseQuery(r.URL.RawQuery)
-	return &page{
+	p := &page{
 		formatter: s.formatter(r.Context()),
 		Lang:      langFromContext(r.Context()),
 		Title:     title,
 		Data:      data,
+		Accounts:  s.auth != nil,
 		path:      r.URL.Path,
 		q:         q,
 	}
+	if c := current(r); c != nil && s.csrf != nil {
+		p.User = c.Account
+		p.Admin = c.Account.HasRole(ratsnetz.RoleKindAdministrator)
+		// Bound to the session: Token writes no cookie here.
+		p.CSRF = s.csrf.Token(nil, r)
+	}
+	return p
+}
+
+// UserLabel is the name the header shows for the logged-in user.
+func (p *page) UserLabel() string {
+	if p.User == nil {
+		return ""
+	}
+	if p.User.DisplayName != "" {
+		return p.User.DisplayName
+	}
+	return accountLabel(p.User)
 }
 
 // T translates a UI string.

@@ -15,6 +15,10 @@ import (
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/auth"
+	"github.com/ratsnetz/ratsnetz/csrf"
+	"github.com/ratsnetz/ratsnetz/mail"
+	"github.com/ratsnetz/ratsnetz/oidc"
 )
 
 // Config holds the dependencies of the portal.
@@ -27,6 +31,21 @@ type Config struct {
 	Now func() time.Time
 	// Location is the time zone dates are shown in; Europe/Berlin when nil.
 	Location *time.Location
+
+	// Auth switches logins on (pages /anmelden, /konto, /verwaltung, …);
+	// nil keeps the portal public-only, exactly as without accounts.
+	Auth *auth.Service
+	// CSRF protects state-changing requests; nil with Auth set builds one
+	// with a random key (forms then expire on restart).
+	CSRF *csrf.Protector
+	// OIDC, if set, offers single sign-on on the login page.
+	OIDC *oidc.Client
+	// Mailer sends reset and invitation links; nil logs that no mail was sent.
+	Mailer mail.Sender
+	// Secure: served over HTTPS (Secure/__Host- cookies, HSTS).
+	Secure bool
+	// TrustProxy takes the client address from X-Forwarded-For.
+	TrustProxy bool
 }
 
 // Server is the portal: routes, middleware, templates.
@@ -45,6 +64,15 @@ type Server struct {
 	bufs      sync.Pool
 	ref       refCache
 	persons   personCache
+
+	auth       *auth.Service
+	cookies    auth.Cookies
+	csrf       *csrf.Protector
+	oidc       *oidc.Client
+	mailer     mail.Sender
+	secure     bool
+	trustProxy bool
+	formKey    []byte
 }
 
 // Limits on what a request may carry.
@@ -89,7 +117,9 @@ func NewServer(cfg Config) *Server {
 		panic(err)
 	}
 	s.templates = tmpl
+	s.setupAccounts(cfg)
 	s.routes()
+	s.accountRoutes()
 	s.handler = s.middleware(s.mux)
 	return s
 }

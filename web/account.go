@@ -1,0 +1,207 @@
+package web
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/auth"
+	"github.com/ratsnetz/ratsnetz/csrf"
+	"github.com/ratsnetz/ratsnetz/mail"
+)
+
+// maxFormBytes bounds the body of every form post.
+const maxFormBytes = 64 << 10
+
+// setupAccounts takes the account dependencies of cfg. Without cfg.Auth the
+// portal stays public-only and registers none of the account routes.
+func (s *Server) setupAccounts(cfg Config) {
+	if cfg.Auth == nil {
+		return
+	}
+	s.auth = cfg.Auth
+	s.cookies = auth.Cookies{Secure: cfg.Secure}
+	s.secure = cfg.Secure
+	s.trustProxy = cfg.TrustProxy
+	s.oidc = cfg.OIDC
+	s.mailer = cfg.Mailer
+	s.formKey = make([]byte, 32)
+	if _, err := rand.Read(s.formKey); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	s.csrf = cfg.CSRF
+	if s.csrf == nil {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			panic(err)
+		}
+		base := s.baseURL
+		if base == "" {
+			base = "http://localhost"
+		}
+		p, err := csrf.New(key, base)
+		if err != nil {
+			panic(err) // the base URL was validated by the configuration
+		}
+		s.csrf = p
+	}
+	s.csrf.Binding = sessionBinding
+	s.csrf.Failed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderMessage(w, r, http.StatusForbidden, "Anfrage abgelehnt",
+			"Die Anfrage wurde aus Sicherheitsgründen abgelehnt. Bitte laden Sie die Seite neu und versuchen Sie es erneut.")
+	})
+}
+
+func (s *Server) accountRoutes() {
+	if s.auth == nil {
+		return
+	}
+	s.mux.HandleFunc("GET /anmelden", s.handleLoginForm)
+	s.mux.HandleFunc("POST /anmelden", s.handleLogin)
+	s.mux.HandleFunc("GET /anmelden/zweiter-faktor", s.handleSecondFactorForm)
+	s.mux.HandleFunc("POST /anmelden/zweiter-faktor", s.handleSecondFactor)
+	s.mux.HandleFunc("POST /abmelden", s.handleLogout)
+	s.mux.HandleFunc("GET /konto", s.handleAccount)
+	s.mux.HandleFunc("POST /konto/sitzungen/abmelden", s.handleLogoutEverywhere)
+	s.mux.HandleFunc("POST /konto/passwort", s.handlePasswordChange)
+	s.mux.HandleFunc("GET /konto/zwei-faktor", s.handleTOTPForm)
+	s.mux.HandleFunc("POST /konto/zwei-faktor", s.handleTOTPConfirm)
+	s.mux.HandleFunc("GET /passwort-vergessen", s.handleForgotForm)
+	s.mux.HandleFunc("POST /passwort-vergessen", s.handleForgot)
+	s.mux.HandleFunc("GET /passwort-neu", s.handleSetPasswordForm)
+	s.mux.HandleFunc("POST /passwort-neu", s.handleSetPassword)
+	s.mux.HandleFunc("GET /einladung", s.handleSetPasswordForm)
+	s.mux.HandleFunc("POST /einladung", s.handleSetPassword)
+	s.adminRoutes()
+}
+
+type sessionKey struct{}
+
+// withSession authenticates the session cookie: a valid session puts the
+// account's viewer and the login into the context. Every response to a
+// request with a session cookie is private and never stored.
+func (s *Server) withSession(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		}
+		ck, err := r.Cookie(s.cookies.SessionName())
+		if err != nil || ck.Value == "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "private, no-store")
+		a, sess, err := s.auth.Authenticate(r.Context(), ck.Value)
+		if err != nil {
+			if ratsnetz.ErrorCode(err) != ratsnetz.ENOTFOUND {
+				s.logger.ErrorContext(r.Context(), "authenticate", "err", err)
+			} else if !pendingPath(r.URL.Path) {
+				// A pending session (second factor missing) lives on only
+				// on the pages that complete it.
+				s.cookies.ClearSession(w)
+			}
+			h.ServeHTTP(w, r)
+			return
+		}
+		ctx := ratsnetz.NewContextWithViewer(r.Context(), a.Viewer())
+		ctx = context.WithValue(ctx, sessionKey{}, auth.Current{Account: a, Session: sess})
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func pendingPath(p string) bool {
+	return strings.HasPrefix(p, "/anmelden") || p == "/konto/zwei-faktor"
+}
+
+// current returns the login of r, nil for the public.
+func current(r *http.Request) *auth.Current {
+	if c, ok := r.Context().Value(sessionKey{}).(auth.Current); ok {
+		return &c
+	}
+	return nil
+}
+
+// sessionBinding binds CSRF tokens to the session of logged-in requests.
+func sessionBinding(r *http.Request) string {
+	if c := current(r); c != nil {
+		return c.Session.TokenHash
+	}
+	return ""
+}
+
+func (s *Server) client(r *http.Request) auth.Client { return s.cookies.ClientOf(r, s.trustProxy) }
+
+// safeNext keeps redirect targets on this site.
+func safeNext(next, def string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return def
+	}
+	return next
+}
+
+func seeOther(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// renderForm renders an account page: never cached, no referrer (the
+// links carry tokens), with a CSRF token for its forms.
+func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	p := s.newPage(r, title, data)
+	p.CSRF = s.csrf.Token(w, r)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	s.render(w, r, status, name, p)
+}
+
+type messageData struct {
+	Text     string
+	LinkURL  string
+	LinkText string
+}
+
+func (s *Server) renderMessage(w http.ResponseWriter, r *http.Request, status int, title, text string) {
+	s.renderForm(w, r, status, "message", title, messageData{Text: text})
+}
+
+// userMessage is the German message of an expected error, "" for internal
+// ones (which are logged).
+func (s *Server) userMessage(r *http.Request, err error) string {
+	switch ratsnetz.ErrorCode(err) {
+	case ratsnetz.EINVALID, ratsnetz.EFORBIDDEN, ratsnetz.ENOTFOUND, ratsnetz.ECONFLICT:
+		return ratsnetz.ErrorMessage(err)
+	}
+	s.logger.ErrorContext(r.Context(), "account request", "path", r.URL.Path, "err", err)
+	return ""
+}
+
+// sendMail sends a link mail; a failure is logged (the page says the same
+// either way, so nobody learns whether an address exists).
+func (s *Server) sendMail(ctx context.Context, to, subject, body string) {
+	if s.mailer == nil {
+		s.logger.WarnContext(ctx, "no mailer configured, mail not sent", "subject", subject)
+		return
+	}
+	if err := s.mailer.Send(ctx, mail.Message{To: to, Subject: subject, Body: body}); err != nil {
+		s.logger.ErrorContext(ctx, "send mail", "subject", subject, "err", err)
+	}
+}
+
+// sign and checkSig protect values that a form carries between two
+// requests (the TOTP secret during setup).
+func (s *Server) sign(parts ...string) string {
+	m := hmac.New(sha256.New, s.formKey)
+	m.Write([]byte(strings.Join(parts, "\x00")))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) checkSig(sig string, parts ...string) bool {
+	return hmac.Equal([]byte(sig), []byte(s.sign(parts...)))
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
