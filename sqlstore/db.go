@@ -59,8 +59,11 @@ type DB struct {
 	read    *sql.DB
 	write   *sql.DB
 	dialect Dialect
-	// Now is the clock, used to time de-publications. Defaults to time.Now.
+	// Now is the clock, used to time de-publications and to decide which
+	// memberships and grants are in force. Defaults to time.Now.
 	Now func() time.Time
+	// loc is Europe/Berlin (nil if the zone database is missing: UTC).
+	loc *time.Location
 }
 
 var (
@@ -74,7 +77,11 @@ func New(read, write *sql.DB, d Dialect) *DB {
 	if d.MaxParams == 0 {
 		d.MaxParams = 999
 	}
-	return &DB{read: read, write: write, dialect: d, Now: time.Now}
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		loc = nil
+	}
+	return &DB{read: read, write: write, dialect: d, Now: time.Now, loc: loc}
 }
 
 // Dialect returns the dialect of db.

@@ -79,7 +79,7 @@ func (db *DB) FindFileByID(ctx context.Context, id int64) (*ratsnetz.File, error
 		return nil, err
 	}
 	defer tx.Rollback()
-	w := viewerOf(ctx)
+	w := db.viewerOf(ctx)
 	var f *ratsnetz.File
 	var hidden bool
 	err = db.byID(ctx, tx, fileTable(w), w.file("f", true), id, "Datei nicht gefunden.", func(rows *sql.Rows) (err error) {
@@ -102,7 +102,7 @@ func (db *DB) FindFiles(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	vw := viewerOf(ctx)
+	vw := db.viewerOf(ctx)
 	t := fileTable(vw)
 	v := vw.file("f", f.WithDeleted)
 	w := db.newWhere()

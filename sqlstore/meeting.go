@@ -67,7 +67,7 @@ func (db *DB) FindMeetingByID(ctx context.Context, id int64) (*ratsnetz.Meeting,
 		return nil, err
 	}
 	defer tx.Rollback()
-	w := viewerOf(ctx)
+	w := db.viewerOf(ctx)
 	var m *ratsnetz.Meeting
 	var hidden bool
 	err = db.byID(ctx, tx, meetingTable, w.meeting("m", true), id, "Sitzung nicht gefunden.", func(rows *sql.Rows) (err error) {
@@ -100,7 +100,7 @@ func (db *DB) findMeetings(ctx context.Context, f ratsnetz.MeetingFilter, withRe
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	vw := viewerOf(ctx)
+	vw := db.viewerOf(ctx)
 	v := vw.meeting("m", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, meetingTable, v, f.ListOptions); err != nil {
@@ -201,7 +201,7 @@ func (db *DB) FindAgendaItemByID(ctx context.Context, id int64) (*ratsnetz.Agend
 		return nil, err
 	}
 	defer tx.Rollback()
-	w := viewerOf(ctx)
+	w := db.viewerOf(ctx)
 	var a *ratsnetz.AgendaItem
 	err = db.byID(ctx, tx, agendaItemTable(w), w.agendaItem("a", true), id, "Tagesordnungspunkt nicht gefunden.", func(rows *sql.Rows) (err error) {
 		a, err = scanAgendaItem(rows)
@@ -241,7 +241,7 @@ func (db *DB) findAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter, 
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	vw := viewerOf(ctx)
+	vw := db.viewerOf(ctx)
 	t := agendaItemTable(vw)
 	v := vw.agendaItem("a", f.WithDeleted)
 	w := db.newWhere()

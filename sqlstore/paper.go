@@ -84,7 +84,7 @@ func (db *DB) FindPaperByID(ctx context.Context, id int64) (*ratsnetz.Paper, err
 		return nil, err
 	}
 	defer tx.Rollback()
-	w := viewerOf(ctx)
+	w := db.viewerOf(ctx)
 	var p *ratsnetz.Paper
 	var hidden bool
 	err = db.byID(ctx, tx, paperTable, w.paper("p", true), id, "Vorlage nicht gefunden.", func(rows *sql.Rows) (err error) {
@@ -130,7 +130,7 @@ func (db *DB) findPapers(ctx context.Context, f ratsnetz.PaperFilter, withRefs b
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	vw := viewerOf(ctx)
+	vw := db.viewerOf(ctx)
 	v := vw.paper("p", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, paperTable, v, f.ListOptions); err != nil {
@@ -229,7 +229,7 @@ func (db *DB) FindConsultationByID(ctx context.Context, id int64) (*ratsnetz.Con
 		return nil, err
 	}
 	defer tx.Rollback()
-	w := viewerOf(ctx)
+	w := db.viewerOf(ctx)
 	var c *ratsnetz.Consultation
 	err = db.byID(ctx, tx, consultationTable(w), w.consultation("c", true), id, "Beratung nicht gefunden.", func(rows *sql.Rows) (err error) {
 		c, err = scanConsultation(rows)
@@ -266,7 +266,7 @@ func (db *DB) findConsultations(ctx context.Context, f ratsnetz.ConsultationFilt
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	vw := viewerOf(ctx)
+	vw := db.viewerOf(ctx)
 	t := consultationTable(vw)
 	v := vw.consultation("c", f.WithDeleted)
 	w := db.newWhere()

@@ -10,11 +10,11 @@ import (
 // This file holds the SQL of mandate-based rights (issue 5, owner: accounts
 // engineer): what a logged-in viewer may see beyond the public, derived from
 // the viewer's account roles, the memberships of the viewer's person with
-// their dates, explicit grants and declared conflicts of interest. It is not
-// wired into visibility.go yet; see .team/accounts.md for the plan. Each
+// their dates, explicit grants and declared conflicts of interest. Each
 // method returns a predicate over an SQL expression for an ID; the viewer's
 // IDs and the day are literals (int64 and times formatted here, never user
-// text), so the SQL needs no bind arguments.
+// text), so the SQL needs no bind arguments. visibility.go ORs these
+// predicates into the public rules for logged-in viewers.
 
 // rights is the rights part of the visibility of one logged-in viewer.
 type rights struct {
@@ -81,10 +81,17 @@ func (r rights) entitledOrg(id string) string {
 		id, person, grantee, r.now, r.acct, r.activeMembership("fm"))
 }
 
+// active is the predicate "the viewer's account exists and is active": a
+// deactivated (or deleted) account has no rights, whatever its roles,
+// memberships and grants say.
+func (r rights) active() string {
+	return fmt.Sprintf("EXISTS (SELECT 1 FROM accounts racc WHERE racc.id = %d AND racc.active)", r.acct)
+}
+
 // meetingEntitled: the viewer may see the non-public parts of meeting id
 // through one of its organizations.
 func (r rights) meetingEntitled(id string) string {
-	return "EXISTS (SELECT 1 FROM meeting_organizations rmo WHERE rmo.meeting_id = " + id + " AND " + r.entitledOrg("rmo.organization_id") + ")"
+	return "(" + r.active() + " AND EXISTS (SELECT 1 FROM meeting_organizations rmo WHERE rmo.meeting_id = " + id + " AND " + r.entitledOrg("rmo.organization_id") + "))"
 }
 
 // conflicted: the viewer's person declared a conflict of interest on agenda
@@ -114,12 +121,12 @@ func (r rights) paperEntitled(id string) string {
 	if r.person != 0 {
 		grantee = fmt.Sprintf("(rg.account_id = %d OR rg.person_id = %d)", r.acct, r.person)
 	}
-	return fmt.Sprintf(`(EXISTS (SELECT 1 FROM grants rg WHERE rg.object_kind = 'paper' AND rg.object_id = %[1]s AND %[2]s AND (rg.expires IS NULL OR rg.expires > %[3]s))
+	return fmt.Sprintf(`(%[8]s AND (EXISTS (SELECT 1 FROM grants rg WHERE rg.object_kind = 'paper' AND rg.object_id = %[1]s AND %[2]s AND (rg.expires IS NULL OR rg.expires > %[3]s))
 	OR EXISTS (SELECT 1 FROM paper_refs rpr JOIN account_roles rr ON rr.organization_id = rpr.ref_id
 		WHERE rpr.paper_id = %[1]s AND rpr.kind IN ('under_direction_of', 'originator_organization') AND rr.account_id = %[4]d AND rr.kind = 'sachbearbeitung')
 	OR EXISTS (SELECT 1 FROM consultations rcs WHERE rcs.paper_id = %[1]s AND NOT rcs.deleted
 		AND (EXISTS (SELECT 1 FROM consultation_organizations rco WHERE rco.consultation_id = rcs.id AND %[5]s)
 			OR (rcs.meeting_id <> 0 AND %[6]s))
-		AND NOT (rcs.agenda_item_id <> 0 AND %[7]s)))`,
-		id, grantee, r.now, r.acct, r.entitledOrg("rco.organization_id"), r.meetingEntitled("rcs.meeting_id"), r.conflicted("rcs.agenda_item_id"))
+		AND NOT (rcs.agenda_item_id <> 0 AND %[7]s))))`,
+		id, grantee, r.now, r.acct, r.entitledOrg("rco.organization_id"), r.meetingEntitled("rcs.meeting_id"), r.conflicted("rcs.agenda_item_id"), r.active())
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/ratsnetz/ratsnetz"
 )
@@ -11,7 +12,7 @@ import (
 // decides who sees what. Accounts and mandate-based rights extend only this
 // file.
 //
-// Rules for every viewer but System (today: the anonymous public):
+// Rules for the anonymous public (and the base of every viewer but System):
 //   - meetings, papers and files need Public; agenda items need Public and a
 //     visible meeting. Non-public agenda items of a visible meeting are listed
 //     as redacted placeholders, their content replaced in SQL.
@@ -25,6 +26,34 @@ import (
 //     when a list asks WithDeleted; so do the agenda items of such a meeting.
 // Soft-deleted objects are left out of lists unless WithDeleted, for everyone.
 // Bodies, terms, locations, organizations, persons and memberships are public.
+//
+// A logged-in viewer (AccountID != 0, not System) sees the public plus what
+// the rights of rights.go allow; every rule below is "public rule OR rights
+// rule", and the rights part is built only for logged-in viewers, so the SQL
+// of the public is unchanged. Nothing is granted to an account that is
+// deactivated (rights.active). Per kind:
+//   - meeting: public, or entitled to one of its organizations
+//     (rights.meetingEntitled).
+//   - agenda item: listed when its meeting is visible; content when public
+//     (and the meeting visible) or rights.agendaItemEntitled (entitled to
+//     the meeting and no conflict of interest of the viewer's person on the
+//     item); otherwise the redacted placeholder, as for the public.
+//   - paper: public, or rights.paperEntitled (grant on the paper, clerk of a
+//     lead/originating department, or a consultation by an entitled
+//     organization or in an entitled meeting whose agenda item the viewer is
+//     not conflicted on).
+//   - file: (a) no owner link (paper, meeting, agenda item) names an owner
+//     the viewer may not see, and for a non-public file no link names an
+//     agenda item the viewer is conflicted on; and (b) the file is public or
+//     the viewer is entitled (rights, not merely the public rule) to at least
+//     one owner. So a non-public file attached to a committee paper and a
+//     supervisory board item needs both; a non-public file without owners is
+//     seen by System only.
+//   - consultations, references and ID lists follow from the rules above
+//     through the same helpers (paperVisible, meetingVisible, …).
+// Grants expire up to a minute early: "now" is rounded up to the minute so
+// that the statement text (the viewer IDs, the Berlin day and the minute
+// are literals) stays cacheable.
 
 // vis is what a viewer may see of one object kind, as SQL over the table
 // alias the caller uses.
@@ -46,10 +75,28 @@ type vis struct {
 // viewer is the visibility logic for one viewer.
 type viewer struct {
 	v ratsnetz.Viewer
+	// r are the rights of a logged-in viewer, used when logged is set.
+	r      rights
+	logged bool
 }
 
-func viewerOf(ctx context.Context) viewer {
-	return viewer{v: ratsnetz.ViewerFromContext(ctx)}
+func (db *DB) viewerOf(ctx context.Context) viewer {
+	w := viewer{v: ratsnetz.ViewerFromContext(ctx)}
+	if w.v.IsPublic() || w.v.System {
+		return w
+	}
+	now := db.Now().Truncate(time.Minute).Add(time.Minute)
+	w.r, w.logged = db.rightsOf(w.v, now, db.location())
+	return w
+}
+
+// location is the time zone whose calendar day decides which memberships are
+// in force (Europe/Berlin; UTC if the zone database is missing).
+func (db *DB) location() *time.Location {
+	if db.loc == nil {
+		return time.UTC
+	}
+	return db.loc
 }
 
 func (w viewer) all() bool { return w.v.System }
@@ -75,6 +122,12 @@ func (w viewer) flagged(a string, withDeleted bool, extra string) vis {
 	if extra != "" {
 		own = "(" + own + " AND " + extra + ")"
 	}
+	return flaggedVis(a, own, withDeleted)
+}
+
+// flaggedVis is the visibility of a flagged kind whose rows are visible under
+// own.
+func flaggedVis(a, own string, withDeleted bool) vis {
 	if withDeleted {
 		return vis{
 			list:         "(" + own + " OR " + a + ".depublished_at IS NOT NULL)",
@@ -87,10 +140,39 @@ func (w viewer) flagged(a string, withDeleted bool, extra string) vis {
 	return vis{list: own + " AND NOT " + a + ".deleted", byID: own, content: own}
 }
 
-func (w viewer) paper(a string, withDeleted bool) vis   { return w.flagged(a, withDeleted, "") }
-func (w viewer) meeting(a string, withDeleted bool) vis { return w.flagged(a, withDeleted, "") }
+func (w viewer) paper(a string, withDeleted bool) vis {
+	if w.logged {
+		return flaggedVis(a, "("+a+".public OR "+w.r.paperEntitled(a+".id")+")", withDeleted)
+	}
+	return w.flagged(a, withDeleted, "")
+}
+
+func (w viewer) meeting(a string, withDeleted bool) vis {
+	if w.logged {
+		return flaggedVis(a, "("+a+".public OR "+w.r.meetingEntitled(a+".id")+")", withDeleted)
+	}
+	return w.flagged(a, withDeleted, "")
+}
+
 func (w viewer) file(a string, withDeleted bool) vis {
+	if w.logged {
+		return flaggedVis(a, w.fileRights(a), withDeleted)
+	}
 	return w.flagged(a, withDeleted, w.fileOwnersVisible(a+".id"))
+}
+
+// fileRights is the file rule of a logged-in viewer over the files alias f
+// (see the top of the file).
+func (w viewer) fileRights(f string) string {
+	return "(NOT EXISTS (SELECT 1 FROM file_links vl WHERE vl.file_id = " + f + ".id AND NOT (" +
+		"(vl.owner_kind = 'paper' AND " + w.paperVisible("vl.owner_id") + ") OR " +
+		"(vl.owner_kind = 'meeting' AND " + w.meetingVisible("vl.owner_id") + ") OR " +
+		"(vl.owner_kind = 'agenda_item' AND " + w.agendaItemVisible("vl.owner_id") +
+		" AND (" + f + ".public OR NOT " + w.r.conflicted("vl.owner_id") + "))))" +
+		" AND (" + f + ".public OR EXISTS (SELECT 1 FROM file_links vel WHERE vel.file_id = " + f + ".id AND (" +
+		"(vel.owner_kind = 'paper' AND " + w.r.paperEntitled("vel.owner_id") + ") OR " +
+		"(vel.owner_kind = 'meeting' AND " + w.r.meetingEntitled("vel.owner_id") + ") OR " +
+		"(vel.owner_kind = 'agenda_item' AND " + w.r.agendaItemEntitled("vel.owner_id") + ")))))"
 }
 
 // agendaItem: listed when the meeting is visible; non-public items redacted.
@@ -101,8 +183,14 @@ func (w viewer) agendaItem(a string, withDeleted bool) vis {
 	}
 	meeting := w.meetingVisible(a + ".meeting_id")
 	byID := a + ".public AND " + meeting
+	content := a + ".public"
+	if w.logged {
+		entitled := w.r.agendaItemEntitled(a + ".id")
+		byID = "((" + byID + ") OR " + entitled + ")"
+		content = "(" + content + " OR " + entitled + ")"
+	}
 	if !withDeleted {
-		return vis{list: meeting + " AND NOT " + a + ".deleted", byID: byID, content: a + ".public"}
+		return vis{list: meeting + " AND NOT " + a + ".deleted", byID: byID, content: content}
 	}
 	return vis{
 		list:         "(" + meeting + " OR EXISTS (SELECT 1 FROM meetings vdm WHERE vdm.id = " + a + ".meeting_id AND vdm.depublished_at IS NOT NULL))",
@@ -133,6 +221,9 @@ func (w viewer) agendaItemByPaper(a string) string {
 	if w.all() {
 		return ""
 	}
+	if w.logged {
+		return "(" + a + ".public OR " + w.r.agendaItemEntitled(a+".id") + ") AND " + w.paperVisible(a+".paper_id")
+	}
 	return a + ".public AND " + w.paperVisible(a+".paper_id")
 }
 
@@ -151,6 +242,9 @@ func (w viewer) paperVisible(id string) string {
 	if w.all() {
 		return "TRUE"
 	}
+	if w.logged {
+		return "(EXISTS (SELECT 1 FROM papers vp WHERE vp.id = " + id + " AND vp.public) OR " + w.r.paperEntitled(id) + ")"
+	}
 	return "EXISTS (SELECT 1 FROM papers vp WHERE vp.id = " + id + " AND vp.public)"
 }
 
@@ -158,12 +252,18 @@ func (w viewer) meetingVisible(id string) string {
 	if w.all() {
 		return "TRUE"
 	}
+	if w.logged {
+		return "(EXISTS (SELECT 1 FROM meetings vm WHERE vm.id = " + id + " AND vm.public) OR " + w.r.meetingEntitled(id) + ")"
+	}
 	return "EXISTS (SELECT 1 FROM meetings vm WHERE vm.id = " + id + " AND vm.public)"
 }
 
 func (w viewer) agendaItemVisible(id string) string {
 	if w.all() {
 		return "TRUE"
+	}
+	if w.logged {
+		return "(EXISTS (SELECT 1 FROM agenda_items va WHERE va.id = " + id + " AND va.public AND " + w.meetingVisible("va.meeting_id") + ") OR " + w.r.agendaItemEntitled(id) + ")"
 	}
 	return "EXISTS (SELECT 1 FROM agenda_items va JOIN meetings vam ON vam.id = va.meeting_id WHERE va.id = " + id + " AND va.public AND vam.public)"
 }
@@ -192,6 +292,9 @@ func (w viewer) fileOwnersVisible(id string) string {
 func (w viewer) fileVisible(id string) string {
 	if w.all() {
 		return "TRUE"
+	}
+	if w.logged {
+		return "EXISTS (SELECT 1 FROM files vf WHERE vf.id = " + id + " AND " + w.fileRights("vf") + ")"
 	}
 	return "EXISTS (SELECT 1 FROM files vf WHERE vf.id = " + id + " AND vf.public AND " + w.fileOwnersVisible("vf.id") + ")"
 }
