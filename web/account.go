@@ -99,12 +99,11 @@ func (s *Server) withSession(h http.Handler) http.Handler {
 		w.Header().Set("Cache-Control", "private, no-store")
 		a, sess, err := s.auth.Authenticate(r.Context(), ck.Value)
 		if err != nil {
+			// An unknown, expired or pending (second factor missing)
+			// session is public here; the cookie stays, since a pending
+			// one is still needed by the pages that complete the login.
 			if ratsnetz.ErrorCode(err) != ratsnetz.ENOTFOUND {
 				s.logger.ErrorContext(r.Context(), "authenticate", "err", err)
-			} else if !pendingPath(r.URL.Path) {
-				// A pending session (second factor missing) lives on only
-				// on the pages that complete it.
-				s.cookies.ClearSession(w)
 			}
 			h.ServeHTTP(w, r)
 			return
@@ -113,10 +112,6 @@ func (s *Server) withSession(h http.Handler) http.Handler {
 		ctx = context.WithValue(ctx, sessionKey{}, auth.Current{Account: a, Session: sess})
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-func pendingPath(p string) bool {
-	return strings.HasPrefix(p, "/anmelden") || p == "/konto/zwei-faktor"
 }
 
 // current returns the login of r, nil for the public.

@@ -29,7 +29,7 @@ func (s *Server) meetingRows(ctx context.Context, meetings []*ratsnetz.Meeting) 
 	f := s.formatter(ctx)
 	rows := make([]meetingRow, len(meetings))
 	for i, m := range meetings {
-		rows[i] = meetingRow{ID: m.ID, Name: m.Name, State: m.MeetingState, Cancelled: m.Cancelled,
+		rows[i] = meetingRow{ID: m.ID, Name: m.Name, State: m.MeetingState, Cancelled: m.Cancelled, NonPublic: !m.Public,
 			Orgs: orgLinks(pick(orgs, m.OrganizationIDs)), When: f.DateTime(m.Start), WhenISO: f.ISO(m.Start),
 			Place: placeText(locs[m.LocationID])}
 	}
@@ -129,6 +129,8 @@ type meetingViewData struct {
 	Public    []agendaRow
 	NonPublic []agendaRow
 	Files     []fileRow
+	// Confidential: a board under company-law confidentiality.
+	Confidential bool
 }
 
 func (s *Server) loadMeetingView(ctx context.Context, id int64) (*meetingViewData, error) {
@@ -166,7 +168,8 @@ func (s *Server) loadMeetingView(ctx context.Context, id int64) (*meetingViewDat
 	if err != nil {
 		return nil, err
 	}
-	d := &meetingViewData{Meeting: m, Orgs: orgLinks(pick(orgs, m.OrganizationIDs)), Place: placeText(locs[m.LocationID])}
+	d := &meetingViewData{Meeting: m, Orgs: orgLinks(pick(orgs, m.OrganizationIDs)), Place: placeText(locs[m.LocationID]),
+		Confidential: confidential(pick(orgs, m.OrganizationIDs))}
 	for _, it := range items {
 		var p *ratsnetz.Paper
 		if !it.Redacted {
@@ -205,7 +208,7 @@ func labelledFiles(files map[int64]*ratsnetz.File, groups []labelledID) []fileRo
 				if name == "" {
 					name = f.FileName
 				}
-				out = append(out, fileRow{ID: f.ID, Name: name, Label: g.label, Size: f.Size})
+				out = append(out, fileRow{ID: f.ID, Name: name, Label: g.label, Size: f.Size, NonPublic: !f.Public})
 			}
 		}
 	}
@@ -242,6 +245,8 @@ type agendaItemViewData struct {
 	Item    *ratsnetz.AgendaItem
 	Paper   *ratsnetz.Paper
 	Files   []fileRow
+	// Confidential: a board under company-law confidentiality.
+	Confidential bool
 }
 
 func (s *Server) handleAgendaItemView(w http.ResponseWriter, r *http.Request) {
@@ -292,10 +297,11 @@ func (s *Server) handleAgendaItemView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := agendaItemViewData{
-		Meeting: m,
-		Orgs:    orgLinks(pick(orgs, m.OrganizationIDs)),
-		Item:    it,
-		Paper:   papers[it.PaperID],
+		Meeting:      m,
+		Orgs:         orgLinks(pick(orgs, m.OrganizationIDs)),
+		Confidential: confidential(pick(orgs, m.OrganizationIDs)),
+		Item:         it,
+		Paper:        papers[it.PaperID],
 		Files: labelledFiles(files, []labelledID{
 			{"file.resolution", []int64{it.ResolutionFileID}},
 			{"file.auxiliary", it.AuxiliaryFileIDs},

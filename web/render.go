@@ -49,6 +49,13 @@ var templateFuncs = template.FuncMap{
 	"add":      func(a, b int) int { return a + b },
 	"fileSize": fileSize,
 	"join":     strings.Join,
+	"badgeOf":  func(nonPublic, confidential bool) badges { return badges{nonPublic, confidential} },
+}
+
+// badges mark what only members see: "nichtöffentlich", "vertraulich".
+type badges struct {
+	NonPublic    bool
+	Confidential bool
 }
 
 // parseTemplates parses every page template together with the layout and

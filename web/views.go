@@ -28,10 +28,22 @@ func orgLinks(orgs []*ratsnetz.Organization) []link {
 // fileRow is a file with the label of its role (a catalogue key:
 // "file.invitation", "file.attachment", …).
 type fileRow struct {
-	ID    int64
-	Name  string
-	Label string
-	Size  int64
+	ID        int64
+	Name      string
+	Label     string
+	Size      int64
+	NonPublic bool
+}
+
+// confidential reports whether any of orgs is a company-law confidential
+// board ("vertraulich" in the member view).
+func confidential(orgs []*ratsnetz.Organization) bool {
+	for _, o := range orgs {
+		if o != nil && o.Confidential {
+			return true
+		}
+	}
+	return false
 }
 
 // meetingRow is a meeting in a list.
@@ -44,6 +56,7 @@ type meetingRow struct {
 	When      string
 	WhenISO   string
 	Place     string
+	NonPublic bool
 }
 
 // paperRow is a paper in a list.
@@ -55,13 +68,14 @@ type paperRow struct {
 	Status    string
 	Day       string
 	DayISO    string
+	NonPublic bool
 }
 
 func paperRows(f formatter, papers []*ratsnetz.Paper) []paperRow {
 	rows := make([]paperRow, len(papers))
 	for i, p := range papers {
 		rows[i] = paperRow{ID: p.ID, Name: p.Name, Reference: p.Reference, PaperType: p.PaperType, Status: p.Status,
-			Day: f.Date(p.Date), DayISO: f.ISO(p.Date)}
+			Day: f.Date(p.Date), DayISO: f.ISO(p.Date), NonPublic: !p.Public}
 	}
 	return rows
 }
