@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
@@ -15,6 +16,7 @@ import (
 	"github.com/ratsnetz/ratsnetz/demo"
 	"github.com/ratsnetz/ratsnetz/oparl"
 	"github.com/ratsnetz/ratsnetz/postgres"
+	"github.com/ratsnetz/ratsnetz/respcache"
 	"github.com/ratsnetz/ratsnetz/sqlite"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 	"github.com/ratsnetz/ratsnetz/web"
@@ -122,10 +124,15 @@ func (m *Main) Open(ctx context.Context) error {
 
 	ws := web.NewServer(web.Config{Store: m.DB, Blobs: m.Blobs, BaseURL: baseURL, Logger: m.Logger, Now: m.Now})
 	api := oparl.NewServer(oparl.Config{Store: m.DB, BaseURL: baseURL, System: m.system(baseURL), Logger: m.Logger, Now: m.Now})
-	ws.Mount("/oparl/", api.Handler())
+	// Public responses are cached until the next write (respcache keys them
+	// by the store's data version). OParl ignores sessions: only an
+	// Authorization header bypasses its cache; its responses do not depend on
+	// the language.
+	cache := respcache.New(respcache.Config{Version: m.DB.DataVersion, Logger: m.Logger})
+	ws.Mount("/oparl/", cache.Wrap(api.Handler(), respcache.Policy{Public: respcache.NoAuthorization, Variant: respcache.NoVariant}))
 
 	m.server = &http.Server{
-		Handler:           ws.Handler(),
+		Handler:           cache.Wrap(ws.Handler(), respcache.Policy{Skip: uncachedPortalPath}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -136,6 +143,23 @@ func (m *Main) Open(ctx context.Context) error {
 	go func() { m.done <- m.server.Serve(ln) }()
 	m.Logger.Info("ratsnetz listening", "url", m.url, "base_url", baseURL, "database", redact(m.Config.DatabaseURL))
 	return nil
+}
+
+// uncachedPortalPath reports the portal paths the response cache leaves
+// alone: health checks, streamed file downloads, static files (cheap and
+// conditional already), OParl (cached by its own wrap inside the portal's
+// middleware) and the account pages (forms with CSRF tokens, sessions).
+func uncachedPortalPath(r *http.Request) bool {
+	p := r.URL.Path
+	if p == "/healthz" {
+		return true
+	}
+	for _, prefix := range []string{"/dateien/", "/static/", "/oparl/", "/anmelden", "/abmelden", "/konto", "/einladung", "/passwort"} {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Main) system(baseURL string) ratsnetz.System {

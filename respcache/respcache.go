@@ -137,6 +137,7 @@ type Cache struct {
 	bytes    int64
 	inflight map[string]*call
 	wraps    int
+	bufs     sync.Pool // of *bytes.Buffer, render buffers
 
 	hits, misses, stores, evictions atomic.Int64
 	waiting                         atomic.Int64 // requests waiting for another's render (tests)
@@ -162,6 +163,7 @@ func New(cfg Config) *Cache {
 		c.maxEntry = DefaultMaxEntryBytes
 	}
 	c.maxEntry = min(c.maxEntry, c.maxBytes)
+	c.bufs.New = func() any { return new(bytes.Buffer) }
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
@@ -293,7 +295,14 @@ func (hd *handler) render(w http.ResponseWriter, r *http.Request, key string) *e
 	for _, h := range []string{"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Range"} {
 		rr.Header.Del(h)
 	}
-	rec := &recorder{w: w, header: http.Header{}, limit: int(hd.c.maxEntry)}
+	buf := hd.c.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= int(hd.c.maxEntry) {
+			hd.c.bufs.Put(buf)
+		}
+	}()
+	rec := &recorder{w: w, header: http.Header{}, buf: buf, limit: int(hd.c.maxEntry)}
 	hd.h.ServeHTTP(rec, rr)
 	if rec.passthrough {
 		return nil
@@ -309,7 +318,8 @@ func (hd *handler) render(w http.ResponseWriter, r *http.Request, key string) *e
 		}
 		return nil
 	}
-	e := newEntry(key, rec.header, rec.buf.Bytes())
+	// An exact copy: the entry must not pin the buffer's spare capacity.
+	e := newEntry(key, rec.header, bytes.Clone(rec.buf.Bytes()))
 	hd.c.add(e)
 	serve(w, r, e, "MISS")
 	return e
@@ -450,7 +460,7 @@ type recorder struct {
 	header      http.Header
 	status      int
 	wroteHeader bool
-	buf         bytes.Buffer
+	buf         *bytes.Buffer
 	limit       int
 	passthrough bool
 }
@@ -484,7 +494,7 @@ func (rec *recorder) startPassthrough() {
 	if rec.buf.Len() > 0 {
 		rec.w.Write(rec.buf.Bytes())
 	}
-	rec.buf = bytes.Buffer{}
+	rec.buf.Reset()
 }
 
 // FlushError makes the response streaming: written through, not stored.

@@ -18,6 +18,7 @@ import (
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/app"
 	"github.com/ratsnetz/ratsnetz/bench"
+	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
 
 // benchCmd measures the portal pages of a running server (--url) under
@@ -32,7 +33,8 @@ func benchCmd(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []stri
 	conc := fs.Int("concurrency", 32, "gleichzeitige Clients")
 	dur := fs.Duration("duration", 10*time.Second, "Messdauer je Seite")
 	only := fs.String("only", "", "nur diese Seiten (Komma-Liste der Namen)")
-	extra := fs.String("targets", "", "weitere Ziele name=pfad, mit Komma getrennt ({paper}/{meeting} für Stichproben-IDs)")
+	extra := fs.String("targets", "", "weitere Ziele name=pfad, mit Komma getrennt ({paper}/{meeting} für Stichproben-IDs, {paperwide}/{meetingwide} für die aus --ids-from-range)")
+	wide := fs.Int("ids-from-range", 0, "zusätzlich Vorlagen- und Sitzungsseiten mit so vielen öffentlichen IDs aus der ganzen Tabelle messen (meist nicht im Antwort-Cache)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -71,6 +73,16 @@ func benchCmd(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []stri
 		{Name: "vorlage", Path: "/vorlagen/{id}", IDs: paperIDs},
 		{Name: "sitzung", Path: "/sitzungen/{id}", IDs: meetingIDs},
 	}
+	var wp, wm []int64
+	if *wide > 0 {
+		wp, wm, err = sampleWide(pub, m.DB, *wide)
+		if err != nil {
+			return err
+		}
+		targets = append(targets,
+			bench.Target{Name: "vorlage breit", Path: "/vorlagen/{id}", IDs: wp},
+			bench.Target{Name: "sitzung breit", Path: "/sitzungen/{id}", IDs: wm})
+	}
 	for _, spec := range strings.Split(*extra, ",") {
 		name, path, ok := strings.Cut(strings.TrimSpace(spec), "=")
 		if !ok {
@@ -78,6 +90,10 @@ func benchCmd(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []stri
 		}
 		t := bench.Target{Name: name, Path: path}
 		switch {
+		case strings.Contains(path, "{paperwide}") && len(wp) > 0:
+			t.Path, t.IDs = strings.ReplaceAll(path, "{paperwide}", "{id}"), wp
+		case strings.Contains(path, "{meetingwide}") && len(wm) > 0:
+			t.Path, t.IDs = strings.ReplaceAll(path, "{meetingwide}", "{id}"), wm
 		case strings.Contains(path, "{paper}"):
 			t.Path, t.IDs = strings.ReplaceAll(path, "{paper}", "{id}"), paperIDs
 		case strings.Contains(path, "{meeting}"):
@@ -109,6 +125,54 @@ func benchCmd(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []stri
 		}
 	}
 	return nil
+}
+
+// sampleWide walks all public papers and meetings in ID order and returns up
+// to n IDs of each, evenly spread over the whole table: requests for them
+// mostly miss the response cache.
+func sampleWide(ctx context.Context, db *sqlstore.DB, n int) (papers, meetings []int64, err error) {
+	var all []int64
+	for after := int64(-1); ; {
+		ps, _, err := db.FindPapersShallow(ctx, ratsnetz.PaperFilter{ListOptions: ratsnetz.ListOptions{After: after, Limit: 1000}})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, p := range ps {
+			all = append(all, p.ID)
+		}
+		if len(ps) < 1000 {
+			break
+		}
+		after = ps[len(ps)-1].ID
+	}
+	papers = spread(all, n)
+	all = nil
+	for after := int64(-1); ; {
+		ms, _, err := db.FindMeetingsShallow(ctx, ratsnetz.MeetingFilter{ListOptions: ratsnetz.ListOptions{After: after, Limit: 1000}})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, mt := range ms {
+			all = append(all, mt.ID)
+		}
+		if len(ms) < 1000 {
+			break
+		}
+		after = ms[len(ms)-1].ID
+	}
+	return papers, spread(all, n), nil
+}
+
+// spread returns up to n elements of ids, evenly spaced.
+func spread(ids []int64, n int) []int64 {
+	if len(ids) <= n {
+		return ids
+	}
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = ids[i*len(ids)/n]
+	}
+	return out
 }
 
 func filterTargets(ts []bench.Target, names []string) []bench.Target {

@@ -1,0 +1,80 @@
+package respcache_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/app"
+	"github.com/ratsnetz/ratsnetz/sqlstore/storetest"
+)
+
+// TestAppDepublication runs the whole system (app.Main: portal and OParl
+// behind the cache): public pages and OParl objects are cached, and a paper
+// de-published through Load is gone from both at the next request.
+func TestAppDepublication(t *testing.T) {
+	ctx := context.Background()
+	m := app.NewMain(app.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir()}, nil)
+	if err := m.OpenStorage(ctx); err != nil {
+		t.Fatal(err)
+	}
+	storetest.MustLoad(t, m.DB, storetest.Fixture())
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+
+	get := func(path string, hdr ...string) (int, string, http.Header) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", m.URL()+path, nil)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b), res.Header
+	}
+
+	paper := storetest.Fixture().Papers[0]
+	pages := []string{"/vorlagen/60", "/vorlagen", "/oparl/v1.1/paper/60"}
+	for _, p := range pages {
+		get(p)
+		status, body, h := get(p)
+		if status != 200 || h.Get("X-Cache") != "HIT" || !strings.Contains(body, paper.Name) {
+			t.Fatalf("%s: %d %s, name in body %v", p, status, h.Get("X-Cache"), strings.Contains(body, paper.Name))
+		}
+		if h.Get("Content-Security-Policy") == "" || h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: security headers lost on a hit: %v", p, h)
+		}
+	}
+	// Not cached: health, session cookies, static files.
+	for _, tc := range []struct {
+		path string
+		hdr  []string
+	}{
+		{"/healthz", nil},
+		{"/vorlagen/60", []string{"Cookie", "ratsnetz_session=x"}},
+		{"/vorlagen", []string{"Authorization", "Bearer x"}},
+	} {
+		get(tc.path, tc.hdr...)
+		if _, _, h := get(tc.path, tc.hdr...); h.Get("X-Cache") != "" {
+			t.Errorf("%s %v: X-Cache %q, want no caching", tc.path, tc.hdr, h.Get("X-Cache"))
+		}
+	}
+
+	paper.Public = false
+	storetest.MustLoad(t, m.DB, &ratsnetz.Dataset{Papers: []*ratsnetz.Paper{paper}})
+	for _, p := range pages {
+		status, body, h := get(p)
+		if h.Get("X-Cache") == "HIT" || strings.Contains(body, paper.Name) {
+			t.Errorf("%s after de-publication: %d %s, name in body %v", p, status, h.Get("X-Cache"), strings.Contains(body, paper.Name))
+		}
+	}
+}
