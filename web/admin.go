@@ -77,7 +77,7 @@ func (s *Server) renderAdminAccounts(w http.ResponseWriter, r *http.Request, c *
 	if len(q) > maxQueryText {
 		q = q[:maxQueryText]
 	}
-	accs, total, err := s.auth.AdminFindAccounts(r.Context(), c.Account, ratsnetz.AccountFilter{Query: q, ListOptions: ratsnetz.ListOptions{Limit: 200}})
+	accs, total, err := s.auth.AdminFindAccounts(r.Context(), c.Account, ratsnetz.AccountFilter{Query: q, ListOptions: ratsnetz.ListOptions{Limit: 200, WithTotal: true}})
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -239,7 +239,7 @@ func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {
 		page = n
 	}
 	f := auditFilter(r)
-	f.Limit, f.Offset = auditPageSize, (page-1)*auditPageSize
+	f.Limit, f.Offset, f.WithTotal = auditPageSize, (page-1)*auditPageSize, true
 	events, total, err := s.auth.AdminFindAudit(r.Context(), c.Account, f)
 	if err != nil {
 		s.error(w, r, err)
