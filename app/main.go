@@ -12,13 +12,17 @@ import (
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/auth"
 	"github.com/ratsnetz/ratsnetz/blob/disk"
 	"github.com/ratsnetz/ratsnetz/demo"
+	"github.com/ratsnetz/ratsnetz/mail"
 	"github.com/ratsnetz/ratsnetz/oparl"
+	"github.com/ratsnetz/ratsnetz/password"
 	"github.com/ratsnetz/ratsnetz/postgres"
 	"github.com/ratsnetz/ratsnetz/respcache"
 	"github.com/ratsnetz/ratsnetz/sqlite"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
+	"github.com/ratsnetz/ratsnetz/throttle"
 	"github.com/ratsnetz/ratsnetz/web"
 )
 
@@ -103,6 +107,10 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 			m.Logger.Info("demo loaded", "summary", fmt.Sprintf("%+v", sum))
 		}
+		// Demo accounts per role (README); idempotent.
+		if _, err := demo.LoadAccounts(ratsnetz.SystemContext(ctx), m.DB, password.Hasher{}, m.Now()); err != nil {
+			m.Logger.Warn("demo accounts not created", "err", err)
+		}
 	}
 
 	ln, err := net.Listen("tcp", m.Config.Addr)
@@ -122,7 +130,11 @@ func (m *Main) Open(ctx context.Context) error {
 		baseURL = m.url
 	}
 
-	ws := web.NewServer(web.Config{Store: m.DB, Blobs: m.Blobs, BaseURL: baseURL, Logger: m.Logger, Now: m.Now})
+	authSvc := &auth.Service{Accounts: m.DB, AccountLimiter: throttle.New(throttle.Account(), m.Now),
+		IPLimiter: throttle.New(throttle.IP(), m.Now), Now: m.Now, Logger: m.Logger, Issuer: "Ratsnetz"}
+	ws := web.NewServer(web.Config{Store: m.DB, Blobs: m.Blobs, BaseURL: baseURL, Logger: m.Logger, Now: m.Now,
+		Auth: authSvc, Mailer: &mail.Outbox{Dir: filepath.Join(m.Config.DataDir, "outbox"), Now: m.Now},
+		Secure: strings.HasPrefix(baseURL, "https://")})
 	api := oparl.NewServer(oparl.Config{Store: m.DB, BaseURL: baseURL, System: m.system(baseURL), Logger: m.Logger, Now: m.Now})
 	// Public responses are cached until the next write (respcache keys them
 	// by the store's data version). OParl ignores sessions: only an
