@@ -30,6 +30,7 @@ func (s *Server) setupAccounts(cfg Config) {
 	s.secure = cfg.Secure
 	s.trustProxy = cfg.TrustProxy
 	s.oidc = cfg.OIDC
+	s.oidcLinkByEmail = cfg.OIDCLinkByEmail
 	s.mailer = cfg.Mailer
 	s.formKey = make([]byte, 32)
 	if _, err := rand.Read(s.formKey); err != nil {
@@ -79,6 +80,7 @@ func (s *Server) accountRoutes() {
 	s.mux.HandleFunc("GET /einladung", s.handleSetPasswordForm)
 	s.mux.HandleFunc("POST /einladung", s.handleSetPassword)
 	s.adminRoutes()
+	s.ssoRoutes()
 }
 
 type sessionKey struct{}

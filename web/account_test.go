@@ -53,7 +53,7 @@ func (e *authEnv) advance(d time.Duration) {
 	e.offset.Add(int64(d / time.Second))
 }
 
-func newAuthEnv(t *testing.T) *authEnv {
+func newAuthEnv(t *testing.T, configure ...func(cfg *Config, base string)) *authEnv {
 	t.Helper()
 	ctx := context.Background()
 	blobs, err := disk.New(filepath.Join(t.TempDir(), "blobs"))
@@ -95,8 +95,12 @@ func newAuthEnv(t *testing.T) *authEnv {
 		AccountLimiter: throttle.New(throttle.Account(), e.now), IPLimiter: throttle.New(throttle.IP(), e.now)}
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.base = "http://" + e.srv.Listener.Addr().String()
-	e.srv.Config.Handler = NewServer(Config{Store: store, Blobs: blobs, BaseURL: e.base, Logger: slog.New(slog.DiscardHandler),
-		Now: e.now, Auth: svc, Mailer: &mail.Outbox{Dir: e.outbox, Now: e.now}}).Handler()
+	cfg := Config{Store: store, Blobs: blobs, BaseURL: e.base, Logger: slog.New(slog.DiscardHandler),
+		Now: e.now, Auth: svc, Mailer: &mail.Outbox{Dir: e.outbox, Now: e.now}}
+	for _, f := range configure {
+		f(&cfg, e.base)
+	}
+	e.srv.Config.Handler = NewServer(cfg).Handler()
 	e.srv.Start()
 	t.Cleanup(e.srv.Close)
 	return e

@@ -40,6 +40,9 @@ type Config struct {
 	CSRF *csrf.Protector
 	// OIDC, if set, offers single sign-on on the login page.
 	OIDC *oidc.Client
+	// OIDCLinkByEmail links a first single sign-on to the active account
+	// with the provider's verified e-mail address.
+	OIDCLinkByEmail bool
 	// Mailer sends reset and invitation links; nil logs that no mail was sent.
 	Mailer mail.Sender
 	// Secure: served over HTTPS (Secure/__Host- cookies, HSTS).
@@ -65,14 +68,15 @@ type Server struct {
 	ref       refCache
 	persons   personCache
 
-	auth       *auth.Service
-	cookies    auth.Cookies
-	csrf       *csrf.Protector
-	oidc       *oidc.Client
-	mailer     mail.Sender
-	secure     bool
-	trustProxy bool
-	formKey    []byte
+	auth            *auth.Service
+	cookies         auth.Cookies
+	csrf            *csrf.Protector
+	oidc            *oidc.Client
+	oidcLinkByEmail bool
+	mailer          mail.Sender
+	secure          bool
+	trustProxy      bool
+	formKey         []byte
 }
 
 // Limits on what a request may carry.
