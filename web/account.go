@@ -32,6 +32,10 @@ func (s *Server) setupAccounts(cfg Config) {
 	s.oidc = cfg.OIDC
 	s.oidcLinkByEmail = cfg.OIDCLinkByEmail
 	s.mailer = cfg.Mailer
+	s.access = cfg.Access
+	if s.access == nil {
+		s.access = syncRecorder{s}
+	}
 	s.formKey = make([]byte, 32)
 	if _, err := rand.Read(s.formKey); err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
@@ -202,3 +206,32 @@ func (s *Server) checkSig(sig string, parts ...string) bool {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// AccessRecorder records audit events, e.g. an audit.Recorder.
+type AccessRecorder interface {
+	Record(ctx context.Context, e ratsnetz.AuditEvent)
+}
+
+// syncRecorder appends directly to the account store.
+type syncRecorder struct{ s *Server }
+
+func (r syncRecorder) Record(ctx context.Context, e ratsnetz.AuditEvent) {
+	if e.Time.IsZero() {
+		e.Time = r.s.now().UTC()
+	}
+	if err := r.s.auth.Accounts.AppendAudit(context.WithoutCancel(ctx), &e); err != nil {
+		r.s.logger.ErrorContext(ctx, "audit append failed", "action", e.Action, "err", err)
+	}
+}
+
+// recordAccess puts a logged-in user's view of a non-public object on
+// record. The store decided that the user may see it; this only records.
+func (s *Server) recordAccess(r *http.Request, kind string, id int64, detail string) {
+	c := current(r)
+	if c == nil || s.access == nil {
+		return
+	}
+	cl := s.client(r)
+	s.access.Record(r.Context(), ratsnetz.AuditEvent{AccountID: c.Account.ID, Actor: accountLabel(c.Account), Action: ratsnetz.AuditAccess,
+		ObjectKind: kind, ObjectID: id, IP: cl.IP, UserAgent: cl.UserAgent, Detail: detail})
+}

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/auth"
 	"github.com/ratsnetz/ratsnetz/blob/disk"
@@ -573,8 +575,24 @@ func TestMemberSeesNonPublicPaper(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, testCanary) || !strings.Contains(body, "nichtöffentlich") {
 		t.Errorf("member: %d, canary %v", resp.StatusCode, strings.Contains(body, testCanary))
 	}
+	resp, body = m.get("/dateien/502/download")
+	if resp.StatusCode != 200 || !strings.Contains(body, testCanary) || resp.Header.Get("Cache-Control") != "private, no-store" {
+		t.Errorf("member file: %d, Cache-Control %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
 	// The public still gets nothing after a member looked.
-	if resp, body := pub.get("/vorlagen/401"); resp.StatusCode != 404 || strings.Contains(body, testCanary) {
-		t.Errorf("public after member: %d", resp.StatusCode)
+	for _, path := range []string{"/vorlagen/401", "/dateien/502/download"} {
+		if resp, body := pub.get(path); resp.StatusCode != 404 || strings.Contains(body, testCanary) {
+			t.Errorf("public %s after member: %d", path, resp.StatusCode)
+		}
+	}
+	// Each view of non-public material is on record, nothing for the public.
+	var got []string
+	for _, ev := range e.audit(t, ratsnetz.AuditAccess) {
+		got = append(got, ev.ObjectKind+" "+itoa(ev.ObjectID)+" "+ev.Actor)
+	}
+	sort.Strings(got)
+	want := []string{"file 502 " + memberEmail, "paper 401 " + memberEmail}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("access events (-want +got):\n%s", diff)
 	}
 }

@@ -43,6 +43,9 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, attachment bo
 		s.error(w, r, ratsnetz.Errorf(ratsnetz.ENOTFOUND, "file %d has no content", id))
 		return
 	}
+	if !f.Public {
+		s.recordAccess(r, "file", f.ID, r.Method+" "+r.URL.Path)
+	}
 	b, err := s.blobs.Open(ctx, f.BlobKey)
 	if ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND || errors.Is(err, fs.ErrNotExist) {
 		s.logger.WarnContext(ctx, "file content missing", "file", id, "key", f.BlobKey)

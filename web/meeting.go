@@ -234,6 +234,16 @@ func (s *Server) meetingView(w http.ResponseWriter, r *http.Request, print bool)
 		s.error(w, r, err)
 		return
 	}
+	if !d.Meeting.Public {
+		s.recordAccess(r, "meeting", d.Meeting.ID, r.URL.Path)
+	} else {
+		for _, it := range d.NonPublic {
+			if !it.Redacted {
+				s.recordAccess(r, "meeting", d.Meeting.ID, r.URL.Path+" (nichtöffentlicher Teil)")
+				break
+			}
+		}
+	}
 	p := s.newPage(r, d.Meeting.Name, d)
 	p.Print = print
 	s.render(w, r, http.StatusOK, "meeting", p)
@@ -272,6 +282,9 @@ func (s *Server) handleAgendaItemView(w http.ResponseWriter, r *http.Request) {
 	if it.MeetingID != meetingID || it.Redacted {
 		s.error(w, r, ratsnetz.Errorf(ratsnetz.ENOTFOUND, "agenda item not found"))
 		return
+	}
+	if !it.Public {
+		s.recordAccess(r, "agenda_item", it.ID, r.URL.Path)
 	}
 	m, err := s.store.FindMeetingByID(ctx, meetingID)
 	if err == nil && m.Deleted {

@@ -233,6 +233,9 @@ func (s *Server) paperView(w http.ResponseWriter, r *http.Request, print bool) {
 		s.error(w, r, err)
 		return
 	}
+	if !d.Paper.Public {
+		s.recordAccess(r, "paper", d.Paper.ID, r.URL.Path)
+	}
 	p := s.newPage(r, d.Paper.Name, d)
 	p.Print = print
 	s.render(w, r, http.StatusOK, "paper", p)

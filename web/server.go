@@ -49,6 +49,10 @@ type Config struct {
 	Secure bool
 	// TrustProxy takes the client address from X-Forwarded-For.
 	TrustProxy bool
+	// Access records each view of non-public material by a logged-in
+	// user (an audit.Recorder, off the request path); nil with Auth set
+	// appends synchronously to Auth.Accounts.
+	Access AccessRecorder
 }
 
 // Server is the portal: routes, middleware, templates.
@@ -77,6 +81,7 @@ type Server struct {
 	secure          bool
 	trustProxy      bool
 	formKey         []byte
+	access          AccessRecorder
 }
 
 // Limits on what a request may carry.
