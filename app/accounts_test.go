@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/app"
 	"github.com/ratsnetz/ratsnetz/demo"
 	"github.com/ratsnetz/ratsnetz/totp"
@@ -89,6 +90,28 @@ func TestDemoAccounts(t *testing.T) {
 		t.Errorf("member page Cache-Control %q", cc)
 	}
 	publicCheck("after the member")
+	// The view is on record (written asynchronously by the recorder).
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Second)
+	for {
+		evs, _, err := m.DB.FindAuditEvents(context.Background(), ratsnetz.AuditFilter{Action: ratsnetz.AuditAccess, ObjectKind: "paper",
+			ObjectID: demo.NonPublicPaperID, ListOptions: ratsnetz.ListOptions{Limit: 10}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) > 0 {
+			if evs[0].Actor != "ratsmitglied@musterstadt.example" {
+				t.Errorf("access event actor %q", evs[0].Actor)
+			}
+			break
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatal("no access event for the non-public paper")
+		}
+	}
 
 	admin := newClient()
 	resp, _ = do(admin, http.MethodPost, base+"/anmelden", url.Values{"csrf": {token(admin, "/anmelden")},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/audit"
 	"github.com/ratsnetz/ratsnetz/auth"
 	"github.com/ratsnetz/ratsnetz/blob/disk"
 	"github.com/ratsnetz/ratsnetz/demo"
@@ -38,6 +39,8 @@ type Main struct {
 
 	DB    *sqlstore.DB
 	Blobs *disk.Store
+	// Audit records accesses to non-public material off the request path.
+	Audit *audit.Recorder
 
 	ln     net.Listener
 	server *http.Server
@@ -130,10 +133,11 @@ func (m *Main) Open(ctx context.Context) error {
 		baseURL = m.url
 	}
 
+	m.Audit = audit.New(m.DB, m.Logger, m.Now, 1024)
 	authSvc := &auth.Service{Accounts: m.DB, AccountLimiter: throttle.New(throttle.Account(), m.Now),
 		IPLimiter: throttle.New(throttle.IP(), m.Now), Now: m.Now, Logger: m.Logger, Issuer: "Ratsnetz"}
 	ws := web.NewServer(web.Config{Store: m.DB, Blobs: m.Blobs, BaseURL: baseURL, Logger: m.Logger, Now: m.Now,
-		Auth: authSvc, Mailer: &mail.Outbox{Dir: filepath.Join(m.Config.DataDir, "outbox"), Now: m.Now},
+		Auth: authSvc, Mailer: &mail.Outbox{Dir: filepath.Join(m.Config.DataDir, "outbox"), Now: m.Now}, Access: m.Audit,
 		Secure: strings.HasPrefix(baseURL, "https://")})
 	api := oparl.NewServer(oparl.Config{Store: m.DB, BaseURL: baseURL, System: m.system(baseURL), Logger: m.Logger, Now: m.Now})
 	// Public responses are cached until the next write (respcache keys them
@@ -199,6 +203,9 @@ func (m *Main) Close() error {
 		if err := <-m.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
+	}
+	if m.Audit != nil {
+		m.Audit.Close() // after the server: every recorded access is written
 	}
 	if m.DB != nil {
 		if err := m.DB.Close(); err != nil {
