@@ -596,3 +596,108 @@ func TestMemberSeesNonPublicPaper(t *testing.T) {
 		t.Errorf("access events (-want +got):\n%s", diff)
 	}
 }
+
+func TestAccountPageSessionsAndPassword(t *testing.T) {
+	e := newAuthEnv(t)
+	other := e.browser(t)
+	other.login(memberEmail, testPassword)
+	b := e.browser(t)
+	b.login(memberEmail, testPassword)
+	resp, body := b.get("/konto")
+	if resp.StatusCode != 200 || strings.Count(body, "<tr><td>") != 2 || !strings.Contains(body, "(dieses Gerät)") {
+		t.Fatalf("/konto: %d, sessions listed: %d", resp.StatusCode, strings.Count(body, "<tr><td>"))
+	}
+	resp, _ = b.post("/konto/sitzungen/abmelden", url.Values{"csrf": {b.token("/konto")}})
+	if resp.StatusCode != 303 {
+		t.Fatalf("logout everywhere: %d", resp.StatusCode)
+	}
+	if resp, _ := other.get("/konto"); resp.StatusCode != 303 {
+		t.Errorf("other session survived: %d", resp.StatusCode)
+	}
+	if resp, _ := b.get("/konto"); resp.StatusCode != 200 {
+		t.Errorf("own session ended: %d", resp.StatusCode)
+	}
+	if len(e.audit(t, ratsnetz.AuditLogoutAll)) != 1 {
+		t.Errorf("logout_all not audited")
+	}
+	change := func(old, pw string) (int, string) {
+		resp, body := b.post("/konto/passwort", url.Values{"csrf": {b.token("/konto")}, "alt": {old}, "neu": {pw}, "neu2": {pw}})
+		return resp.StatusCode, body
+	}
+	if st, body := change("falsch falsch falsch", "Ein neues Passwort fuer Anna"); st != 400 || !strings.Contains(body, "bisherige Passwort ist falsch") {
+		t.Errorf("wrong current password: %d", st)
+	}
+	if st, _ := change(testPassword, "Ein neues Passwort fuer Anna"); st != 303 {
+		t.Fatalf("change: %d", st)
+	}
+	if resp := e.browser(t).login(memberEmail, "Ein neues Passwort fuer Anna"); resp.StatusCode != 303 {
+		t.Errorf("login with the changed password: %d", resp.StatusCode)
+	}
+	if len(e.audit(t, ratsnetz.AuditPasswordChange)) != 1 {
+		t.Errorf("password_changed not audited")
+	}
+}
+
+func TestRememberDevice(t *testing.T) {
+	e := newAuthEnv(t)
+	b := e.browser(t)
+	b.login(adminEmail, testPassword)
+	resp, _ := b.post("/anmelden/zweiter-faktor", url.Values{"csrf": {b.token("/anmelden/zweiter-faktor")},
+		"code": {totp.Code(testAdminSecret, e.now())}, "merken": {"1"}})
+	if resp.StatusCode != 303 {
+		t.Fatalf("code: %d", resp.StatusCode)
+	}
+	var device *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "ratsnetz-geraet" {
+			device = c
+		}
+	}
+	if device == nil || !device.HttpOnly || device.MaxAge != 30*24*3600 {
+		t.Fatalf("device cookie %+v", device)
+	}
+	tok := b.token("/konto")
+	b.post("/abmelden", url.Values{"csrf": {tok}})
+	// The same browser skips the second factor now …
+	if resp := b.login(adminEmail, testPassword); resp.StatusCode != 303 || resp.Header.Get("Location") != "/konto" {
+		t.Errorf("remembered device: → %q", resp.Header.Get("Location"))
+	}
+	// … another browser does not.
+	if resp := e.browser(t).login(adminEmail, testPassword); !strings.HasPrefix(resp.Header.Get("Location"), "/anmelden/zweiter-faktor") {
+		t.Errorf("other browser: → %q", resp.Header.Get("Location"))
+	}
+}
+
+func TestAccountsOffByDefault(t *testing.T) {
+	e := newTestEnv(t)
+	for _, path := range []string{"/anmelden", "/konto", "/verwaltung/konten"} {
+		if resp, _ := e.get(t, path); resp.StatusCode != 404 {
+			t.Errorf("%s without Auth: %d", path, resp.StatusCode)
+		}
+	}
+	if _, body := e.get(t, "/"); strings.Contains(body, "/anmelden") {
+		t.Errorf("login link without Auth")
+	}
+}
+
+func TestHSTSWhenSecure(t *testing.T) {
+	store := mustOpenStore(t)
+	svc := &auth.Service{Accounts: store.(ratsnetz.AccountService), Hasher: cheap,
+		AccountLimiter: throttle.New(throttle.Account(), nil), IPLimiter: throttle.New(throttle.IP(), nil)}
+	srv := httptest.NewServer(NewServer(Config{Store: store, BaseURL: "https://rat.example.org", Auth: svc, Secure: true}).Handler())
+	t.Cleanup(srv.Close)
+	resp, _ := get(t, srv.Client(), srv.URL+"/anmelden")
+	if resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Errorf("no HSTS")
+	}
+	var names []string
+	for _, c := range resp.Cookies() {
+		names = append(names, c.Name)
+		if !c.Secure {
+			t.Errorf("cookie %s without Secure", c.Name)
+		}
+	}
+	if len(names) == 0 || !strings.HasPrefix(names[0], "__Host-") {
+		t.Errorf("cookies %v", names)
+	}
+}
