@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -140,7 +141,16 @@ func (s *Server) client(r *http.Request) auth.Client { return s.cookies.ClientOf
 
 // safeNext keeps redirect targets on this site.
 func safeNext(next, def string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if next == "" || len(next) > 1000 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return def
+	}
+	for _, c := range next {
+		// Browsers drop tabs and line breaks in URLs ("/\t/evil" → "//evil").
+		if c < 0x20 || c == 0x7f {
+			return def
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" {
 		return def
 	}
 	return next

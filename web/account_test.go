@@ -701,3 +701,21 @@ func TestHSTSWhenSecure(t *testing.T) {
 		t.Errorf("cookies %v", names)
 	}
 }
+
+func TestSafeNext(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"/konto", "/konto"},
+		{"/vorlagen?seite=2", "/vorlagen?seite=2"},
+		{"", "/"},
+		{"https://evil.example/", "/"},
+		{"//evil.example/", "/"},
+		{"/\\evil.example", "/"},
+		{"/\t/evil.example", "/"},
+		{"/\n/evil.example", "/"},
+		{"javascript:alert(1)", "/"},
+	} {
+		if got := safeNext(tc.in, "/"); got != tc.want {
+			t.Errorf("safeNext(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
