@@ -166,3 +166,68 @@ func (s *Service) ChangePassword(ctx context.Context, a *ratsnetz.Account, keep 
 	s.audit(ctx, ratsnetz.AuditEvent{AccountID: a.ID, Actor: actor(a), Action: ratsnetz.AuditPasswordChange}, c)
 	return nil
 }
+
+// AdminSetRoles replaces the roles and the linked person of an account.
+// Administrators cannot take their own administrator role away (no
+// lock-out); the change is audited with before and after.
+func (s *Service) AdminSetRoles(ctx context.Context, admin *ratsnetz.Account, id int64, roles []ratsnetz.AccountRole, personID int64, c Client) (*ratsnetz.Account, error) {
+	if err := RequireAdmin(admin); err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		if !r.Kind.Valid() {
+			return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Unbekannte Rolle.")
+		}
+	}
+	if id == admin.ID {
+		keeps := false
+		for _, r := range roles {
+			keeps = keeps || r.Kind == ratsnetz.RoleKindAdministrator
+		}
+		if !keeps {
+			return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Sie können sich die Administrationsrolle nicht selbst entziehen.")
+		}
+	}
+	before, err := s.Accounts.FindAccountByID(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("set roles of account %d: %w", id, err)
+	}
+	a, err := s.Accounts.UpdateAccount(ctx, id, ratsnetz.AccountUpdate{Roles: &roles, PersonID: &personID})
+	if err != nil {
+		return nil, fmt.Errorf("set roles of account %d: %w", id, err)
+	}
+	s.audit(ctx, ratsnetz.AuditEvent{AccountID: admin.ID, Actor: actor(admin), Action: ratsnetz.AuditRolesChanged, ObjectKind: "account", ObjectID: id,
+		Detail: fmt.Sprintf("%s person %d → %s person %d", rolesText(before.Roles), before.PersonID, rolesText(a.Roles), a.PersonID)}, c)
+	return a, nil
+}
+
+func rolesText(roles []ratsnetz.AccountRole) string {
+	if len(roles) == 0 {
+		return "[]"
+	}
+	out := "["
+	for i, r := range roles {
+		if i > 0 {
+			out += " "
+		}
+		out += string(r.Kind)
+		if r.BodyID != 0 {
+			out += fmt.Sprintf(" body=%d", r.BodyID)
+		}
+		if r.OrganizationID != 0 {
+			out += fmt.Sprintf(" org=%d", r.OrganizationID)
+		}
+		if i < len(roles)-1 {
+			out += ","
+		}
+	}
+	return out + "]"
+}
+
+// AdminFindAccount returns one account for an administrator.
+func (s *Service) AdminFindAccount(ctx context.Context, admin *ratsnetz.Account, id int64) (*ratsnetz.Account, error) {
+	if err := RequireAdmin(admin); err != nil {
+		return nil, err
+	}
+	return s.Accounts.FindAccountByID(ctx, id)
+}

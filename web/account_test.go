@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/auth"
@@ -717,5 +718,48 @@ func TestSafeNext(t *testing.T) {
 		if got := safeNext(tc.in, "/"); got != tc.want {
 			t.Errorf("safeNext(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestAdminSetRoles(t *testing.T) {
+	e := newAuthEnv(t)
+	ctx := context.Background()
+	member, err := e.accounts.FindAccountByLogin(ctx, memberEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := e.accounts.FindAccountByLogin(ctx, adminEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := e.browser(t)
+	a.adminLogin()
+	path := "/verwaltung/konten/" + itoa(member.ID)
+	tok := a.token(path)
+	resp, _ := a.post(path+"/rollen", url.Values{"csrf": {tok}, "person": {"100"},
+		"rolle":                           {string(ratsnetz.RoleKindMandateHolder), string(ratsnetz.RoleKindFactionStaff)},
+		"organisation_fraktionsmitarbeit": {"12"}})
+	if resp.StatusCode != 303 {
+		t.Fatalf("set roles: %d", resp.StatusCode)
+	}
+	got, _ := e.accounts.FindAccountByID(ctx, member.ID)
+	want := []ratsnetz.AccountRole{{Kind: ratsnetz.RoleKindMandateHolder}, {Kind: ratsnetz.RoleKindFactionStaff, OrganizationID: 12}}
+	if diff := cmp.Diff(want, got.Roles, cmpopts.SortSlices(func(x, y ratsnetz.AccountRole) bool { return x.Kind < y.Kind })); diff != "" {
+		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+	if evs := e.audit(t, ratsnetz.AuditRolesChanged); len(evs) != 1 || !strings.Contains(evs[0].Detail, "fraktionsmitarbeit org=12") {
+		t.Errorf("roles_changed events %+v", evs)
+	}
+	// No self lock-out.
+	self := "/verwaltung/konten/" + itoa(admin.ID)
+	if resp, body := a.post(self+"/rollen", url.Values{"csrf": {tok}, "rolle": {string(ratsnetz.RoleKindClerk)}}); resp.StatusCode != 400 ||
+		!strings.Contains(body, "nicht selbst entziehen") {
+		t.Errorf("self demotion: %d", resp.StatusCode)
+	}
+	// Members cannot change roles.
+	m := e.browser(t)
+	m.login(memberEmail, testPassword)
+	if resp, _ := m.post(self+"/rollen", url.Values{"csrf": {m.token("/konto")}, "rolle": {string(ratsnetz.RoleKindAdministrator)}}); resp.StatusCode != 403 {
+		t.Errorf("member changing roles: %d", resp.StatusCode)
 	}
 }

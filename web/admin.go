@@ -14,6 +14,8 @@ import (
 func (s *Server) adminRoutes() {
 	s.mux.HandleFunc("GET /verwaltung/konten", s.handleAdminAccounts)
 	s.mux.HandleFunc("POST /verwaltung/konten", s.handleAdminCreate)
+	s.mux.HandleFunc("GET /verwaltung/konten/{id}", s.handleAdminAccount)
+	s.mux.HandleFunc("POST /verwaltung/konten/{id}/rollen", s.handleAdminSetRoles)
 	s.mux.HandleFunc("POST /verwaltung/konten/{id}/deaktivieren", s.handleAdminDeactivate)
 	s.mux.HandleFunc("POST /verwaltung/konten/{id}/zuruecksetzen", s.handleAdminReset)
 	s.mux.HandleFunc("GET /verwaltung/protokoll", s.handleAdminAudit)
@@ -292,4 +294,118 @@ func csvCell(v string) string {
 		return "'" + v
 	}
 	return v
+}
+
+type adminAccountData struct {
+	Account *ratsnetz.Account
+	Person  string
+	Roles   []roleChoice
+	Info    string
+	Error   string
+}
+
+type roleChoice struct {
+	Kind           string
+	Label          string
+	Checked        bool
+	BodyID         string
+	OrganizationID string
+}
+
+func (s *Server) handleAdminAccount(w http.ResponseWriter, r *http.Request) {
+	c := s.requireAdmin(w, r)
+	if c == nil {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	a, err := s.auth.AdminFindAccount(r.Context(), c.Account, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	d := adminAccountData{}
+	if r.URL.Query().Get("ok") != "" {
+		d.Info = "Die Rollen wurden gespeichert."
+	}
+	s.renderAdminAccount(w, r, http.StatusOK, a, d)
+}
+
+func (s *Server) renderAdminAccount(w http.ResponseWriter, r *http.Request, status int, a *ratsnetz.Account, d adminAccountData) {
+	d.Account = a
+	if a.PersonID != 0 {
+		d.Person = strconv.FormatInt(a.PersonID, 10)
+	}
+	idText := func(n int64) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	for _, k := range ratsnetz.RoleKinds() {
+		ch := roleChoice{Kind: string(k), Label: k.Label()}
+		for _, role := range a.Roles {
+			if role.Kind == k {
+				ch.Checked, ch.BodyID, ch.OrganizationID = true, idText(role.BodyID), idText(role.OrganizationID)
+			}
+		}
+		d.Roles = append(d.Roles, ch)
+	}
+	s.renderForm(w, r, status, "admin_account", "Konto "+accountLabel(a), d)
+}
+
+func (s *Server) handleAdminSetRoles(w http.ResponseWriter, r *http.Request) {
+	c := s.requireAdmin(w, r)
+	if c == nil {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	formID := func(name string) (int64, bool) {
+		v := strings.TrimSpace(r.PostFormValue(name))
+		if v == "" {
+			return 0, true
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		return n, err == nil && n >= 0
+	}
+	bad := func(msg string) {
+		a, err := s.auth.AdminFindAccount(r.Context(), c.Account, id)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		s.renderAdminAccount(w, r, http.StatusBadRequest, a, adminAccountData{Error: msg})
+	}
+	var roles []ratsnetz.AccountRole
+	for _, k := range r.PostForm["rolle"] {
+		body, ok1 := formID("koerperschaft_" + k)
+		org, ok2 := formID("organisation_" + k)
+		if !ok1 || !ok2 {
+			bad("Körperschaft und Organisation sind Nummern.")
+			return
+		}
+		roles = append(roles, ratsnetz.AccountRole{Kind: ratsnetz.RoleKind(k), BodyID: body, OrganizationID: org})
+	}
+	person, ok := formID("person")
+	if !ok {
+		bad("Die Person ist eine Nummer.")
+		return
+	}
+	if _, err := s.auth.AdminSetRoles(r.Context(), c.Account, id, roles, person, s.client(r)); err != nil {
+		switch ratsnetz.ErrorCode(err) {
+		case ratsnetz.EINVALID, ratsnetz.ECONFLICT:
+			bad(ratsnetz.ErrorMessage(err))
+		default:
+			s.error(w, r, err)
+		}
+		return
+	}
+	seeOther(w, r, "/verwaltung/konten/"+strconv.FormatInt(id, 10)+"?ok=1")
 }
