@@ -56,7 +56,7 @@ func (e *authEnv) advance(d time.Duration) {
 	e.offset.Add(int64(d / time.Second))
 }
 
-func newAuthEnv(t *testing.T, configure ...func(cfg *Config, base string)) *authEnv {
+func newAuthEnv(t testing.TB, configure ...func(cfg *Config, base string)) *authEnv {
 	t.Helper()
 	ctx := context.Background()
 	blobs, err := disk.New(filepath.Join(t.TempDir(), "blobs"))
@@ -111,13 +111,13 @@ func newAuthEnv(t *testing.T, configure ...func(cfg *Config, base string)) *auth
 
 // browser is a client with cookies that does not follow redirects.
 type browser struct {
-	t   *testing.T
+	t   testing.TB
 	e   *authEnv
 	c   *http.Client
 	jar *cookiejar.Jar
 }
 
-func (e *authEnv) browser(t *testing.T) *browser {
+func (e *authEnv) browser(t testing.TB) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, e: e, jar: jar, c: &http.Client{Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sort"
 	"strconv"
 	"testing"
 	"time"
@@ -117,5 +118,48 @@ func BenchmarkRenderPaperIndex(b *testing.B) {
 		w := httptest.NewRecorder()
 		p := s.newPage(req, "Vorlagen", d)
 		s.render(w, req, 200, "papers", p)
+	}
+}
+
+// BenchmarkLoggedIn compares a paper page for the public with the same
+// page for a logged-in member (session lookup, rights in SQL), in process
+// on the SQLite fixture; it reports the p99 of the iterations.
+//
+//	go test -run X -bench LoggedIn ./web
+func BenchmarkLoggedIn(b *testing.B) {
+	e := newAuthEnv(b)
+	br := e.browser(b)
+	br.login(memberEmail, testPassword)
+	sess := br.session()
+	if sess == "" {
+		b.Fatal("no session")
+	}
+	h := e.srv.Config.Handler
+	for _, tc := range []struct {
+		name, path, cookie string
+	}{
+		{"public/vorlagen-400", "/vorlagen/400", ""},
+		{"member/vorlagen-400", "/vorlagen/400", sess},
+		{"member/vorlagen-401-nonpublic", "/vorlagen/401", sess},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+			if tc.cookie != "" {
+				req.AddCookie(&http.Cookie{Name: "ratsnetz-sitzung", Value: tc.cookie})
+			}
+			var durs []time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				start := time.Now()
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				durs = append(durs, time.Since(start))
+				if w.Code != http.StatusOK {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+			sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
+			b.ReportMetric(float64(durs[len(durs)*99/100].Microseconds()), "p99-µs")
+		})
 	}
 }
