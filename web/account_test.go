@@ -251,6 +251,13 @@ func TestLoginSessionRotationLogout(t *testing.T) {
 	if cc := resp.Header.Get("Cache-Control"); cc != "private, no-store" {
 		t.Errorf("Cache-Control %q for a logged-in list", cc)
 	}
+	// The start page lists the member's bodies (memberships in force).
+	_, body = b.get("/")
+	mine, _, _ := strings.Cut(body[strings.Index(body, `id="h-mine"`)+1:], "</section>")
+	if !strings.Contains(mine, `<a href="/gremien/10">Rat der Stadt</a> (Vorsitz)`) || !strings.Contains(mine, `<a href="/gremien/12">`) ||
+		strings.Contains(mine, `<a href="/gremien/11">`) {
+		t.Errorf("start page without the member's current bodies:\n%s", mine)
+	}
 	// A second login rotates again.
 	b.post("/anmelden", url.Values{"csrf": {b.token("/konto")}, "login": {memberEmail}, "passwort": {testPassword}})
 	second := b.session()
