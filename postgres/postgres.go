@@ -139,6 +139,13 @@ func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 	if _, ok := cfg.RuntimeParams["plan_cache_mode"]; !ok {
 		cfg.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	}
+	// The rights predicates of logged-in viewers (sqlstore/rights.go) nest
+	// many small subqueries; their estimated cost passes jit_above_cost and
+	// JIT compiling them takes seconds for queries that run in
+	// milliseconds. OLTP lookups never profit from JIT.
+	if _, ok := cfg.RuntimeParams["jit"]; !ok {
+		cfg.RuntimeParams["jit"] = "off"
+	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)

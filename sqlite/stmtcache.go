@@ -10,7 +10,9 @@ import (
 const maxCachedStmts = 256
 
 // cachingConnector opens connections that keep their prepared query
-// statements. The store's queries are long (the visibility predicates) and
+// statements, the least recently used evicted when the cache is full (the
+// statements of logged-in viewers carry the viewer's IDs and change by the
+// minute, so they must not crowd out the public's). The store's queries are long (the visibility predicates) and
 // SQLite would otherwise parse them on every call; their text is stable per
 // filter shape (ID sets are one JSON parameter), so a small per-connection
 // cache keyed by the SQL text hits almost always.
@@ -29,11 +31,31 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 type cachingConn struct {
 	driver.Conn
 	stmts map[string]*cachedStmt
+	clock uint64 // counts uses, for lastUse
 }
 
 type cachedStmt struct {
-	stmt driver.Stmt
-	busy bool // rows of it are open
+	stmt    driver.Stmt
+	busy    bool   // rows of it are open
+	lastUse uint64 // clock at the last use
+}
+
+// evict closes and forgets the least recently used statement that is not
+// busy; it reports whether there was one.
+func (c *cachingConn) evict() bool {
+	var oldest string
+	var found *cachedStmt
+	for q, cs := range c.stmts {
+		if !cs.busy && (found == nil || cs.lastUse < found.lastUse) {
+			oldest, found = q, cs
+		}
+	}
+	if found == nil {
+		return false
+	}
+	found.stmt.Close()
+	delete(c.stmts, oldest)
+	return true
 }
 
 var (
@@ -51,7 +73,7 @@ func (c *cachingConn) Unwrap() driver.Conn { return c.Conn }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	cs, ok := c.stmts[query]
-	if !ok && len(c.stmts) < maxCachedStmts {
+	if !ok && (len(c.stmts) < maxCachedStmts || c.evict()) {
 		st, err := c.PrepareContext(ctx, query)
 		if err != nil {
 			return nil, err
@@ -62,6 +84,8 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	if cs == nil || cs.busy {
 		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 	}
+	c.clock++
+	cs.lastUse = c.clock
 	q, ok := cs.stmt.(driver.StmtQueryContext)
 	if !ok {
 		return nil, errors.New("sqlite: statement without QueryContext")

@@ -28,10 +28,13 @@ import (
 // Bodies, terms, locations, organizations, persons and memberships are public.
 //
 // A logged-in viewer (AccountID != 0, not System) sees the public plus what
-// the rights of rights.go allow; every rule below is "public rule OR rights
-// rule", and the rights part is built only for logged-in viewers, so the SQL
-// of the public is unchanged. Nothing is granted to an account that is
-// deactivated (rights.active). Per kind:
+// the rights of rights.go allow. At the start of each find the rights are
+// resolved to ID sets (entitlementsOf: entitled organizations through
+// rights.entitledOrg, conflicted agenda items, granted papers, clerk
+// departments); every rule below is "public rule OR rights rule" over those
+// sets. A viewer without any entitlement (no roles, memberships or grants in
+// force, or a deactivated account: rights.active) gets the public's SQL
+// unchanged, as does the public itself. Per kind:
 //   - meeting: public, or entitled to one of its organizations
 //     (rights.meetingEntitled).
 //   - agenda item: listed when its meeting is visible; content when public
@@ -51,9 +54,10 @@ import (
 //     seen by System only.
 //   - consultations, references and ID lists follow from the rules above
 //     through the same helpers (paperVisible, meetingVisible, …).
-// Grants expire up to a minute early: "now" is rounded up to the minute so
-// that the statement text (the viewer IDs, the Berlin day and the minute
-// are literals) stays cacheable.
+// Memberships count by the Europe/Berlin calendar day. Grants expire up to a
+// minute early: "now" is rounded up to the minute so that the text of the
+// entitlements query (viewer IDs, day and minute are literals) stays
+// cacheable; the visibility SQL itself holds only the ID sets.
 
 // vis is what a viewer may see of one object kind, as SQL over the table
 // alias the caller uses.
@@ -75,18 +79,30 @@ type vis struct {
 // viewer is the visibility logic for one viewer.
 type viewer struct {
 	v ratsnetz.Viewer
-	// r are the rights of a logged-in viewer, used when logged is set.
-	r      rights
+	// r are the entitlements of a logged-in viewer, used when logged is
+	// set (some entitlement beyond the public exists).
+	r      entitlements
 	logged bool
 }
 
+// viewerOf returns the visibility logic of the viewer in ctx. For a
+// logged-in viewer it resolves the entitlements first (one query); if that
+// fails, the viewer sees what the public sees (fail closed).
 func (db *DB) viewerOf(ctx context.Context) viewer {
 	w := viewer{v: ratsnetz.ViewerFromContext(ctx)}
 	if w.v.IsPublic() || w.v.System {
 		return w
 	}
 	now := db.Now().Truncate(time.Minute).Add(time.Minute)
-	w.r, w.logged = db.rightsOf(w.v, now, db.location())
+	r, ok := db.rightsOf(w.v, now, db.location())
+	if !ok {
+		return w
+	}
+	e, err := db.entitlementsOf(ctx, r)
+	if err != nil || e.none() {
+		return w
+	}
+	w.r, w.logged = e, true
 	return w
 }
 

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"ParentModified", testParentModified},
 		{"PublicVisibility", testPublicVisibility},
 		{"PublicNeverSeesCanary", testPublicNeverSeesCanary},
+		{"Permissions", testPermissions},
 		{"NotFound", testNotFound},
 		{"Batch", testBatch},
 		{"Shallow", testShallow},
