@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 )
@@ -49,5 +50,47 @@ func TestStmtCacheNested(t *testing.T) {
 		if len(got) != 3 || got[0] != 1 || got[2] != 3 {
 			t.Errorf("round %d: outer rows %v, want [1 2 3]", round, got)
 		}
+	}
+}
+
+// TestStmtCacheEvictsLeastRecentlyUsed: a full cache makes room by closing
+// the least recently used statement, so a query used all the time stays
+// cached while one-off texts (logged-in viewers' statements) come and go.
+func TestStmtCacheEvictsLeastRecentlyUsed(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.ReadDB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const hot = `SELECT 0`
+	for i := range maxCachedStmts + 50 {
+		var v int
+		if err := conn.QueryRowContext(ctx, hot).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.QueryRowContext(ctx, fmt.Sprintf("SELECT %d", i+1)).Scan(&v); err != nil || v != i+1 {
+			t.Fatalf("query %d: %d, %v", i, v, err)
+		}
+	}
+	if err := conn.Raw(func(dc any) error {
+		c := dc.(*cachingConn)
+		if len(c.stmts) != maxCachedStmts {
+			t.Errorf("%d statements cached, want %d", len(c.stmts), maxCachedStmts)
+		}
+		if _, ok := c.stmts[hot]; !ok {
+			t.Error("the hot statement was evicted")
+		}
+		if _, ok := c.stmts["SELECT 1"]; ok {
+			t.Error("the oldest one-off statement is still cached")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
