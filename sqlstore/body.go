@@ -33,7 +33,7 @@ func (db *DB) FindBodyByID(ctx context.Context, id int64) (*ratsnetz.Body, error
 	}
 	defer tx.Rollback()
 	var b *ratsnetz.Body
-	err = db.byID(ctx, tx, bodyTable, db.viewerOf(ctx).plain("b", true), id, "Körperschaft nicht gefunden.", func(rows *sql.Rows) (err error) {
+	err = db.byID(ctx, tx, bodyTable, plainVis("b", true), id, "Körperschaft nicht gefunden.", func(rows *sql.Rows) (err error) {
 		b, err = scanBody(rows)
 		return err
 	})
@@ -50,7 +50,7 @@ func (db *DB) FindBodies(ctx context.Context, f ratsnetz.BodyFilter) ([]*ratsnet
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	v := db.viewerOf(ctx).plain("b", f.WithDeleted)
+	v := plainVis("b", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, bodyTable, v, f.ListOptions); err != nil {
 		return nil, 0, err
@@ -86,7 +86,7 @@ func (db *DB) FindLegislativeTerms(ctx context.Context, f ratsnetz.LegislativeTe
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	v := db.viewerOf(ctx).plain("t", f.WithDeleted)
+	v := plainVis("t", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, termTable, v, f.ListOptions); err != nil {
 		return nil, 0, err
@@ -128,7 +128,7 @@ func (db *DB) FindLocationByID(ctx context.Context, id int64) (*ratsnetz.Locatio
 	}
 	defer tx.Rollback()
 	var l *ratsnetz.Location
-	err = db.byID(ctx, tx, locationTable, db.viewerOf(ctx).plain("l", true), id, "Ort nicht gefunden.", func(rows *sql.Rows) (err error) {
+	err = db.byID(ctx, tx, locationTable, plainVis("l", true), id, "Ort nicht gefunden.", func(rows *sql.Rows) (err error) {
 		l, err = scanLocation(rows)
 		return err
 	})
@@ -145,7 +145,7 @@ func (db *DB) FindLocations(ctx context.Context, f ratsnetz.LocationFilter) ([]*
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	v := db.viewerOf(ctx).plain("l", f.WithDeleted)
+	v := plainVis("l", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, locationTable, v, f.ListOptions); err != nil {
 		return nil, 0, err

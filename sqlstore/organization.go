@@ -42,7 +42,7 @@ func (db *DB) FindOrganizationByID(ctx context.Context, id int64) (*ratsnetz.Org
 	}
 	defer tx.Rollback()
 	var o *ratsnetz.Organization
-	err = db.byID(ctx, tx, orgTable, db.viewerOf(ctx).plain("o", true), id, "Gremium nicht gefunden.", func(rows *sql.Rows) (err error) {
+	err = db.byID(ctx, tx, orgTable, plainVis("o", true), id, "Gremium nicht gefunden.", func(rows *sql.Rows) (err error) {
 		o, err = scanOrg(rows)
 		return err
 	})
@@ -59,7 +59,7 @@ func (db *DB) FindOrganizations(ctx context.Context, f ratsnetz.OrganizationFilt
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	v := db.viewerOf(ctx).plain("o", f.WithDeleted)
+	v := plainVis("o", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, orgTable, v, f.ListOptions); err != nil {
 		return nil, 0, err
@@ -110,7 +110,7 @@ func (db *DB) FindPersonByID(ctx context.Context, id int64) (*ratsnetz.Person, e
 	}
 	defer tx.Rollback()
 	var p *ratsnetz.Person
-	err = db.byID(ctx, tx, personTable, db.viewerOf(ctx).plain("p", true), id, "Person nicht gefunden.", func(rows *sql.Rows) (err error) {
+	err = db.byID(ctx, tx, personTable, plainVis("p", true), id, "Person nicht gefunden.", func(rows *sql.Rows) (err error) {
 		p, err = scanPerson(rows)
 		return err
 	})
@@ -127,7 +127,7 @@ func (db *DB) FindPersons(ctx context.Context, f ratsnetz.PersonFilter) ([]*rats
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	v := db.viewerOf(ctx).plain("p", f.WithDeleted)
+	v := plainVis("p", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, personTable, v, f.ListOptions); err != nil {
 		return nil, 0, err
@@ -172,7 +172,7 @@ func (db *DB) FindMembershipByID(ctx context.Context, id int64) (*ratsnetz.Membe
 	}
 	defer tx.Rollback()
 	var m *ratsnetz.Membership
-	err = db.byID(ctx, tx, membershipTable, db.viewerOf(ctx).plain("m", true), id, "Mitgliedschaft nicht gefunden.", func(rows *sql.Rows) (err error) {
+	err = db.byID(ctx, tx, membershipTable, plainVis("m", true), id, "Mitgliedschaft nicht gefunden.", func(rows *sql.Rows) (err error) {
 		m, err = scanMembership(rows)
 		return err
 	})
@@ -212,7 +212,7 @@ func (db *DB) findMemberships(ctx context.Context, f ratsnetz.MembershipFilter, 
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	v := db.viewerOf(ctx).plain("m", f.WithDeleted)
+	v := plainVis("m", f.WithDeleted)
 	w := db.newWhere()
 	if parents != nil {
 		w.ids(parentCol, parents)

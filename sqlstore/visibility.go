@@ -125,7 +125,11 @@ func notDeleted(a string, withDeleted bool) string {
 }
 
 // plain is the visibility of the kinds that are always public.
-func (w viewer) plain(a string, withDeleted bool) vis {
+func (w viewer) plain(a string, withDeleted bool) vis { return plainVis(a, withDeleted) }
+
+// plainVis is plain without a viewer (the same for everyone), so the finds of
+// always-public kinds do not resolve a logged-in viewer's entitlements.
+func plainVis(a string, withDeleted bool) vis {
 	return vis{list: notDeleted(a, withDeleted)}
 }
 

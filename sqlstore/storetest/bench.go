@@ -125,91 +125,105 @@ func Bench(b *testing.B, db *sqlstore.DB, scale float64) {
 	nMeetings := max(nPapers/10, 1)
 	queries := []struct {
 		name string
-		f    func(i int) error
+		f    func(ctx context.Context, i int) error
 	}{
-		{"MeetingsNewest", func(i int) error {
+		{"MeetingsNewest", func(ctx context.Context, i int) error {
 			_, _, err := db.FindMeetings(ctx, ratsnetz.MeetingFilter{Descending: true, ListOptions: ratsnetz.ListOptions{Limit: 20}})
 			return err
 		}},
-		{"MeetingsOfOrganization", func(i int) error {
+		{"MeetingsOfOrganization", func(ctx context.Context, i int) error {
 			_, _, err := db.FindMeetings(ctx, ratsnetz.MeetingFilter{OrganizationID: int64(i%60 + 1), Descending: true, ListOptions: ratsnetz.ListOptions{Limit: 20}})
 			return err
 		}},
-		{"MeetingsOfMonth", func(i int) error {
+		{"MeetingsOfMonth", func(ctx context.Context, i int) error {
 			from := time.Date(2015+i%10, time.Month(i%12+1), 1, 0, 0, 0, 0, time.UTC)
 			_, _, err := db.FindMeetings(ctx, ratsnetz.MeetingFilter{From: from, Until: from.AddDate(0, 1, 0)})
 			return err
 		}},
-		{"MeetingByID", func(i int) error {
+		{"MeetingByID", func(ctx context.Context, i int) error {
 			_, err := db.FindMeetingByID(ctx, int64(i)%nMeetings+1)
 			return ignoreNotFound(err)
 		}},
-		{"AgendaOfMeeting", func(i int) error {
+		{"AgendaOfMeeting", func(ctx context.Context, i int) error {
 			_, _, err := db.FindAgendaItems(ctx, ratsnetz.AgendaItemFilter{MeetingID: int64(i)%nMeetings + 1, ListOptions: ratsnetz.ListOptions{Limit: 100}})
 			return err
 		}},
-		{"PapersNewest", func(i int) error {
+		{"PapersNewest", func(ctx context.Context, i int) error {
 			_, _, err := db.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, ListOptions: ratsnetz.ListOptions{Limit: 20}})
 			return err
 		}},
-		{"PapersNewestPage50", func(i int) error {
+		{"PapersNewestPage50", func(ctx context.Context, i int) error {
 			_, _, err := db.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, ListOptions: ratsnetz.ListOptions{Limit: 20, Offset: 1000}})
 			return err
 		}},
-		{"PapersOfType", func(i int) error {
+		{"PapersOfType", func(ctx context.Context, i int) error {
 			_, _, err := db.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, PaperType: ratsnetz.PaperTypeQuestion, ListOptions: ratsnetz.ListOptions{Limit: 20}})
 			return err
 		}},
-		{"PapersOfOrganization", func(i int) error {
+		{"PapersOfOrganization", func(ctx context.Context, i int) error {
 			_, _, err := db.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, OrganizationID: int64(i%60 + 1), ListOptions: ratsnetz.ListOptions{Limit: 20}})
 			return err
 		}},
-		{"PapersOfYear", func(i int) error {
+		{"PapersOfYear", func(ctx context.Context, i int) error {
 			_, _, err := db.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, Year: 2015 + i%10, Status: ratsnetz.PaperStatusDecided, ListOptions: ratsnetz.ListOptions{Limit: 20}})
 			return err
 		}},
-		{"PapersByText", func(i int) error {
+		{"PapersByText", func(ctx context.Context, i int) error {
 			_, _, err := db.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, Text: fmt.Sprintf("thema %d", i%1000), ListOptions: ratsnetz.ListOptions{Limit: 20}})
 			return err
 		}},
-		{"PaperByID", func(i int) error {
+		{"PaperByID", func(ctx context.Context, i int) error {
 			_, err := db.FindPaperByID(ctx, int64(i)%nPapers+1)
 			return ignoreNotFound(err)
 		}},
-		{"ConsultationsOfPaper", func(i int) error {
+		{"ConsultationsOfPaper", func(ctx context.Context, i int) error {
 			_, _, err := db.FindConsultations(ctx, ratsnetz.ConsultationFilter{PaperID: int64(i)%nPapers + 1})
 			return err
 		}},
-		{"FilesOfPaper", func(i int) error {
+		{"FilesOfPaper", func(ctx context.Context, i int) error {
 			_, _, err := db.FindFiles(ctx, ratsnetz.FileFilter{PaperID: int64(i)%nPapers + 1})
 			return err
 		}},
-		{"FileByID", func(i int) error {
+		{"FileByID", func(ctx context.Context, i int) error {
 			_, err := db.FindFileByID(ctx, int64(i)%(nPapers*3)+1)
 			return ignoreNotFound(err)
 		}},
-		{"MembershipsOfOrganization", func(i int) error {
+		{"MembershipsOfOrganization", func(ctx context.Context, i int) error {
 			_, _, err := db.FindMemberships(ctx, ratsnetz.MembershipFilter{OrganizationID: int64(i%60 + 1), ListOptions: ratsnetz.ListOptions{Limit: 200}})
 			return err
 		}},
-		{"PersonsPage", func(i int) error {
+		{"PersonsPage", func(ctx context.Context, i int) error {
 			_, _, err := db.FindPersons(ctx, ratsnetz.PersonFilter{ListOptions: ratsnetz.ListOptions{Limit: 50, Offset: i % 100 * 10}})
 			return err
 		}},
 	}
-	for _, q := range queries {
-		b.Run(q.name, func(b *testing.B) {
-			b.RunParallel(func(pb *testing.PB) {
-				i := rand.IntN(1 << 20)
-				for pb.Next() {
-					i++
-					if err := q.f(i * 7919); err != nil {
-						b.Error(err)
-						return
+	// The same queries for a logged-in council office account of the city
+	// (entitled to every non-confidential organization: the longest ID
+	// sets), under "LoggedIn/".
+	office := &ratsnetz.Account{UserName: "bench-sitzungsdienst", Active: true,
+		Roles: []ratsnetz.AccountRole{{Kind: ratsnetz.RoleKindCouncilOffice}}}
+	if err := db.CreateAccount(ctx, office); err != nil {
+		b.Fatal(err)
+	}
+	logged := ratsnetz.NewContextWithViewer(ctx, office.Viewer())
+	for _, v := range []struct {
+		prefix string
+		ctx    context.Context
+	}{{"", ctx}, {"LoggedIn/", logged}} {
+		for _, q := range queries {
+			b.Run(v.prefix+q.name, func(b *testing.B) {
+				b.RunParallel(func(pb *testing.PB) {
+					i := rand.IntN(1 << 20)
+					for pb.Next() {
+						i++
+						if err := q.f(v.ctx, i*7919); err != nil {
+							b.Error(err)
+							return
+						}
 					}
-				}
+				})
 			})
-		})
+		}
 	}
 }
 
