@@ -224,6 +224,9 @@ func (hd *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := c.version(r.Context())
 	if err != nil {
+		if r.Context().Err() != nil {
+			return // the client is gone
+		}
 		c.logger.WarnContext(r.Context(), "respcache: read data version; not caching", "err", err)
 		hd.h.ServeHTTP(w, r)
 		return
