@@ -2,11 +2,7 @@ package demo_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,52 +12,13 @@ import (
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/blob/disk"
 	"github.com/ratsnetz/ratsnetz/demo"
-	"github.com/ratsnetz/ratsnetz/postgres"
+	"github.com/ratsnetz/ratsnetz/postgres/pgtest"
 	"github.com/ratsnetz/ratsnetz/sqlite"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
 
-// openPostgres opens a store in a fresh schema dropped after the test; it
-// skips without RATSNETZ_TEST_POSTGRES (and fails in CI).
-func openPostgres(tb testing.TB) *sqlstore.DB {
-	tb.Helper()
-	base := os.Getenv("RATSNETZ_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("RATSNETZ_TEST_POSTGRES is not set, but CI is")
-		}
-		tb.Skip("PostgreSQL half skipped: set RATSNETZ_TEST_POSTGRES")
-	}
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { admin.Close() })
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "demo_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	return db
-}
+// openPostgres opens a migrated store in a fresh schema of its own.
+func openPostgres(tb testing.TB) *sqlstore.DB { tb.Helper(); return pgtest.MustOpenMigrated(tb) }
 
 func openSQLite(tb testing.TB) *sqlstore.DB {
 	tb.Helper()

@@ -2,11 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
 
@@ -14,60 +9,13 @@ import (
 
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/postgres"
+	"github.com/ratsnetz/ratsnetz/postgres/pgtest"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 	"github.com/ratsnetz/ratsnetz/sqlstore/storetest"
 )
 
-// dsn returns the test server's DSN from RATSNETZ_TEST_POSTGRES; without it
-// the test is skipped, except in CI where it fails.
-func dsn(tb testing.TB) string {
-	tb.Helper()
-	u := os.Getenv("RATSNETZ_TEST_POSTGRES")
-	if u == "" {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("RATSNETZ_TEST_POSTGRES is not set, but CI is: the PostgreSQL tests must run in CI")
-		}
-		tb.Skip("PostgreSQL tests skipped: set RATSNETZ_TEST_POSTGRES (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
-	return u
-}
-
-// MustOpenDB opens the store in a fresh schema t_<random> that is dropped
-// when the test ends, so tests run in parallel.
-func MustOpenDB(tb testing.TB) *sqlstore.DB {
-	tb.Helper()
-	base := dsn(tb)
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { admin.Close() })
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
+// MustOpenDB opens the store (not migrated) in a fresh schema of its own.
+func MustOpenDB(tb testing.TB) *sqlstore.DB { tb.Helper(); return pgtest.MustOpen(tb) }
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) *sqlstore.DB { return MustOpenDB(t) })
@@ -111,14 +59,7 @@ func searchPathDSN(t *testing.T, db *sqlstore.DB) string {
 	if err := db.ReadDB().QueryRow(`SELECT current_schema()`).Scan(&schema); err != nil {
 		t.Fatal(err)
 	}
-	u, err := url.Parse(dsn(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.WithSearchPath(t, pgtest.DSN(t), schema)
 }
 
 // TestSequencesAfterLoad: an insert without ID after a Load gets a new ID.

@@ -2,11 +2,6 @@ package sqlstore_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -16,7 +11,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/ratsnetz/ratsnetz"
-	"github.com/ratsnetz/ratsnetz/postgres"
+	"github.com/ratsnetz/ratsnetz/postgres/pgtest"
 	"github.com/ratsnetz/ratsnetz/sqlite"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
@@ -30,40 +25,8 @@ func openSQLite(t *testing.T) *sqlstore.DB {
 	return db
 }
 
-// openPostgres opens a fresh schema; skipped without RATSNETZ_TEST_POSTGRES
-// (fails in CI).
-func openPostgres(t *testing.T) *sqlstore.DB {
-	base := os.Getenv("RATSNETZ_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("RATSNETZ_TEST_POSTGRES is not set, but CI is")
-		}
-		t.Skip("PostgreSQL half skipped: set RATSNETZ_TEST_POSTGRES")
-	}
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-	u, _ := url.Parse(base)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+// openPostgres opens a store (not migrated) in a fresh schema of its own.
+func openPostgres(t *testing.T) *sqlstore.DB { t.Helper(); return pgtest.MustOpen(t) }
 
 var now = time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
 

@@ -2,62 +2,18 @@ package importer_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/oparl/importer"
-	"github.com/ratsnetz/ratsnetz/postgres"
+	"github.com/ratsnetz/ratsnetz/postgres/pgtest"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
 
-// MustOpenPostgres opens a migrated store in a fresh schema of the
-// PostgreSQL named by RATSNETZ_TEST_POSTGRES (skipped without it, outside CI).
-func MustOpenPostgres(tb testing.TB) *sqlstore.DB {
-	tb.Helper()
-	base := os.Getenv("RATSNETZ_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("RATSNETZ_TEST_POSTGRES is not set, but CI is")
-		}
-		tb.Skip("PostgreSQL tests skipped: set RATSNETZ_TEST_POSTGRES")
-	}
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { admin.Close() })
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	return db
-}
+// MustOpenPostgres opens a migrated store in a fresh schema of its own.
+func MustOpenPostgres(tb testing.TB) *sqlstore.DB { tb.Helper(); return pgtest.MustOpenMigrated(tb) }
 
 // TestPostgres imports on PostgreSQL: same objects as on SQLite, stable IDs,
 // an incremental re-run changes nothing.
