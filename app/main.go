@@ -42,6 +42,10 @@ type Main struct {
 	// Audit records accesses to non-public material off the request path.
 	Audit *audit.Recorder
 
+	// closers stop what the areas started (workers, hubs), in reverse
+	// order, after the HTTP server and before the database closes.
+	closers []func() error
+
 	ln     net.Listener
 	server *http.Server
 	done   chan error
@@ -136,9 +140,28 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Audit = audit.New(m.DB, m.Logger, m.Now, 1024)
 	authSvc := &auth.Service{Accounts: m.DB, AccountLimiter: throttle.New(throttle.Account(), m.Now),
 		IPLimiter: throttle.New(throttle.IP(), m.Now), Now: m.Now, Logger: m.Logger, Issuer: "Ratsnetz"}
-	ws := web.NewServer(web.Config{Store: m.DB, Blobs: m.Blobs, BaseURL: baseURL, Logger: m.Logger, Now: m.Now,
+	wcfg := web.Config{Store: m.DB, Blobs: m.Blobs, BaseURL: baseURL, Logger: m.Logger, Now: m.Now,
 		Auth: authSvc, Mailer: &mail.Outbox{Dir: filepath.Join(m.Config.DataDir, "outbox"), Now: m.Now}, Access: m.Audit,
-		Secure: strings.HasPrefix(baseURL, "https://")})
+		Secure: strings.HasPrefix(baseURL, "https://")}
+	// Each area (app/<area>.go) builds its dependencies and may start
+	// background work it registers in m.closers.
+	var err2 error
+	if wcfg.Distribution, err2 = m.openDistribution(ctx, baseURL); err2 != nil {
+		return err2
+	}
+	if wcfg.Office, err2 = m.openOffice(ctx, baseURL); err2 != nil {
+		return err2
+	}
+	if wcfg.Feeds, err2 = m.openFeeds(ctx, baseURL); err2 != nil {
+		return err2
+	}
+	if wcfg.Live, err2 = m.openLive(ctx, baseURL); err2 != nil {
+		return err2
+	}
+	if wcfg.Search, err2 = m.openSearch(ctx, baseURL); err2 != nil {
+		return err2
+	}
+	ws := web.NewServer(wcfg)
 	api := oparl.NewServer(oparl.Config{Store: m.DB, BaseURL: baseURL, System: m.system(baseURL), Logger: m.Logger, Now: m.Now})
 	// Public responses are cached until the next write (respcache keys them
 	// by the store's data version). OParl ignores sessions: only an
@@ -170,7 +193,8 @@ func uncachedPortalPath(r *http.Request) bool {
 	if p == "/healthz" {
 		return true
 	}
-	for _, prefix := range []string{"/dateien/", "/static/", "/oparl/", "/anmelden", "/abmelden", "/konto", "/einladung", "/passwort"} {
+	for _, prefix := range []string{"/dateien/", "/static/", "/oparl/", "/anmelden", "/abmelden", "/konto", "/einladung", "/passwort",
+		"/verwaltung", "/sitzungsdienst", "/mein", "/live", "/benachrichtigungen"} {
 		if strings.HasPrefix(p, prefix) {
 			return true
 		}
@@ -204,6 +228,12 @@ func (m *Main) Close() error {
 			errs = append(errs, err)
 		}
 	}
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		if err := m.closers[i](); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	m.closers = nil
 	if m.Audit != nil {
 		m.Audit.Close() // after the server: every recorded access is written
 	}

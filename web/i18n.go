@@ -52,18 +52,31 @@ func (c *catalog) formatClock(t time.Time) string {
 }
 
 func newCatalogs() map[string]*catalog {
+	de, en := messagesDE(), messagesEN()
+	// Each area keeps its own messages in its file; keys must not collide.
+	for _, area := range []func() (de, en map[string]string){
+		officeMessages, distributionMessages, feedsMessages, liveMessages, searchMessages,
+	} {
+		ade, aen := area()
+		for k, v := range ade {
+			de[k] = v
+		}
+		for k, v := range aen {
+			en[k] = v
+		}
+	}
 	return map[string]*catalog{
 		"de": {
 			lang:     "de",
 			weekdays: [7]string{"So.,", "Mo.,", "Di.,", "Mi.,", "Do.,", "Fr.,", "Sa.,"},
 			months:   [12]string{"Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez."},
-			msgs:     messagesDE(),
+			msgs:     de,
 		},
 		"en": {
 			lang:     "en",
 			weekdays: [7]string{"Sun,", "Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,"},
 			months:   [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
-			msgs:     messagesEN(),
+			msgs:     en,
 		},
 	}
 }

@@ -53,6 +53,14 @@ type Config struct {
 	// user (an audit.Recorder, off the request path); nil with Auth set
 	// appends synchronously to Auth.Accounts.
 	Access AccessRecorder
+
+	// Areas added by later issues; each area owns its file (web/<area>.go)
+	// with its dependencies type, its routes and its messages.
+	Office       OfficeDeps       // Sitzungsdienst: papers, meetings, agenda, minutes, motions
+	Distribution DistributionDeps // invitations, Sitzungsmappe, print list, mail jobs
+	Feeds        FeedsDeps        // member area, iCal, Atom, citizen alerts
+	Live         LiveDeps         // live hybrid meetings, voting, chat
+	Search       SearchDeps       // full-text search
 }
 
 // Server is the portal: routes, middleware, templates.
@@ -82,6 +90,12 @@ type Server struct {
 	trustProxy      bool
 	formKey         []byte
 	access          AccessRecorder
+
+	office       OfficeDeps
+	distribution DistributionDeps
+	feeds        FeedsDeps
+	live         LiveDeps
+	search       SearchDeps
 }
 
 // Limits on what a request may carry.
@@ -127,8 +141,14 @@ func NewServer(cfg Config) *Server {
 	}
 	s.templates = tmpl
 	s.setupAccounts(cfg)
+	s.office, s.distribution, s.feeds, s.live, s.search = cfg.Office, cfg.Distribution, cfg.Feeds, cfg.Live, cfg.Search
 	s.routes()
 	s.accountRoutes()
+	s.officeRoutes()
+	s.distributionRoutes()
+	s.feedsRoutes()
+	s.liveRoutes()
+	s.searchRoutes()
 	s.handler = s.middleware(s.mux)
 	return s
 }

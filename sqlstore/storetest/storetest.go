@@ -50,6 +50,12 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"Shallow", testShallow},
 		{"ConcurrentReadsDuringLoad", testConcurrentReadsDuringLoad},
 		{"DataVersion", testDataVersion},
+		// Areas of later issues, each in its own file (storetest/<area>.go).
+		{"Office", testOffice},
+		{"Jobs", testJobs},
+		{"Feeds", testFeeds},
+		{"Live", testLive},
+		{"Search", testSearch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
