@@ -49,6 +49,8 @@ type authEnv struct {
 	accounts ratsnetz.AccountService
 	outbox   string
 	offset   atomic.Int64 // added to testNow, in seconds
+	// web is the portal server, for tests that mount more handlers (OParl).
+	web *Server
 }
 
 func (e *authEnv) now() time.Time { return testNow.Add(time.Duration(e.offset.Load()) * time.Second) }
@@ -103,7 +105,8 @@ func newAuthEnv(t testing.TB, configure ...func(cfg *Config, base string)) *auth
 	for _, f := range configure {
 		f(&cfg, e.base)
 	}
-	e.srv.Config.Handler = NewServer(cfg).Handler()
+	e.web = NewServer(cfg)
+	e.srv.Config.Handler = e.web.Handler()
 	e.srv.Start()
 	t.Cleanup(e.srv.Close)
 	return e
