@@ -27,11 +27,11 @@ func scanBody(rows *sql.Rows) (*ratsnetz.Body, error) {
 
 // FindBodyByID returns the body with the given ID.
 func (db *DB) FindBodyByID(ctx context.Context, id int64) (*ratsnetz.Body, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end()
 	var b *ratsnetz.Body
 	err = db.byID(ctx, tx, bodyTable, plainVis("b", true), id, "Körperschaft nicht gefunden.", func(rows *sql.Rows) (err error) {
 		b, err = scanBody(rows)
@@ -45,11 +45,11 @@ func (db *DB) FindBodyByID(ctx context.Context, id int64) (*ratsnetz.Body, error
 
 // FindBodies lists bodies by ID.
 func (db *DB) FindBodies(ctx context.Context, f ratsnetz.BodyFilter) ([]*ratsnetz.Body, int, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer end()
 	v := plainVis("b", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, bodyTable, v, f.ListOptions); err != nil {
@@ -81,11 +81,11 @@ func scanTerm(rows *sql.Rows) (*ratsnetz.LegislativeTerm, error) {
 
 // FindLegislativeTerms lists legislative terms by start date.
 func (db *DB) FindLegislativeTerms(ctx context.Context, f ratsnetz.LegislativeTermFilter) ([]*ratsnetz.LegislativeTerm, int, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer end()
 	v := plainVis("t", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, termTable, v, f.ListOptions); err != nil {
@@ -122,11 +122,11 @@ func scanLocation(rows *sql.Rows) (*ratsnetz.Location, error) {
 
 // FindLocationByID returns the location with the given ID.
 func (db *DB) FindLocationByID(ctx context.Context, id int64) (*ratsnetz.Location, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end()
 	var l *ratsnetz.Location
 	err = db.byID(ctx, tx, locationTable, plainVis("l", true), id, "Ort nicht gefunden.", func(rows *sql.Rows) (err error) {
 		l, err = scanLocation(rows)
@@ -140,11 +140,11 @@ func (db *DB) FindLocationByID(ctx context.Context, id int64) (*ratsnetz.Locatio
 
 // FindLocations lists locations by ID.
 func (db *DB) FindLocations(ctx context.Context, f ratsnetz.LocationFilter) ([]*ratsnetz.Location, int, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer end()
 	v := plainVis("l", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, locationTable, v, f.ListOptions); err != nil {

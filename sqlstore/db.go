@@ -50,6 +50,14 @@ type Dialect struct {
 	// IDSet returns SQL for a set of IDs usable in "x IN (…)" with one "?"
 	// and its argument (default JSONIDSet).
 	IDSet func(ids []int64) (string, any)
+	// NoReadTx lets the find methods of papers, meetings, agenda items,
+	// consultations and files run their queries on the read pool without a
+	// transaction. Right where each statement already sees its own
+	// snapshot inside a read transaction (PostgreSQL's READ COMMITTED), so
+	// the transaction only adds the BEGIN and ROLLBACK round trips. Every
+	// query applies the viewer's visibility itself, so no statement depends
+	// on another's snapshot for confidentiality.
+	NoReadTx bool
 }
 
 // DB is a ratsnetz.Store on a SQL database. Reads go to the read pool,

@@ -42,25 +42,25 @@ func scanFile(rows *sql.Rows, hidden *bool) (*ratsnetz.File, error) {
 
 // fileRefs fills derivatives and the owners' back-references. A visible file
 // has only visible owners, so the owners need no filter.
-func (db *DB) fileRefs(ctx context.Context, tx *sql.Tx, w viewer, fs []*ratsnetz.File) error {
+func (db *DB) fileRefs(ctx context.Context, tx querier, w viewer, fs []*ratsnetz.File) error {
 	byID := make(map[int64]*ratsnetz.File, len(fs))
 	ids := make([]int64, 0, len(fs))
 	for _, f := range fs {
 		byID[f.ID] = f
 		ids = append(ids, f.ID)
 	}
-	if err := db.refs(ctx, tx, `SELECT d.file_id, '', d.derivative_id FROM file_derivatives d
+	// One query for both lists; 'derivative' is no owner kind.
+	return db.refs(ctx, tx, `SELECT o, k, r FROM (
+		SELECT d.file_id AS o, 'derivative' AS k, d.derivative_id AS r, d.position AS pos FROM file_derivatives d
 		WHERE d.file_id IN (%s) AND `+w.fileVisible("d.derivative_id")+`
-		ORDER BY d.file_id, d.position`, ids, func(r refRow) {
-		f := byID[r.owner]
-		f.DerivativeFileIDs = append(f.DerivativeFileIDs, r.ref)
-	}); err != nil {
-		return err
-	}
-	return db.refs(ctx, tx, `SELECT DISTINCT file_id, owner_kind, owner_id FROM file_links
-		WHERE file_id IN (%s) ORDER BY file_id, owner_kind, owner_id`, ids, func(r refRow) {
+		UNION ALL
+		SELECT DISTINCT file_id, owner_kind, owner_id, 0 FROM file_links
+		WHERE file_id IN (%s)
+		) u ORDER BY o, k, pos, r`, ids, func(r refRow) {
 		f := byID[r.owner]
 		switch r.key {
+		case "derivative":
+			f.DerivativeFileIDs = append(f.DerivativeFileIDs, r.ref)
 		case ownerPaper:
 			f.PaperIDs = append(f.PaperIDs, r.ref)
 		case ownerMeeting:
@@ -74,11 +74,11 @@ func (db *DB) fileRefs(ctx context.Context, tx *sql.Tx, w viewer, fs []*ratsnetz
 // FindFileByID returns the file with the given ID; ENOTFOUND when the viewer
 // may not see it or one of its owners.
 func (db *DB) FindFileByID(ctx context.Context, id int64) (*ratsnetz.File, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end()
 	w := db.viewerOf(ctx)
 	var f *ratsnetz.File
 	var hidden bool
@@ -97,11 +97,22 @@ func (db *DB) FindFileByID(ctx context.Context, id int64) (*ratsnetz.File, error
 
 // FindFiles lists files by ID.
 func (db *DB) FindFiles(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz.File, int, error) {
-	tx, err := db.beginRead(ctx)
+	return db.findFiles(ctx, f, true)
+}
+
+// FindFilesShallow is FindFiles without derivatives and owners (the
+// back-references), for pages that list files by name and size. Same
+// visibility and order.
+func (db *DB) FindFilesShallow(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz.File, int, error) {
+	return db.findFiles(ctx, f, false)
+}
+
+func (db *DB) findFiles(ctx context.Context, f ratsnetz.FileFilter, withRefs bool) ([]*ratsnetz.File, int, error) {
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer end()
 	vw := db.viewerOf(ctx)
 	t := fileTable(vw)
 	v := vw.file("f", f.WithDeleted)
@@ -134,6 +145,9 @@ func (db *DB) FindFiles(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz
 	})
 	if err != nil {
 		return nil, 0, err
+	}
+	if !withRefs {
+		return files, n, nil
 	}
 	if err := db.fileRefs(ctx, tx, vw, shown); err != nil {
 		return nil, 0, err

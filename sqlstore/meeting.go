@@ -21,32 +21,30 @@ func scanMeeting(rows *sql.Rows, hidden *bool) (*ratsnetz.Meeting, error) {
 }
 
 // meetingRefs fills the ID lists of the meetings with visible content.
-func (db *DB) meetingRefs(ctx context.Context, tx *sql.Tx, w viewer, ms []*ratsnetz.Meeting) error {
+func (db *DB) meetingRefs(ctx context.Context, tx querier, w viewer, ms []*ratsnetz.Meeting) error {
 	byID := make(map[int64]*ratsnetz.Meeting, len(ms))
 	ids := make([]int64, 0, len(ms))
 	for _, m := range ms {
 		byID[m.ID] = m
 		ids = append(ids, m.ID)
 	}
-	if err := db.refs(ctx, tx, `SELECT meeting_id, '', organization_id FROM meeting_organizations
-		WHERE meeting_id IN (%s) ORDER BY meeting_id, position`, ids, func(r refRow) {
-		m := byID[r.owner]
-		m.OrganizationIDs = append(m.OrganizationIDs, r.ref)
-	}); err != nil {
-		return err
-	}
-	if err := db.refs(ctx, tx, `SELECT meeting_id, '', person_id FROM meeting_participants
-		WHERE meeting_id IN (%s) ORDER BY meeting_id, position`, ids, func(r refRow) {
-		m := byID[r.owner]
-		m.ParticipantIDs = append(m.ParticipantIDs, r.ref)
-	}); err != nil {
-		return err
-	}
-	return db.refs(ctx, tx, `SELECT l.owner_id, l.role, l.file_id FROM file_links l
+	// One query for the three lists; the keys do not overlap.
+	return db.refs(ctx, tx, `SELECT o, k, r FROM (
+		SELECT meeting_id AS o, 'organization' AS k, organization_id AS r, position AS pos FROM meeting_organizations
+		WHERE meeting_id IN (%s)
+		UNION ALL
+		SELECT meeting_id, 'participant', person_id, position FROM meeting_participants
+		WHERE meeting_id IN (%s)
+		UNION ALL
+		SELECT l.owner_id, l.role, l.file_id, l.position FROM file_links l
 		WHERE l.owner_kind = 'meeting' AND l.owner_id IN (%s) AND `+w.fileVisible("l.file_id")+`
-		ORDER BY l.owner_id, l.role, l.position`, ids, func(r refRow) {
+		) u ORDER BY o, k, pos`, ids, func(r refRow) {
 		m := byID[r.owner]
 		switch r.key {
+		case "organization":
+			m.OrganizationIDs = append(m.OrganizationIDs, r.ref)
+		case "participant":
+			m.ParticipantIDs = append(m.ParticipantIDs, r.ref)
 		case roleInvitation:
 			m.InvitationFileID = r.ref
 		case roleResultsProtocol:
@@ -62,11 +60,11 @@ func (db *DB) meetingRefs(ctx context.Context, tx *sql.Tx, w viewer, ms []*ratsn
 // FindMeetingByID returns the meeting with the given ID; ENOTFOUND when the
 // viewer may not see it.
 func (db *DB) FindMeetingByID(ctx context.Context, id int64) (*ratsnetz.Meeting, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end()
 	w := db.viewerOf(ctx)
 	var m *ratsnetz.Meeting
 	var hidden bool
@@ -95,11 +93,11 @@ func (db *DB) FindMeetingsShallow(ctx context.Context, f ratsnetz.MeetingFilter)
 }
 
 func (db *DB) findMeetings(ctx context.Context, f ratsnetz.MeetingFilter, withRefs bool) ([]*ratsnetz.Meeting, int, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer end()
 	vw := db.viewerOf(ctx)
 	v := vw.meeting("m", f.WithDeleted)
 	w := db.newWhere()
@@ -170,7 +168,7 @@ func scanAgendaItem(rows *sql.Rows) (*ratsnetz.AgendaItem, error) {
 }
 
 // agendaItemRefs fills the file references of the unredacted items.
-func (db *DB) agendaItemRefs(ctx context.Context, tx *sql.Tx, w viewer, items []*ratsnetz.AgendaItem) error {
+func (db *DB) agendaItemRefs(ctx context.Context, tx querier, w viewer, items []*ratsnetz.AgendaItem) error {
 	byID := make(map[int64]*ratsnetz.AgendaItem, len(items))
 	ids := make([]int64, 0, len(items))
 	for _, a := range items {
@@ -196,11 +194,11 @@ func (db *DB) agendaItemRefs(ctx context.Context, tx *sql.Tx, w viewer, items []
 // FindAgendaItemByID returns the agenda item with the given ID; ENOTFOUND
 // when the viewer may not see it (a redacted item is not found either).
 func (db *DB) FindAgendaItemByID(ctx context.Context, id int64) (*ratsnetz.AgendaItem, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end()
 	w := db.viewerOf(ctx)
 	var a *ratsnetz.AgendaItem
 	err = db.byID(ctx, tx, agendaItemTable(w), w.agendaItem("a", true), id, "Tagesordnungspunkt nicht gefunden.", func(rows *sql.Rows) (err error) {
@@ -220,7 +218,14 @@ func (db *DB) FindAgendaItemByID(ctx context.Context, id int64) (*ratsnetz.Agend
 // visible meeting come back as redacted placeholders for viewers who may not
 // see them.
 func (db *DB) FindAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter) ([]*ratsnetz.AgendaItem, int, error) {
-	return db.findAgendaItems(ctx, f, nil)
+	return db.findAgendaItems(ctx, f, nil, true)
+}
+
+// FindAgendaItemsShallow is FindAgendaItems without the file references
+// (ResolutionFileID, AuxiliaryFileIDs), for agendas that show only the
+// items' own columns. Same visibility and order.
+func (db *DB) FindAgendaItemsShallow(ctx context.Context, f ratsnetz.AgendaItemFilter) ([]*ratsnetz.AgendaItem, int, error) {
+	return db.findAgendaItems(ctx, f, nil, false)
 }
 
 // FindAgendaItemsByMeetingIDs returns all agenda items of the meetings, in
@@ -229,18 +234,18 @@ func (db *DB) FindAgendaItemsByMeetingIDs(ctx context.Context, meetingIDs []int6
 	if len(meetingIDs) == 0 {
 		return []*ratsnetz.AgendaItem{}, nil
 	}
-	items, _, err := db.findAgendaItems(ctx, ratsnetz.AgendaItemFilter{}, meetingIDs)
+	items, _, err := db.findAgendaItems(ctx, ratsnetz.AgendaItemFilter{}, meetingIDs, true)
 	return items, err
 }
 
 // findAgendaItems lists by f or, when meetingIDs is set, all items of those
 // meetings.
-func (db *DB) findAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter, meetingIDs []int64) ([]*ratsnetz.AgendaItem, int, error) {
-	tx, err := db.beginRead(ctx)
+func (db *DB) findAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter, meetingIDs []int64, withRefs bool) ([]*ratsnetz.AgendaItem, int, error) {
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer end()
 	vw := db.viewerOf(ctx)
 	t := agendaItemTable(vw)
 	v := vw.agendaItem("a", f.WithDeleted)
@@ -272,6 +277,9 @@ func (db *DB) findAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter, 
 	})
 	if err != nil {
 		return nil, 0, err
+	}
+	if !withRefs {
+		return items, n, nil
 	}
 	if err := db.agendaItemRefs(ctx, tx, vw, items); err != nil {
 		return nil, 0, err

@@ -36,11 +36,11 @@ func (db *DB) activeAt(w *where, a string, t time.Time) {
 
 // FindOrganizationByID returns the organization with the given ID.
 func (db *DB) FindOrganizationByID(ctx context.Context, id int64) (*ratsnetz.Organization, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end()
 	var o *ratsnetz.Organization
 	err = db.byID(ctx, tx, orgTable, plainVis("o", true), id, "Gremium nicht gefunden.", func(rows *sql.Rows) (err error) {
 		o, err = scanOrg(rows)
@@ -54,11 +54,11 @@ func (db *DB) FindOrganizationByID(ctx context.Context, id int64) (*ratsnetz.Org
 
 // FindOrganizations lists organizations by ID.
 func (db *DB) FindOrganizations(ctx context.Context, f ratsnetz.OrganizationFilter) ([]*ratsnetz.Organization, int, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer end()
 	v := plainVis("o", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, orgTable, v, f.ListOptions); err != nil {
@@ -104,11 +104,11 @@ func scanPerson(rows *sql.Rows) (*ratsnetz.Person, error) {
 
 // FindPersonByID returns the person with the given ID.
 func (db *DB) FindPersonByID(ctx context.Context, id int64) (*ratsnetz.Person, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end()
 	var p *ratsnetz.Person
 	err = db.byID(ctx, tx, personTable, plainVis("p", true), id, "Person nicht gefunden.", func(rows *sql.Rows) (err error) {
 		p, err = scanPerson(rows)
@@ -122,11 +122,11 @@ func (db *DB) FindPersonByID(ctx context.Context, id int64) (*ratsnetz.Person, e
 
 // FindPersons lists persons by ID.
 func (db *DB) FindPersons(ctx context.Context, f ratsnetz.PersonFilter) ([]*ratsnetz.Person, int, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer end()
 	v := plainVis("p", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, personTable, v, f.ListOptions); err != nil {
@@ -166,11 +166,11 @@ func scanMembership(rows *sql.Rows) (*ratsnetz.Membership, error) {
 
 // FindMembershipByID returns the membership with the given ID.
 func (db *DB) FindMembershipByID(ctx context.Context, id int64) (*ratsnetz.Membership, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end()
 	var m *ratsnetz.Membership
 	err = db.byID(ctx, tx, membershipTable, plainVis("m", true), id, "Mitgliedschaft nicht gefunden.", func(rows *sql.Rows) (err error) {
 		m, err = scanMembership(rows)
@@ -207,11 +207,11 @@ func (db *DB) FindMembershipsByOrganizationIDs(ctx context.Context, organization
 }
 
 func (db *DB) findMemberships(ctx context.Context, f ratsnetz.MembershipFilter, parentCol string, parents []int64) ([]*ratsnetz.Membership, int, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer end()
 	v := plainVis("m", f.WithDeleted)
 	w := db.newWhere()
 	if parents != nil {

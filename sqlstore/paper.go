@@ -33,16 +33,22 @@ func scanPaper(rows *sql.Rows, hidden *bool) (*ratsnetz.Paper, error) {
 }
 
 // paperRefs fills the ID lists of the papers.
-func (db *DB) paperRefs(ctx context.Context, tx *sql.Tx, w viewer, ps []*ratsnetz.Paper) error {
+func (db *DB) paperRefs(ctx context.Context, tx querier, w viewer, ps []*ratsnetz.Paper) error {
 	byID := make(map[int64]*ratsnetz.Paper, len(ps))
 	ids := make([]int64, 0, len(ps))
 	for _, p := range ps {
 		byID[p.ID] = p
 		ids = append(ids, p.ID)
 	}
-	if err := db.refs(ctx, tx, `SELECT r.paper_id, r.kind, r.ref_id FROM paper_refs r
+	// One query for both lists: paper_refs kinds and file roles do not
+	// overlap.
+	return db.refs(ctx, tx, `SELECT o, k, r FROM (
+		SELECT r.paper_id AS o, r.kind AS k, r.ref_id AS r, r.position AS pos FROM paper_refs r
 		WHERE r.paper_id IN (%s) AND (r.kind NOT IN ('related', 'superordinated', 'subordinated') OR `+w.paperVisible("r.ref_id")+`)
-		ORDER BY r.paper_id, r.kind, r.position`, ids, func(r refRow) {
+		UNION ALL
+		SELECT l.owner_id, l.role, l.file_id, l.position FROM file_links l
+		WHERE l.owner_kind = 'paper' AND l.owner_id IN (%s) AND `+w.fileVisible("l.file_id")+`
+		) u ORDER BY o, k, pos`, ids, func(r refRow) {
 		p := byID[r.owner]
 		switch r.key {
 		case refRelated:
@@ -59,15 +65,6 @@ func (db *DB) paperRefs(ctx context.Context, tx *sql.Tx, w viewer, ps []*ratsnet
 			p.OriginatorOrganizationIDs = append(p.OriginatorOrganizationIDs, r.ref)
 		case refUnderDirectionOf:
 			p.UnderDirectionOfIDs = append(p.UnderDirectionOfIDs, r.ref)
-		}
-	}); err != nil {
-		return err
-	}
-	return db.refs(ctx, tx, `SELECT l.owner_id, l.role, l.file_id FROM file_links l
-		WHERE l.owner_kind = 'paper' AND l.owner_id IN (%s) AND `+w.fileVisible("l.file_id")+`
-		ORDER BY l.owner_id, l.role, l.position`, ids, func(r refRow) {
-		p := byID[r.owner]
-		switch r.key {
 		case roleMain:
 			p.MainFileID = r.ref
 		case roleAuxiliary:
@@ -79,11 +76,11 @@ func (db *DB) paperRefs(ctx context.Context, tx *sql.Tx, w viewer, ps []*ratsnet
 // FindPaperByID returns the paper with the given ID; ENOTFOUND when the
 // viewer may not see it.
 func (db *DB) FindPaperByID(ctx context.Context, id int64) (*ratsnetz.Paper, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end()
 	w := db.viewerOf(ctx)
 	var p *ratsnetz.Paper
 	var hidden bool
@@ -125,11 +122,11 @@ func (db *DB) FindPapersShallow(ctx context.Context, f ratsnetz.PaperFilter) ([]
 }
 
 func (db *DB) findPapers(ctx context.Context, f ratsnetz.PaperFilter, withRefs bool) ([]*ratsnetz.Paper, int, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer end()
 	vw := db.viewerOf(ctx)
 	v := vw.paper("p", f.WithDeleted)
 	w := db.newWhere()
@@ -207,7 +204,7 @@ func scanConsultation(rows *sql.Rows) (*ratsnetz.Consultation, error) {
 	return c, rows.Scan(dest...)
 }
 
-func (db *DB) consultationRefs(ctx context.Context, tx *sql.Tx, cs []*ratsnetz.Consultation) error {
+func (db *DB) consultationRefs(ctx context.Context, tx querier, cs []*ratsnetz.Consultation) error {
 	byID := make(map[int64]*ratsnetz.Consultation, len(cs))
 	ids := make([]int64, 0, len(cs))
 	for _, c := range cs {
@@ -224,11 +221,11 @@ func (db *DB) consultationRefs(ctx context.Context, tx *sql.Tx, cs []*ratsnetz.C
 // FindConsultationByID returns the consultation with the given ID;
 // ENOTFOUND when the viewer may not see its paper.
 func (db *DB) FindConsultationByID(ctx context.Context, id int64) (*ratsnetz.Consultation, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer end()
 	w := db.viewerOf(ctx)
 	var c *ratsnetz.Consultation
 	err = db.byID(ctx, tx, consultationTable(w), w.consultation("c", true), id, "Beratung nicht gefunden.", func(rows *sql.Rows) (err error) {
@@ -261,11 +258,11 @@ func (db *DB) FindConsultationsByPaperIDs(ctx context.Context, paperIDs []int64)
 }
 
 func (db *DB) findConsultations(ctx context.Context, f ratsnetz.ConsultationFilter, paperIDs []int64) ([]*ratsnetz.Consultation, int, error) {
-	tx, err := db.beginRead(ctx)
+	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer end()
 	vw := db.viewerOf(ctx)
 	t := consultationTable(vw)
 	v := vw.consultation("c", f.WithDeleted)

@@ -119,6 +119,26 @@ func metaDest(m *ratsnetz.Meta) []any {
 	return []any{&m.ID, &m.ExternalID, timeScanner{&m.Created}, timeScanner{&m.Modified}, boolScanner{&m.Deleted}}
 }
 
+// querier runs queries: a read transaction, or the read pool itself where
+// the dialect needs no read transaction (see Dialect.NoReadTx).
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// reader returns what a find method runs its queries on and the function
+// that ends it (call it, deferred, in every case).
+func (db *DB) reader(ctx context.Context) (querier, func(), error) {
+	if db.dialect.NoReadTx {
+		return db.read, func() {}, nil
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tx, func() { tx.Rollback() }, nil
+}
+
 // where collects predicates with "?" arguments.
 type where struct {
 	conds []string
@@ -242,7 +262,7 @@ func limitOf(o ratsnetz.ListOptions) int {
 // order + offset) and, when asked, the total. scan reads one row. After = -1
 // is keyset paging from the start (the first page of an ID-ordered walk).
 // A negative Limit (only set inside this package) means no limit.
-func (db *DB) list(ctx context.Context, tx *sql.Tx, t table, v vis, w *where, o ratsnetz.ListOptions, order string,
+func (db *DB) list(ctx context.Context, tx querier, t table, v vis, w *where, o ratsnetz.ListOptions, order string,
 	scan func(*sql.Rows) error) (int, error) {
 	w.add(v.list)
 	total := -1
@@ -286,7 +306,7 @@ func (db *DB) list(ctx context.Context, tx *sql.Tx, t table, v vis, w *where, o 
 }
 
 // byID reads one row by ID under v.byID; not found is ENOTFOUND with msg.
-func (db *DB) byID(ctx context.Context, tx *sql.Tx, t table, v vis, id int64, msg string, scan func(*sql.Rows) error) error {
+func (db *DB) byID(ctx context.Context, tx querier, t table, v vis, id int64, msg string, scan func(*sql.Rows) error) error {
 	w := db.newWhere()
 	w.add(t.alias+".id = ?", id)
 	w.add(v.byID)
@@ -314,16 +334,21 @@ type refRow struct {
 	ref   int64
 }
 
-// refs runs q (selecting owner, key, ref; with "%s" where the owner ID list
-// goes) for the owners and calls fn for every row in order. One query per
-// list kind and page: no N+1.
-func (db *DB) refs(ctx context.Context, tx *sql.Tx, q string, owners []int64, fn func(refRow)) error {
+// refs runs q (selecting owner, key, ref; with "%s" wherever the owner ID
+// list goes) for the owners and calls fn for every row in order. One query
+// per page (several lists may share it with UNION ALL): no N+1.
+func (db *DB) refs(ctx context.Context, tx querier, q string, owners []int64, fn func(refRow)) error {
 	if len(owners) == 0 {
 		return nil
 	}
 	set, arg := db.idSet(owners)
-	q = fmt.Sprintf(q, set)
-	rows, err := tx.QueryContext(ctx, db.rebind(q), arg)
+	n := strings.Count(q, "%s")
+	sets, args := make([]any, n), make([]any, n)
+	for i := range n {
+		sets[i], args[i] = set, arg
+	}
+	q = fmt.Sprintf(q, sets...)
+	rows, err := tx.QueryContext(ctx, db.rebind(q), args...)
 	if err != nil {
 		return fmt.Errorf("load references: %w", err)
 	}

@@ -9,12 +9,16 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/blob/disk"
+	"github.com/ratsnetz/ratsnetz/postgres"
 	"github.com/ratsnetz/ratsnetz/sqlite"
+	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
 
 // BenchmarkPages measures the portal's own cost per page (routing, store
@@ -60,16 +64,40 @@ func BenchmarkDemoPages(b *testing.B) {
 
 // BenchmarkLarge measures the portal on a data directory made by
 // `ratsnetz demo --scale large` (≈200 000 papers), named by the environment
-// variable RATSNETZ_WEB_BENCH_DATA (skipped without it), e.g.
+// variable RATSNETZ_WEB_BENCH_DATA (skipped without it); with
+// RATSNETZ_WEB_BENCH_POSTGRES (a postgres:// URL of the same dataset) it
+// measures PostgreSQL instead. Paper and meeting pages walk the whole table
+// (uncached pages in the real server). Besides ns/op it reports the CPU time
+// per page of this process (go-cpu-µs/op) and, on PostgreSQL, of the server
+// backends of this benchmark's connections (pg-cpu-µs/op): numbers that the
+// load of other processes on the machine hardly moves.
 //
 //	RATSNETZ_WEB_BENCH_DATA=/tmp/ratsnetz-bench/data-sqlite go test -run X -bench Large ./web
+//	RATSNETZ_WEB_BENCH_DATA=/tmp/ratsnetz-bench/data-postgres \
+//	RATSNETZ_WEB_BENCH_POSTGRES='postgres://postgres@127.0.0.1:5432/ratsnetz_bench?sslmode=disable' \
+//	  go test -run X -bench Large ./web
 func BenchmarkLarge(b *testing.B) {
 	dir := os.Getenv("RATSNETZ_WEB_BENCH_DATA")
 	if dir == "" {
 		b.Skip("RATSNETZ_WEB_BENCH_DATA not set")
 	}
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, dir+"/ratsnetz.db")
+	var db *sqlstore.DB
+	var err error
+	pgURL := os.Getenv("RATSNETZ_WEB_BENCH_POSTGRES")
+	if pgURL != "" {
+		sep := "?"
+		if strings.Contains(pgURL, "?") {
+			sep = "&"
+		}
+		db, err = postgres.Open(ctx, pgURL+sep+"application_name="+benchAppName)
+	} else {
+		// sqlite.Open would create a missing file; a benchmark must not.
+		if _, err := os.Stat(dir + "/ratsnetz.db"); err != nil {
+			b.Fatalf("no SQLite dataset: %v", err)
+		}
+		db, err = sqlite.Open(ctx, dir+"/ratsnetz.db")
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -80,13 +108,18 @@ func BenchmarkLarge(b *testing.B) {
 		"home":      func(int) string { return "/" },
 		"meetings":  func(int) string { return "/sitzungen" },
 		"papersArt": func(int) string { return "/vorlagen?art=Antrag&jahr=2025" },
-		"paper":     func(i int) string { return fmt.Sprintf("/vorlagen/%d", 1+(i*7919)%200000) },
-		"meeting":   func(i int) string { return fmt.Sprintf("/sitzungen/%d", 1+(i*7919)%20000) },
+		"paper":     func(i int) string { return fmt.Sprintf("/vorlagen/%d", 1+(i*7919+200000)%200000) },
+		"meeting":   func(i int) string { return fmt.Sprintf("/sitzungen/%d", 1+(i*7919+20000)%20000) },
 	}
 	for _, name := range []string{"home", "meetings", "papersArt", "paper", "meeting"} {
 		f := paths[name]
 		b.Run(name, func(b *testing.B) {
+			// Warm up: statement plans per pooled connection, caches.
+			for i := range 50 {
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, f(-1-i), nil))
+			}
 			i := 0
+			goCPU, pgCPU := processCPU(), pgBackendCPU(b, db, pgURL != "")
 			for b.Loop() {
 				i++
 				w := httptest.NewRecorder()
@@ -95,8 +128,58 @@ func BenchmarkLarge(b *testing.B) {
 					b.Fatalf("status %d", w.Code)
 				}
 			}
+			b.ReportMetric(float64((processCPU()-goCPU).Microseconds())/float64(i), "go-cpu-µs/op")
+			if pgURL != "" {
+				b.ReportMetric(float64((pgBackendCPU(b, db, true)-pgCPU).Microseconds())/float64(i), "pg-cpu-µs/op")
+			}
 		})
 	}
+}
+
+// benchAppName marks the PostgreSQL connections of BenchmarkLarge.
+const benchAppName = "ratsnetz-webbench"
+
+// processCPU is the user+system CPU time of this process so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// pgBackendCPU sums the user+system CPU time of the local PostgreSQL
+// backends serving this benchmark's connections (from /proc, so only for a
+// server on this machine; 0 otherwise).
+func pgBackendCPU(b *testing.B, db *sqlstore.DB, on bool) time.Duration {
+	if !on {
+		return 0
+	}
+	rows, err := db.ReadDB().Query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1`, benchAppName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var total time.Duration
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			b.Fatal(err)
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// Fields after the command's closing parenthesis; utime and stime
+		// are fields 14 and 15 of the whole line, in clock ticks (100/s).
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(fields) > 13 {
+			ut, _ := strconv.ParseInt(fields[11], 10, 64)
+			st, _ := strconv.ParseInt(fields[12], 10, 64)
+			total += time.Duration(ut+st) * 10 * time.Millisecond
+		}
+	}
+	return total
 }
 
 // BenchmarkRenderPaperIndex measures only the template work of a full paper

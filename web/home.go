@@ -35,7 +35,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	papers, _, err := s.store.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, ListOptions: ratsnetz.ListOptions{Limit: homeListLimit}})
+	papers, _, err := s.findPapersShallow(ctx, ratsnetz.PaperFilter{Newest: true, ListOptions: ratsnetz.ListOptions{Limit: homeListLimit}})
 	if err != nil {
 		s.error(w, r, fmt.Errorf("find latest papers: %w", err))
 		return

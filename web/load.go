@@ -74,32 +74,76 @@ func (s *Server) personsByID(ctx context.Context, ids []int64) (map[int64]*ratsn
 		})
 }
 
+// shallowStore is implemented by stores that can list objects without
+// their ID lists (sqlstore.DB). The loaders below use it: pages show only
+// the own columns of the objects they refer to (name, reference, date,
+// size), so loading the objects' own references would be wasted queries.
+type shallowStore interface {
+	FindPapersShallow(context.Context, ratsnetz.PaperFilter) ([]*ratsnetz.Paper, int, error)
+	FindMeetingsShallow(context.Context, ratsnetz.MeetingFilter) ([]*ratsnetz.Meeting, int, error)
+	FindAgendaItemsShallow(context.Context, ratsnetz.AgendaItemFilter) ([]*ratsnetz.AgendaItem, int, error)
+	FindFilesShallow(context.Context, ratsnetz.FileFilter) ([]*ratsnetz.File, int, error)
+}
+
+// findPapersShallow lists papers, without their ID lists where the store
+// can: for lists and links that show only the papers' own columns.
+func (s *Server) findPapersShallow(ctx context.Context, f ratsnetz.PaperFilter) ([]*ratsnetz.Paper, int, error) {
+	if st, ok := s.store.(shallowStore); ok {
+		return st.FindPapersShallow(ctx, f)
+	}
+	return s.store.FindPapers(ctx, f)
+}
+
+// papersByID loads papers without their ID lists (pages link them by name
+// and reference).
 func (s *Server) papersByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.Paper, error) {
 	return loadByID(ctx, "papers", ids, func(v *ratsnetz.Paper) int64 { return v.ID },
 		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.Paper, int, error) {
-			return s.store.FindPapers(ctx, ratsnetz.PaperFilter{IDs: ids, ListOptions: o})
+			return s.findPapersShallow(ctx, ratsnetz.PaperFilter{IDs: ids, ListOptions: o})
 		})
 }
 
+// filesByID loads files without derivatives and owners (pages list them by
+// name and size).
 func (s *Server) filesByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.File, error) {
 	return loadByID(ctx, "files", ids, func(v *ratsnetz.File) int64 { return v.ID },
 		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.File, int, error) {
-			return s.store.FindFiles(ctx, ratsnetz.FileFilter{IDs: ids, ListOptions: o})
+			f := ratsnetz.FileFilter{IDs: ids, ListOptions: o}
+			if st, ok := s.store.(shallowStore); ok {
+				return st.FindFilesShallow(ctx, f)
+			}
+			return s.store.FindFiles(ctx, f)
 		})
 }
 
+// meetingsByID loads meetings without their ID lists (pages link them by
+// date and name).
 func (s *Server) meetingsByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.Meeting, error) {
 	return loadByID(ctx, "meetings", ids, func(v *ratsnetz.Meeting) int64 { return v.ID },
 		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.Meeting, int, error) {
-			return s.store.FindMeetings(ctx, ratsnetz.MeetingFilter{IDs: ids, ListOptions: o})
+			f := ratsnetz.MeetingFilter{IDs: ids, ListOptions: o}
+			if st, ok := s.store.(shallowStore); ok {
+				return st.FindMeetingsShallow(ctx, f)
+			}
+			return s.store.FindMeetings(ctx, f)
 		})
 }
 
+// findAgendaItemsShallow lists agenda items without their file references
+// where the store can.
+func (s *Server) findAgendaItemsShallow(ctx context.Context, f ratsnetz.AgendaItemFilter) ([]*ratsnetz.AgendaItem, int, error) {
+	if st, ok := s.store.(shallowStore); ok {
+		return st.FindAgendaItemsShallow(ctx, f)
+	}
+	return s.store.FindAgendaItems(ctx, f)
+}
+
 // agendaItemsByID leaves out redacted placeholders: nothing links to them.
+// The items come without file references (pages link them by number).
 func (s *Server) agendaItemsByID(ctx context.Context, ids []int64) (map[int64]*ratsnetz.AgendaItem, error) {
 	m, err := loadByID(ctx, "agenda items", ids, func(v *ratsnetz.AgendaItem) int64 { return v.ID },
 		func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.AgendaItem, int, error) {
-			return s.store.FindAgendaItems(ctx, ratsnetz.AgendaItemFilter{IDs: ids, ListOptions: o})
+			return s.findAgendaItemsShallow(ctx, ratsnetz.AgendaItemFilter{IDs: ids, ListOptions: o})
 		})
 	if err != nil {
 		return nil, err

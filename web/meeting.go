@@ -141,7 +141,7 @@ func (s *Server) loadMeetingView(ctx context.Context, id int64) (*meetingViewDat
 	if err != nil {
 		return nil, fmt.Errorf("find meeting %d: %w", id, err)
 	}
-	items, _, err := s.store.FindAgendaItems(ctx, ratsnetz.AgendaItemFilter{MeetingID: m.ID, ListOptions: ratsnetz.ListOptions{Limit: 1000}})
+	items, _, err := s.findAgendaItemsShallow(ctx, ratsnetz.AgendaItemFilter{MeetingID: m.ID, ListOptions: ratsnetz.ListOptions{Limit: 1000}})
 	if err != nil {
 		return nil, fmt.Errorf("find agenda items of meeting %d: %w", id, err)
 	}

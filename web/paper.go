@@ -88,7 +88,7 @@ func (s *Server) handlePaperIndex(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	papers, _, err := s.store.FindPapers(ctx, f)
+	papers, _, err := s.findPapersShallow(ctx, f)
 	if err != nil {
 		s.error(w, r, fmt.Errorf("find papers: %w", err))
 		return
