@@ -1,0 +1,488 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/search"
+)
+
+// SearchIndex keeps the full-text index (tables search_docs, search_terms)
+// up to date. It needs no hook in the writers: an object is (re)indexed
+// when it has no index entry or its modified differs from the one indexed
+// (search_docs.src_modified), so every writer — Load, the importer, the
+// office — is covered. Each batch is one transaction that also bumps the
+// data version, so cached search pages never outlive the index.
+type SearchIndex struct {
+	db *DB
+	// FileText returns the text of a file whose text column is empty (PDF,
+	// DOCX, ODT extraction; OCR). An error wrapping ErrSearchSkipped
+	// indexes the file without text for good; any other error indexes its
+	// metadata and retries the text on the next pass. Nil: no extraction.
+	FileText func(ctx context.Context, f *ratsnetz.File) (string, error)
+
+	mu sync.Mutex
+	// cursor is the last object ID indexed per kind in the current pass,
+	// so that one pass over a large table is linear.
+	cursor map[string]int64
+	// skipped counts files indexed without text.
+	skipped int
+}
+
+// ErrSearchSkipped marks a file whose text cannot be extracted (a scanned
+// PDF without OCR, an unknown format): it is indexed by its metadata only.
+var ErrSearchSkipped = errors.New("file text skipped")
+
+var _ ratsnetz.SearchIndexer = (*SearchIndex)(nil)
+
+// NewSearchIndex returns the index maintainer of db.
+func NewSearchIndex(db *DB) *SearchIndex {
+	return &SearchIndex{db: db, cursor: map[string]int64{}}
+}
+
+// Skipped returns how many files were indexed without their text.
+func (x *SearchIndex) Skipped() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.skipped
+}
+
+// searchSource is how one object kind is read for indexing.
+type searchSource struct {
+	kind  string
+	table string
+	// load reads the objects with the given IDs.
+	load func(ctx context.Context, x *SearchIndex, tx *sql.Tx, ids []int64) ([]*searchDoc, error)
+}
+
+// searchDoc is one object's index entry.
+type searchDoc struct {
+	kind      string
+	objectID  int64
+	modified  any // the object's modified column value, copied verbatim
+	deleted   bool
+	retry     bool // text failed: index again on the next pass
+	bodyID    int64
+	paperType string
+	status    string
+	date      time.Time
+	title     string
+	subtitle  string
+	// strong is text weighted like the title (reference numbers, names).
+	strong string
+	body   string
+}
+
+func searchSources() []searchSource {
+	return []searchSource{
+		{kind: ratsnetz.SearchPaper, table: "papers", load: loadPaperDocs},
+		{kind: ratsnetz.SearchAgendaItem, table: "agenda_items", load: loadAgendaItemDocs},
+		{kind: ratsnetz.SearchMeeting, table: "meetings", load: loadMeetingDocs},
+		{kind: ratsnetz.SearchOrganization, table: "organizations", load: loadOrganizationDocs},
+		{kind: ratsnetz.SearchPerson, table: "persons", load: loadPersonDocs},
+		{kind: ratsnetz.SearchBody, table: "bodies", load: loadBodyDocs},
+		{kind: ratsnetz.SearchFile, table: "files", load: loadFileDocs},
+	}
+}
+
+// IndexPending indexes up to max objects that are new or changed since
+// they were indexed and returns how many it indexed.
+func (x *SearchIndex) IndexPending(ctx context.Context, max int) (int, error) {
+	if max <= 0 {
+		max = 500
+	}
+	total := 0
+	for _, src := range searchSources() {
+		for total < max {
+			n, err := x.indexBatch(ctx, src, max-total)
+			if err != nil {
+				return total, err
+			}
+			total += n
+			if n == 0 {
+				break
+			}
+		}
+		if total >= max {
+			break
+		}
+	}
+	return total, nil
+}
+
+// indexBatch indexes up to limit pending objects of one kind in one
+// transaction; 0 means the kind's pass is complete.
+func (x *SearchIndex) indexBatch(ctx context.Context, src searchSource, limit int) (int, error) {
+	db := x.db
+	if limit > 500 {
+		limit = 500
+	}
+	x.mu.Lock()
+	after := x.cursor[src.kind]
+	x.mu.Unlock()
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("search index: begin: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, db.rebind(`SELECT o.id FROM `+src.table+` o
+		LEFT JOIN search_docs d ON d.kind = ? AND d.object_id = o.id
+		WHERE o.id > ? AND (d.id IS NULL OR d.src_modified IS DISTINCT FROM o.modified)
+		ORDER BY o.id LIMIT ?`), src.kind, after, limit)
+	if err != nil {
+		return 0, fmt.Errorf("search index %s: pending: %w", src.kind, err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("search index %s: pending: %w", src.kind, err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("search index %s: pending: %w", src.kind, err)
+	}
+	if len(ids) == 0 {
+		x.mu.Lock()
+		x.cursor[src.kind] = 0
+		x.mu.Unlock()
+		return 0, nil
+	}
+	docs, err := src.load(ctx, x, tx, ids)
+	if err != nil {
+		return 0, fmt.Errorf("search index %s: %w", src.kind, err)
+	}
+	for _, d := range docs {
+		if err := db.writeSearchDoc(ctx, tx, d); err != nil {
+			return 0, fmt.Errorf("search index %s %d: %w", d.kind, d.objectID, err)
+		}
+	}
+	if err := db.bumpVersion(ctx, tx); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("search index %s: commit: %w", src.kind, err)
+	}
+	x.mu.Lock()
+	x.cursor[src.kind] = ids[len(ids)-1]
+	x.mu.Unlock()
+	return len(ids), nil
+}
+
+// Field weights of a term: per occurrence in the title or strong text, and
+// for the body text up to bodyCap occurrences; a term's weight is capped.
+const (
+	weightTitle  = 8
+	weightStrong = 10
+	bodyCap      = 5
+	weightCap    = 40
+)
+
+// writeSearchDoc replaces the index entry of d.
+func (db *DB) writeSearchDoc(ctx context.Context, tx *sql.Tx, d *searchDoc) error {
+	var terms []string
+	weights := map[string]int{}
+	bodyHits := map[string]int{}
+	if !d.deleted {
+		for _, f := range []struct {
+			text string
+			w    int
+		}{{d.title, weightTitle}, {d.subtitle + " " + d.strong, weightStrong}, {d.body, 0}} {
+			for _, t := range search.Tokens(f.text) {
+				terms = append(terms, t.Term)
+				if t.Stop {
+					continue
+				}
+				if f.w == 0 {
+					bodyHits[t.Term]++
+					continue
+				}
+				weights[t.Term] += f.w
+			}
+		}
+		for t, n := range bodyHits {
+			weights[t] += min(n, bodyCap)
+		}
+	}
+	modified := d.modified
+	if d.retry {
+		modified = nil
+	}
+	year := 0
+	if !d.date.IsZero() {
+		year = d.date.In(db.location()).Year()
+	}
+	body, termText := d.body, search.TermText(terms)
+	if d.deleted {
+		body = ""
+	}
+	var id int64
+	if err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO search_docs
+		(kind, object_id, src_modified, body_id, paper_type, status, year, boost, date, title, subtitle, body, terms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (kind, object_id) DO UPDATE SET src_modified = excluded.src_modified,
+			body_id = excluded.body_id, paper_type = excluded.paper_type, status = excluded.status,
+			year = excluded.year, boost = excluded.boost, date = excluded.date, title = excluded.title, subtitle = excluded.subtitle,
+			body = excluded.body, terms = excluded.terms
+		RETURNING id`),
+		d.kind, d.objectID, modified, d.bodyID, d.paperType, d.status, year, searchBoost(d.kind), db.tm(d.date),
+		d.title, d.subtitle, body, termText).Scan(&id); err != nil {
+		return fmt.Errorf("write doc: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM search_terms WHERE doc_id = ?`), id); err != nil {
+		return fmt.Errorf("clear terms: %w", err)
+	}
+	if len(weights) == 0 {
+		return nil
+	}
+	per := db.dialect.MaxParams / 3
+	args := make([]any, 0, 3*min(len(weights), per))
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		n := len(args) / 3
+		q := "INSERT INTO search_terms (term, doc_id, w) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")
+		if _, err := tx.ExecContext(ctx, db.rebind(q), args...); err != nil {
+			return fmt.Errorf("write terms: %w", err)
+		}
+		args = args[:0]
+		return nil
+	}
+	for t, w := range weights {
+		args = append(args, t, id, min(w, weightCap))
+		if len(args)/3 == per {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// searchBoost is the score multiplier of a kind: the objects themselves
+// before the agenda items and meetings that treat them, before the files
+// that repeat their text.
+func searchBoost(kind string) int {
+	switch kind {
+	case ratsnetz.SearchAgendaItem, ratsnetz.SearchMeeting:
+		return 3
+	case ratsnetz.SearchFile:
+		return 2
+	}
+	return 4
+}
+
+// ClearSearchIndex empties the index; IndexPending then rebuilds it.
+func (x *SearchIndex) ClearSearchIndex(ctx context.Context) error {
+	db := x.db
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("clear search index: %w", err)
+	}
+	defer tx.Rollback()
+	stmts := []string{`DELETE FROM search_terms`, `DELETE FROM search_docs`}
+	if db.dialect.Name == "postgres" {
+		stmts = []string{`TRUNCATE search_terms, search_docs`}
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("clear search index: %w", err)
+		}
+	}
+	if err := db.bumpVersion(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("clear search index: %w", err)
+	}
+	x.mu.Lock()
+	x.cursor = map[string]int64{}
+	x.mu.Unlock()
+	return nil
+}
+
+// queryDocs runs q (with %s for the ID list) over ids and scans each row.
+func queryDocs(ctx context.Context, db *DB, tx *sql.Tx, q string, ids []int64, scan func(*sql.Rows) (*searchDoc, error)) ([]*searchDoc, error) {
+	rows, err := tx.QueryContext(ctx, db.rebind(fmt.Sprintf(q, placeholders(len(ids)))), int64Args(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*searchDoc
+	for rows.Next() {
+		d, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func loadPaperDocs(ctx context.Context, x *SearchIndex, tx *sql.Tx, ids []int64) ([]*searchDoc, error) {
+	return queryDocs(ctx, x.db, tx, `SELECT id, modified, deleted, body_id, name, reference, date, paper_type, status, sections
+		FROM papers WHERE id IN (%s)`, ids, func(rows *sql.Rows) (*searchDoc, error) {
+		d := &searchDoc{kind: ratsnetz.SearchPaper}
+		var sections []ratsnetz.TextSection
+		if err := rows.Scan(&d.objectID, &d.modified, boolScanner{&d.deleted}, &d.bodyID, &d.title, &d.subtitle,
+			timeScanner{&d.date}, &d.paperType, &d.status, jsonScanner{&sections}); err != nil {
+			return nil, err
+		}
+		var b strings.Builder
+		for _, s := range sections {
+			if b.Len() > 0 {
+				b.WriteString("\n\n")
+			}
+			b.WriteString(s.Heading + ": " + s.Text)
+		}
+		d.body = b.String()
+		d.strong = d.paperType
+		return d, nil
+	})
+}
+
+func loadAgendaItemDocs(ctx context.Context, x *SearchIndex, tx *sql.Tx, ids []int64) ([]*searchDoc, error) {
+	return queryDocs(ctx, x.db, tx, `SELECT a.id, a.modified, a.deleted, COALESCE(m.body_id, 0), a.number, a.name,
+		a.resolution_text, a.minutes_text, a.result, m.start_at, COALESCE(m.name, '')
+		FROM agenda_items a LEFT JOIN meetings m ON m.id = a.meeting_id WHERE a.id IN (%s)`, ids,
+		func(rows *sql.Rows) (*searchDoc, error) {
+			d := &searchDoc{kind: ratsnetz.SearchAgendaItem}
+			var number, name, resolution, minutes, result, meeting string
+			if err := rows.Scan(&d.objectID, &d.modified, boolScanner{&d.deleted}, &d.bodyID, &number, &name,
+				&resolution, &minutes, &result, timeScanner{&d.date}, &meeting); err != nil {
+				return nil, err
+			}
+			d.title = strings.TrimSpace(strings.TrimSpace("TOP "+number) + " " + name)
+			if number == "" {
+				d.title = name
+			}
+			d.subtitle = meeting
+			d.status = ""
+			d.body = strings.TrimSpace(strings.Join(nonEmpty(resolution, minutes, result), "\n\n"))
+			return d, nil
+		})
+}
+
+func loadMeetingDocs(ctx context.Context, x *SearchIndex, tx *sql.Tx, ids []int64) ([]*searchDoc, error) {
+	return queryDocs(ctx, x.db, tx, `SELECT m.id, m.modified, m.deleted, m.body_id, m.name, m.start_at, m.meeting_state,
+		COALESCE(l.description, ''), COALESCE(l.street_address, ''), COALESCE(l.room, '')
+		FROM meetings m LEFT JOIN locations l ON l.id = m.location_id WHERE m.id IN (%s)`, ids,
+		func(rows *sql.Rows) (*searchDoc, error) {
+			d := &searchDoc{kind: ratsnetz.SearchMeeting}
+			var state, desc, street, room string
+			if err := rows.Scan(&d.objectID, &d.modified, boolScanner{&d.deleted}, &d.bodyID, &d.title, timeScanner{&d.date},
+				&state, &desc, &street, &room); err != nil {
+				return nil, err
+			}
+			d.body = strings.Join(nonEmpty(desc, street, room), ", ")
+			return d, nil
+		})
+}
+
+func loadOrganizationDocs(ctx context.Context, x *SearchIndex, tx *sql.Tx, ids []int64) ([]*searchDoc, error) {
+	return queryDocs(ctx, x.db, tx, `SELECT id, modified, deleted, body_id, name, short_name, organization_type, classification
+		FROM organizations WHERE id IN (%s)`, ids, func(rows *sql.Rows) (*searchDoc, error) {
+		d := &searchDoc{kind: ratsnetz.SearchOrganization}
+		var short, typ, class string
+		if err := rows.Scan(&d.objectID, &d.modified, boolScanner{&d.deleted}, &d.bodyID, &d.title, &short, &typ, &class); err != nil {
+			return nil, err
+		}
+		d.strong = short
+		d.subtitle = strings.Join(nonEmpty(class, typ), " · ")
+		return d, nil
+	})
+}
+
+func loadPersonDocs(ctx context.Context, x *SearchIndex, tx *sql.Tx, ids []int64) ([]*searchDoc, error) {
+	return queryDocs(ctx, x.db, tx, `SELECT id, modified, deleted, body_id, name, given_name, family_name, title, status
+		FROM persons WHERE id IN (%s)`, ids, func(rows *sql.Rows) (*searchDoc, error) {
+		d := &searchDoc{kind: ratsnetz.SearchPerson}
+		var given, family, title, status string
+		if err := rows.Scan(&d.objectID, &d.modified, boolScanner{&d.deleted}, &d.bodyID, &d.title, &given, &family, &title, &status); err != nil {
+			return nil, err
+		}
+		if d.title == "" {
+			d.title = strings.Join(nonEmpty(title, given, family), " ")
+		}
+		d.strong = strings.Join(nonEmpty(given, family), " ")
+		d.body = status
+		return d, nil
+	})
+}
+
+func loadBodyDocs(ctx context.Context, x *SearchIndex, tx *sql.Tx, ids []int64) ([]*searchDoc, error) {
+	return queryDocs(ctx, x.db, tx, `SELECT id, modified, deleted, id, name, short_name, classification
+		FROM bodies WHERE id IN (%s)`, ids, func(rows *sql.Rows) (*searchDoc, error) {
+		d := &searchDoc{kind: ratsnetz.SearchBody}
+		var short, class string
+		if err := rows.Scan(&d.objectID, &d.modified, boolScanner{&d.deleted}, &d.bodyID, &d.title, &short, &class); err != nil {
+			return nil, err
+		}
+		d.strong = short
+		d.subtitle = class
+		return d, nil
+	})
+}
+
+func loadFileDocs(ctx context.Context, x *SearchIndex, tx *sql.Tx, ids []int64) ([]*searchDoc, error) {
+	var files []*ratsnetz.File
+	docs, err := queryDocs(ctx, x.db, tx, `SELECT id, modified, deleted, body_id, name, file_name, mime_type, date, text, blob_key
+		FROM files WHERE id IN (%s)`, ids, func(rows *sql.Rows) (*searchDoc, error) {
+		d := &searchDoc{kind: ratsnetz.SearchFile}
+		f := &ratsnetz.File{}
+		if err := rows.Scan(&d.objectID, &d.modified, boolScanner{&d.deleted}, &d.bodyID, &f.Name, &f.FileName, &f.MimeType,
+			timeScanner{&d.date}, &f.Text, &f.BlobKey); err != nil {
+			return nil, err
+		}
+		f.ID, f.BodyID = d.objectID, d.bodyID
+		files = append(files, f)
+		d.title = f.Name
+		d.subtitle = f.FileName
+		d.body = f.Text
+		return d, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range docs {
+		f := files[i]
+		if d.deleted || f.Text != "" || f.BlobKey == "" || x.FileText == nil {
+			continue
+		}
+		text, err := x.FileText(ctx, f)
+		switch {
+		case err == nil:
+			d.body = text
+		case errors.Is(err, ErrSearchSkipped):
+			x.mu.Lock()
+			x.skipped++
+			x.mu.Unlock()
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		default:
+			d.retry = true
+		}
+	}
+	return docs, nil
+}
+
+func nonEmpty(ss ...string) []string {
+	out := ss[:0:0]
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
