@@ -386,6 +386,13 @@ func (db *DB) UpdateAccount(ctx context.Context, id int64, upd ratsnetz.AccountU
 			return nil, err
 		}
 	}
+	// Roles, the linked person and the active flag decide what the account
+	// sees (see rightsWrite); logins, TOTP steps and passwords do not.
+	if upd.Roles != nil || upd.PersonID != nil || upd.Active != nil {
+		if err := db.bumpVersion(ctx, tx); err != nil {
+			return nil, fmt.Errorf("update account %d: %w", id, err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("update account %d: commit: %w", id, err)
 	}
@@ -412,6 +419,9 @@ func (db *DB) DeactivateAccount(ctx context.Context, id int64) error {
 		if _, err := tx.ExecContext(ctx, db.rebind(q), id); err != nil {
 			return fmt.Errorf("deactivate account %d: %w", id, err)
 		}
+	}
+	if err := db.bumpVersion(ctx, tx); err != nil {
+		return fmt.Errorf("deactivate account %d: %w", id, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("deactivate account %d: commit: %w", id, err)
@@ -620,11 +630,35 @@ func (db *DB) CreateGrant(ctx context.Context, g *ratsnetz.Grant) error {
 	if !g.Expires.IsZero() && !g.Expires.After(g.Created) {
 		return ratsnetz.Errorf(ratsnetz.EINVALID, "Die Freigabe liefe ab, bevor sie beginnt.")
 	}
-	err := db.write.QueryRowContext(ctx, db.rebind(`INSERT INTO grants (account_id, person_id, object_kind, object_id,
+	return db.rightsWrite(ctx, "create grant", func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, db.rebind(`INSERT INTO grants (account_id, person_id, object_kind, object_id,
 		reason, granted_by, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		g.AccountID, g.PersonID, g.ObjectKind, g.ObjectID, g.Reason, g.GrantedBy, db.tm(g.Created), db.tm(g.Expires)).Scan(&g.ID)
+			g.AccountID, g.PersonID, g.ObjectKind, g.ObjectID, g.Reason, g.GrantedBy, db.tm(g.Created), db.tm(g.Expires)).Scan(&g.ID)
+	})
+}
+
+// rightsWrite runs fn in a write transaction that also bumps the data
+// version: grants, conflicts and roles change what logged-in viewers see.
+// The public's pages do not depend on them (and respcache never serves a
+// request with a session), but anything keyed by the data version — caches,
+// live events, search — must not keep an answer computed under old rights.
+func (db *DB) rightsWrite(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return fmt.Errorf("create grant: %w", err)
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		if ratsnetz.ErrorCode(err) != ratsnetz.EINTERNAL {
+			return err
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err := db.bumpVersion(ctx, tx); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit: %w", what, err)
 	}
 	return nil
 }
@@ -685,14 +719,16 @@ func (db *DB) FindGrants(ctx context.Context, f ratsnetz.GrantFilter) ([]*ratsne
 
 // DeleteGrant removes a grant.
 func (db *DB) DeleteGrant(ctx context.Context, id int64) error {
-	res, err := db.write.ExecContext(ctx, db.rebind(`DELETE FROM grants WHERE id = ?`), id)
-	if err != nil {
-		return fmt.Errorf("delete grant %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Freigabe nicht gefunden.")
-	}
-	return nil
+	return db.rightsWrite(ctx, fmt.Sprintf("delete grant %d", id), func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM grants WHERE id = ?`), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Freigabe nicht gefunden.")
+		}
+		return nil
+	})
 }
 
 // AppendAudit adds an event; a zero Time is now.
@@ -842,15 +878,15 @@ func (db *DB) DeclareConflict(ctx context.Context, c *ratsnetz.ConflictOfInteres
 		return ratsnetz.Errorf(ratsnetz.EINVALID, "Eine Befangenheit gilt für eine Person und einen Tagesordnungspunkt.")
 	}
 	c.Created = db.now()
-	err := db.write.QueryRowContext(ctx, db.rebind(`INSERT INTO conflicts_of_interest (person_id, agenda_item_id, note,
+	return db.rightsWrite(ctx, "declare conflict", func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO conflicts_of_interest (person_id, agenda_item_id, note,
 		recorded_by, created) VALUES (?, ?, ?, ?, ?) RETURNING id`),
-		c.PersonID, c.AgendaItemID, c.Note, c.RecordedBy, db.tm(c.Created)).Scan(&c.ID)
-	if isUniqueViolation(err) {
-		return ratsnetz.Errorf(ratsnetz.ECONFLICT, "Die Befangenheit ist bereits erfasst.")
-	} else if err != nil {
-		return fmt.Errorf("declare conflict: %w", err)
-	}
-	return nil
+			c.PersonID, c.AgendaItemID, c.Note, c.RecordedBy, db.tm(c.Created)).Scan(&c.ID)
+		if isUniqueViolation(err) {
+			return ratsnetz.Errorf(ratsnetz.ECONFLICT, "Die Befangenheit ist bereits erfasst.")
+		}
+		return err
+	})
 }
 
 // FindConflicts lists declarations, newest first.
@@ -899,12 +935,14 @@ func (db *DB) FindConflicts(ctx context.Context, f ratsnetz.ConflictFilter) ([]*
 
 // DeleteConflict removes a declaration (withdrawn or recorded in error).
 func (db *DB) DeleteConflict(ctx context.Context, id int64) error {
-	res, err := db.write.ExecContext(ctx, db.rebind(`DELETE FROM conflicts_of_interest WHERE id = ?`), id)
-	if err != nil {
-		return fmt.Errorf("delete conflict %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Befangenheit nicht gefunden.")
-	}
-	return nil
+	return db.rightsWrite(ctx, fmt.Sprintf("delete conflict %d", id), func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM conflicts_of_interest WHERE id = ?`), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Befangenheit nicht gefunden.")
+		}
+		return nil
+	})
 }

@@ -32,6 +32,7 @@ func RunAccounts(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"Grants", testGrants},
 		{"Audit", testAudit},
 		{"Conflicts", testConflicts},
+		{"RightsWritesBumpVersion", testRightsBumpVersion},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -530,4 +531,66 @@ func testConflicts(t *testing.T, db *sqlstore.DB) {
 		t.Fatal(err)
 	}
 	wantCode(t, "delete again", db.DeleteConflict(ctx, c1.ID), ratsnetz.ENOTFOUND)
+}
+
+// testRightsBumpVersion: every write that changes what an account may see
+// (grants, conflicts, roles, linked person, deactivation) bumps the data
+// version in its transaction; rejected writes and pure login bookkeeping do
+// not.
+func testRightsBumpVersion(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	version := func() int64 {
+		t.Helper()
+		v, err := db.DataVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	a := MustCreateAccount(t, db, &ratsnetz.Account{Email: "rechte@example.org", PasswordHash: "x", Active: true,
+		Roles: []ratsnetz.AccountRole{{Kind: ratsnetz.RoleKindMandateHolder}}})
+	g := &ratsnetz.Grant{AccountID: a.ID, ObjectKind: ratsnetz.GrantOrganization, ObjectID: 20}
+	c := &ratsnetz.ConflictOfInterest{PersonID: 7, AgendaItemID: 300}
+	person := int64(7)
+	roles := []ratsnetz.AccountRole{{Kind: ratsnetz.RoleKindCouncilOffice, BodyID: 1}}
+	last := time.Now()
+	for _, tc := range []struct {
+		name     string
+		ok, bump bool
+		fn       func() error
+	}{
+		{"create grant", true, true, func() error { return db.CreateGrant(ctx, g) }},
+		{"invalid grant", false, false, func() error {
+			return db.CreateGrant(ctx, &ratsnetz.Grant{AccountID: a.ID, ObjectKind: "meeting", ObjectID: 1})
+		}},
+		{"delete grant", true, true, func() error { return db.DeleteGrant(ctx, g.ID) }},
+		{"delete missing grant", false, false, func() error { return db.DeleteGrant(ctx, g.ID) }},
+		{"declare conflict", true, true, func() error { return db.DeclareConflict(ctx, c) }},
+		{"declare conflict twice", false, false, func() error {
+			return db.DeclareConflict(ctx, &ratsnetz.ConflictOfInterest{PersonID: 7, AgendaItemID: 300})
+		}},
+		{"delete conflict", true, true, func() error { return db.DeleteConflict(ctx, c.ID) }},
+		{"set roles", true, true, func() error {
+			_, err := db.UpdateAccount(ctx, a.ID, ratsnetz.AccountUpdate{Roles: &roles})
+			return err
+		}},
+		{"link person", true, true, func() error {
+			_, err := db.UpdateAccount(ctx, a.ID, ratsnetz.AccountUpdate{PersonID: &person})
+			return err
+		}},
+		{"last login", true, false, func() error {
+			_, err := db.UpdateAccount(ctx, a.ID, ratsnetz.AccountUpdate{LastLogin: &last})
+			return err
+		}},
+		{"deactivate", true, true, func() error { return db.DeactivateAccount(ctx, a.ID) }},
+	} {
+		before := version()
+		err := tc.fn()
+		if (err == nil) != tc.ok {
+			t.Fatalf("%s: err %v", tc.name, err)
+		}
+		if got := version() > before; got != tc.bump {
+			t.Errorf("%s: version bumped %v, want %v", tc.name, got, tc.bump)
+		}
+	}
 }
