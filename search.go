@@ -2,6 +2,7 @@ package ratsnetz
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -94,3 +95,7 @@ type SearchIndexer interface {
 	// ClearSearchIndex empties the index, so that IndexPending rebuilds it.
 	ClearSearchIndex(ctx context.Context) error
 }
+
+// ErrSearchSkipped marks a file whose text cannot be extracted (a scanned
+// PDF without OCR, an unknown format): it is indexed by its metadata only.
+var ErrSearchSkipped = errors.New("file text skipped")

@@ -22,7 +22,7 @@ import (
 type SearchIndex struct {
 	db *DB
 	// FileText returns the text of a file whose text column is empty (PDF,
-	// DOCX, ODT extraction; OCR). An error wrapping ErrSearchSkipped
+	// DOCX, ODT extraction; OCR). An error wrapping ratsnetz.ErrSearchSkipped
 	// indexes the file without text for good; any other error indexes its
 	// metadata and retries the text on the next pass. Nil: no extraction.
 	FileText func(ctx context.Context, f *ratsnetz.File) (string, error)
@@ -34,10 +34,6 @@ type SearchIndex struct {
 	// skipped counts files indexed without text.
 	skipped int
 }
-
-// ErrSearchSkipped marks a file whose text cannot be extracted (a scanned
-// PDF without OCR, an unknown format): it is indexed by its metadata only.
-var ErrSearchSkipped = errors.New("file text skipped")
 
 var _ ratsnetz.SearchIndexer = (*SearchIndex)(nil)
 
@@ -464,7 +460,7 @@ func loadFileDocs(ctx context.Context, x *SearchIndex, tx *sql.Tx, ids []int64) 
 		switch {
 		case err == nil:
 			d.body = text
-		case errors.Is(err, ErrSearchSkipped):
+		case errors.Is(err, ratsnetz.ErrSearchSkipped):
 			x.mu.Lock()
 			x.skipped++
 			x.mu.Unlock()
@@ -485,4 +481,25 @@ func nonEmpty(ss ...string) []string {
 		}
 	}
 	return out
+}
+
+// SearchIndexSize returns the bytes the search tables take (with their
+// indexes), or the whole database file's size on SQLite builds without
+// the dbstat table.
+func (db *DB) SearchIndexSize(ctx context.Context) (int64, error) {
+	var n sql.NullInt64
+	q := `SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search%'`
+	if db.dialect.Name == "postgres" {
+		q = `SELECT pg_total_relation_size('search_docs') + pg_total_relation_size('search_terms')`
+	}
+	if err := db.read.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		if db.dialect.Name == "postgres" {
+			return 0, fmt.Errorf("search index size: %w", err)
+		}
+		err = db.read.QueryRowContext(ctx, `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("search index size: %w", err)
+		}
+	}
+	return n.Int64, nil
 }

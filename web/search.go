@@ -1,10 +1,15 @@
 package web
 
+import "github.com/ratsnetz/ratsnetz"
+
 // Full-text search: the search box, /suche, the JSON search API and the OpenSearch description.
 
 // SearchDeps holds what the search area of the portal needs; the zero value
 // switches the area off.
-type SearchDeps struct{}
+type SearchDeps struct {
+	Search ratsnetz.SearchService
+	Bodies ratsnetz.BodyService
+}
 
 // searchRoutes registers the search area's routes.
 func (s *Server) searchRoutes() {}

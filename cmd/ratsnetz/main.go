@@ -48,6 +48,7 @@ Befehle:
   oparl validate URL   OParl-Schnittstelle prüfen (Bericht mit Prüf-IDs; Fehler → Exit-Code 1)
   import oparl URL     Daten einer OParl-Schnittstelle importieren (inkrementell, fortsetzbar)
   bench      Lasttest gegen einen laufenden Server (siehe README, make bench)
+  search reindex       Suchindex neu aufbauen (search bench: Antwortzeiten messen)
 
 Gemeinsame Optionen (auch als Umgebungsvariablen):
   --addr          RATSNETZ_ADDR          HTTP-Adresse (Standard :8080)
@@ -117,6 +118,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return fmt.Errorf("Aufruf: ratsnetz import oparl URL")
 		}
 		return importOparl(ctx, cfg, fs, args[1:], stdout, stderr, logger)
+	case "search":
+		return searchCmd(ctx, &cfg, fs, args, stdout, stderr, logger)
 	case "bench":
 		return benchCmd(ctx, cfg, fs, args, stdout, logger)
 	case "bench-static":

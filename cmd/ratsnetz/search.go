@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/app"
+)
+
+const searchUsage = `Aufruf:
+  ratsnetz search reindex [--incremental]   Suchindex neu aufbauen (oder nur Geändertes nachtragen)
+  ratsnetz search bench [--n 200]           Antwortzeiten der Suche messen (p50/p95 je Anfrageart)
+`
+
+// searchCmd runs the search subcommands.
+func searchCmd(ctx context.Context, cfg *app.Config, fs *flag.FlagSet, args []string, stdout, stderr io.Writer, logger *slog.Logger) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, searchUsage)
+		return flag.ErrHelp
+	}
+	sub, args := args[0], args[1:]
+	incremental := fs.Bool("incremental", false, "nur neue und geänderte Objekte indexieren")
+	n := fs.Int("n", 200, "Wiederholungen je Anfrageart (bench)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	m := app.NewMain(*cfg, logger)
+	if err := m.OpenStorage(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	switch sub {
+	case "reindex":
+		return searchReindex(ctx, m, !*incremental, stdout, stderr)
+	case "bench":
+		return searchBench(ctx, m, *n, stdout)
+	default:
+		fmt.Fprint(stderr, searchUsage)
+		return fmt.Errorf("unbekannter Befehl search %q", sub)
+	}
+}
+
+func searchReindex(ctx context.Context, m *app.Main, full bool, stdout, stderr io.Writer) error {
+	x := m.SearchIndex()
+	start := time.Now()
+	if full {
+		if err := x.ClearSearchIndex(ctx); err != nil {
+			return err
+		}
+	}
+	total, last := 0, time.Now()
+	for {
+		n, err := x.IndexPending(ctx, 2000)
+		if err != nil {
+			return err
+		}
+		total += n
+		if time.Since(last) > 10*time.Second {
+			last = time.Now()
+			el := time.Since(start)
+			fmt.Fprintf(stderr, "… %d Objekte in %s (%.0f/s)\n", total, el.Round(time.Second), float64(total)/el.Seconds())
+		}
+		if n == 0 {
+			break
+		}
+	}
+	el := time.Since(start)
+	size, err := m.DB.SearchIndexSize(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Suchindex aufgebaut: %d Objekte in %s (%.0f Objekte/s), Größe %.1f MB, %d Dateien ohne Text\n",
+		total, el.Round(time.Millisecond), float64(total)/el.Seconds(), float64(size)/1e6, x.Skipped())
+	return nil
+}
+
+// searchBench measures the search as the public on the opened database:
+// one word, two words, a phrase and a reference number, each without and
+// with filters, n times each with varying words; prints p50/p95/max.
+func searchBench(ctx context.Context, m *app.Main, n int, stdout io.Writer) error {
+	ps, _, err := m.DB.FindPapers(ctx, ratsnetz.PaperFilter{Newest: true, ListOptions: ratsnetz.ListOptions{Limit: 200}})
+	if err != nil {
+		return err
+	}
+	if len(ps) == 0 {
+		return fmt.Errorf("keine Vorlagen in der Datenbank")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := []string{"Sanierung", "Schule", "Haushalt", "Verkehr", "Digitalisierung", "Bebauungsplan", "Antrag", "Kita", "Radverkehr", "Klimaschutz"}
+	pairs := [][2]string{{"Sanierung", "Schule"}, {"Offener", "Ganztag"}, {"Verkehrsberuhigung", "Straße"}, {"Haushalt", "2026"}, {"Bebauungsplan", "Aufstellungsbeschluss"}}
+	type class struct {
+		name string
+		q    func() ratsnetz.SearchQuery
+	}
+	filtered := func(q ratsnetz.SearchQuery) ratsnetz.SearchQuery {
+		q.Kind, q.Year = ratsnetz.SearchPaper, 2025+rng.IntN(2)
+		return q
+	}
+	word := func() ratsnetz.SearchQuery { return ratsnetz.SearchQuery{Text: words[rng.IntN(len(words))]} }
+	two := func() ratsnetz.SearchQuery {
+		p := pairs[rng.IntN(len(pairs))]
+		return ratsnetz.SearchQuery{Text: p[0] + " " + p[1]}
+	}
+	phrase := func() ratsnetz.SearchQuery {
+		p := pairs[rng.IntN(len(pairs))]
+		return ratsnetz.SearchQuery{Text: `"` + p[0] + " " + p[1] + `"`}
+	}
+	ref := func() ratsnetz.SearchQuery { return ratsnetz.SearchQuery{Text: ps[rng.IntN(len(ps))].Reference} }
+	classes := []class{
+		{"ein Wort", word}, {"ein Wort + Filter", func() ratsnetz.SearchQuery { return filtered(word()) }},
+		{"zwei Wörter", two}, {"zwei Wörter + Filter", func() ratsnetz.SearchQuery { return filtered(two()) }},
+		{"Phrase", phrase}, {"Phrase + Filter", func() ratsnetz.SearchQuery { return filtered(phrase()) }},
+		{"Drucksachennummer", ref}, {"Drucksachennummer + Filter", func() ratsnetz.SearchQuery { return filtered(ref()) }},
+	}
+	for _, c := range classes {
+		var ds []time.Duration
+		hits := 0
+		for i := 0; i < n; i++ {
+			q := c.q()
+			start := time.Now()
+			res, err := m.DB.Search(ctx, q)
+			if err != nil {
+				return err
+			}
+			ds = append(ds, time.Since(start))
+			hits += res.Total
+		}
+		slices.Sort(ds)
+		p := func(f float64) time.Duration {
+			return ds[min(len(ds)-1, int(f*float64(len(ds))))].Round(10 * time.Microsecond)
+		}
+		fmt.Fprintf(stdout, "%-28s n=%d  p50 %-10s p95 %-10s max %-10s  Ø Treffer %d\n", c.name, n, p(0.5), p(0.95), ds[len(ds)-1].Round(10*time.Microsecond), hits/n)
+	}
+	return nil
+}
