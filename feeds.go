@@ -63,8 +63,11 @@ type AlertSubscription struct {
 	// objects created since then are matched.
 	ConfirmedAt time.Time
 	// UnsubscribeHash is the hash of the token of the one-click
-	// unsubscribe link in every alert mail.
-	UnsubscribeHash string
+	// unsubscribe link in every alert mail; UnsubscribeToken the token
+	// itself, kept because every alert mail carries it (it can only end
+	// this subscription).
+	UnsubscribeHash  string
+	UnsubscribeToken string
 	Created         time.Time
 }
 

@@ -200,12 +200,12 @@ func validateAlert(a *ratsnetz.AlertSubscription) error {
 	return nil
 }
 
-const alertCols = `id, email, organization_id, keyword, confirm_hash, confirm_expires, confirmed_at, unsubscribe_hash, created`
+const alertCols = `id, email, organization_id, keyword, confirm_hash, confirm_expires, confirmed_at, unsubscribe_hash, unsubscribe_token, created`
 
 func scanAlert(row interface{ Scan(...any) error }) (*ratsnetz.AlertSubscription, error) {
 	a := &ratsnetz.AlertSubscription{}
 	if err := row.Scan(&a.ID, &a.Email, &a.OrganizationID, &a.Keyword, &a.ConfirmHash, timeScanner{&a.ConfirmExpires},
-		timeScanner{&a.ConfirmedAt}, &a.UnsubscribeHash, timeScanner{&a.Created}); err != nil {
+		timeScanner{&a.ConfirmedAt}, &a.UnsubscribeHash, &a.UnsubscribeToken, timeScanner{&a.Created}); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -225,10 +225,10 @@ func (db *DB) CreateAlert(ctx context.Context, a *ratsnetz.AlertSubscription) er
 	defer tx.Rollback()
 	now := db.now()
 	row := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO alert_subscriptions (email, organization_id, keyword, confirm_hash,
-		confirm_expires, unsubscribe_hash, created) VALUES (?, ?, ?, ?, ?, ?, ?)
+		confirm_expires, unsubscribe_hash, unsubscribe_token, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (email, organization_id, keyword) DO UPDATE SET confirm_hash = excluded.confirm_hash,
 		confirm_expires = excluded.confirm_expires
-		RETURNING `+alertCols), a.Email, a.OrganizationID, a.Keyword, a.ConfirmHash, db.tm(a.ConfirmExpires), a.UnsubscribeHash, db.tm(now))
+		RETURNING `+alertCols), a.Email, a.OrganizationID, a.Keyword, a.ConfirmHash, db.tm(a.ConfirmExpires), a.UnsubscribeHash, a.UnsubscribeToken, db.tm(now))
 	got, err := scanAlert(row)
 	if isUniqueViolation(err) {
 		return ratsnetz.Errorf(ratsnetz.ECONFLICT, "Der Schlüssel ist bereits vergeben.")

@@ -1,7 +1,9 @@
 -- Member area and subscriptions (sqlstore/feeds.go, issue 6): member
 -- settings with the hashed personal calendar token, read marks, citizens'
 -- e-mail alerts (double opt-in), delivery records (never mail twice) and the
--- outbox of rendered alert mails. Times are timestamptz.
+-- outbox of rendered alert mails. The unsubscribe token is kept in clear as
+-- well as hashed: every alert mail must carry it, and it can do nothing but
+-- end that one subscription. Times are timestamptz.
 
 CREATE TABLE member_settings (
 	account_id BIGINT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
@@ -30,6 +32,7 @@ CREATE TABLE alert_subscriptions (
 	confirm_expires TIMESTAMPTZ,
 	confirmed_at TIMESTAMPTZ,
 	unsubscribe_hash TEXT NOT NULL UNIQUE,
+	unsubscribe_token TEXT NOT NULL DEFAULT '',
 	created TIMESTAMPTZ NOT NULL
 );
 CREATE UNIQUE INDEX alert_subscriptions_key ON alert_subscriptions (email, organization_id, keyword);

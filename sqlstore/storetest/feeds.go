@@ -135,7 +135,7 @@ func testAlerts(t *testing.T, db *sqlstore.DB) {
 	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	mk := func(email string, org int64, kw, confirm, unsub string) *ratsnetz.AlertSubscription {
 		return &ratsnetz.AlertSubscription{Email: email, OrganizationID: org, Keyword: kw, ConfirmHash: confirm,
-			UnsubscribeHash: unsub, ConfirmExpires: now.Add(48 * time.Hour)}
+			UnsubscribeHash: unsub, UnsubscribeToken: "raw-" + unsub, ConfirmExpires: now.Add(48 * time.Hour)}
 	}
 	for _, bad := range []*ratsnetz.AlertSubscription{
 		mk("", 0, "", "c", "u"), mk("kein-at", 0, "", "c", "u"), mk("a@", 0, "", "c", "u"), mk("a b@example.org", 0, "", "c", "u"),
@@ -179,7 +179,7 @@ func testAlerts(t *testing.T, db *sqlstore.DB) {
 	if err := db.CreateAlert(ctx, dup); err != nil {
 		t.Fatal(err)
 	}
-	if dup.ID != a.ID || !dup.Active() || dup.UnsubscribeHash != "u1" {
+	if dup.ID != a.ID || !dup.Active() || dup.UnsubscribeHash != "u1" || dup.UnsubscribeToken != "raw-u1" {
 		t.Errorf("second sign-up: %+v", dup)
 	}
 	active, err := db.FindAlerts(ctx, ratsnetz.AlertFilter{Active: true})
