@@ -143,6 +143,9 @@ func (m *Main) Open(ctx context.Context) error {
 	wcfg := web.Config{Store: m.DB, Blobs: m.Blobs, BaseURL: baseURL, Logger: m.Logger, Now: m.Now,
 		Auth: authSvc, Mailer: &mail.Outbox{Dir: filepath.Join(m.Config.DataDir, "outbox"), Now: m.Now}, Access: m.Audit,
 		Secure: strings.HasPrefix(baseURL, "https://")}
+	if err := m.openAccess(ctx, baseURL, authSvc, &wcfg); err != nil {
+		return err
+	}
 	// Each area (app/<area>.go) builds its dependencies and may start
 	// background work it registers in m.closers.
 	var err2 error
@@ -171,7 +174,10 @@ func (m *Main) Open(ctx context.Context) error {
 	ws.Mount("/oparl/", cache.Wrap(api.Handler(), respcache.Policy{Public: respcache.NoAuthorization, Variant: respcache.NoVariant}))
 
 	m.server = &http.Server{
-		Handler:           cache.Wrap(ws.Handler(), respcache.Policy{Skip: uncachedPortalPath}),
+		// Only a session cookie makes a viewer more than the public: the
+		// anonymous CSRF and language cookies share the cached pages.
+		Handler: cache.Wrap(ws.Handler(), respcache.Policy{Skip: uncachedPortalPath,
+			Public: respcache.WithoutCookies(auth.Cookies{}.SessionName(), auth.Cookies{Secure: true}.SessionName())}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,

@@ -54,13 +54,23 @@ func TestAppDepublication(t *testing.T) {
 			t.Errorf("%s: security headers lost on a hit: %v", p, h)
 		}
 	}
-	// Not cached: health, session cookies, static files.
+	// A visitor who opened a form carries the anonymous CSRF cookie (and
+	// maybe a language): still the public, served from the cache.
+	for _, c := range []string{"ratsnetz-csrf=abc", "lang=de; ratsnetz-csrf=abc"} {
+		get("/vorlagen/60", "Cookie", c)
+		if _, _, h := get("/vorlagen/60", "Cookie", c); h.Get("X-Cache") != "HIT" {
+			t.Errorf("cookie %q: X-Cache %q, want HIT", c, h.Get("X-Cache"))
+		}
+	}
+	// Not cached: health, session cookies (valid or not: never a stored
+	// page for someone who may be logged in), authorization.
 	for _, tc := range []struct {
 		path string
 		hdr  []string
 	}{
 		{"/healthz", nil},
-		{"/vorlagen/60", []string{"Cookie", "ratsnetz_session=x"}},
+		{"/vorlagen/60", []string{"Cookie", "ratsnetz-sitzung=x"}},
+		{"/vorlagen/60", []string{"Cookie", "ratsnetz-csrf=abc; ratsnetz-sitzung=x"}},
 		{"/vorlagen", []string{"Authorization", "Bearer x"}},
 	} {
 		get(tc.path, tc.hdr...)

@@ -99,6 +99,33 @@ func DefaultPublic(r *http.Request) bool {
 	return true
 }
 
+// WithoutCookies returns a Public predicate for a portal whose only way to
+// log in is a session cookie: it accepts requests without Authorization
+// header and without any of the named cookies (the session cookie's names).
+// Other cookies — the language, the anonymous CSRF cookie a visitor gets
+// when opening a form, a remembered device — do not let a viewer see more,
+// so their requests share the cached pages. The handler must still mark
+// every response to a session request private (the portal does), which
+// keeps such responses out of the cache even if a predicate let one in.
+func WithoutCookies(names ...string) func(r *http.Request) bool {
+	return func(r *http.Request) bool {
+		if r.Header.Get("Authorization") != "" {
+			return false
+		}
+		for _, line := range r.Header["Cookie"] {
+			for part := range strings.SplitSeq(line, ";") {
+				name, _, _ := strings.Cut(strings.TrimSpace(part), "=")
+				for _, n := range names {
+					if name == n {
+						return false
+					}
+				}
+			}
+		}
+		return true
+	}
+}
+
 // NoAuthorization accepts requests without Authorization header, whatever
 // their cookies: for handlers that ignore sessions (OParl).
 func NoAuthorization(r *http.Request) bool { return r.Header.Get("Authorization") == "" }

@@ -295,3 +295,31 @@ func TestDefaultPublic(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutCookies(t *testing.T) {
+	public := WithoutCookies("ratsnetz-sitzung", "__Host-ratsnetz-sitzung")
+	for _, tc := range []struct {
+		hdr  []string
+		want bool
+	}{
+		{nil, true},
+		{[]string{"Cookie", "lang=en"}, true},
+		// The anonymous CSRF cookie of a visitor who opened /anmelden.
+		{[]string{"Cookie", "ratsnetz-csrf=abc"}, true},
+		{[]string{"Cookie", "__Host-ratsnetz-csrf=abc; lang=de"}, true},
+		{[]string{"Cookie", "ratsnetz-geraet=x"}, true},
+		{[]string{"Cookie", "ratsnetz-sitzung=x"}, false},
+		{[]string{"Cookie", "lang=de; ratsnetz-sitzung=x"}, false},
+		{[]string{"Cookie", "ratsnetz-csrf=abc;__Host-ratsnetz-sitzung=x"}, false},
+		{[]string{"Cookie", "ratsnetz-sitzung="}, false},
+		{[]string{"Authorization", "Basic eDp5"}, false},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		for i := 0; i+1 < len(tc.hdr); i += 2 {
+			r.Header.Set(tc.hdr[i], tc.hdr[i+1])
+		}
+		if got := public(r); got != tc.want {
+			t.Errorf("%v: %v, want %v", tc.hdr, got, tc.want)
+		}
+	}
+}
