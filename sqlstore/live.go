@@ -544,10 +544,20 @@ func (db *DB) liveRoster(ctx context.Context, q queryer, meetingID int64) ([]*ra
 
 // SetLivePresence checks a member in (in the room or remote) or out.
 func (db *DB) SetLivePresence(ctx context.Context, meetingID, personID int64, presence string) (*ratsnetz.RosterEntry, error) {
+	es, err := db.SetLivePresences(ctx, meetingID, []int64{personID}, presence)
+	if err != nil {
+		return nil, err
+	}
+	return es[0], nil
+}
+
+// SetLivePresences checks members in or out at once (the office entering a
+// paper attendance list); one event per changed entry.
+func (db *DB) SetLivePresences(ctx context.Context, meetingID int64, personIDs []int64, presence string) ([]*ratsnetz.RosterEntry, error) {
 	if !ratsnetz.ValidPresence(presence) {
 		return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Unbekannte Anwesenheit.")
 	}
-	var out *ratsnetz.RosterEntry
+	var out []*ratsnetz.RosterEntry
 	err := db.liveTx(ctx, func(tx *sql.Tx) error {
 		m, err := db.liveMeeting(ctx, tx, meetingID)
 		if err != nil {
@@ -556,17 +566,19 @@ func (db *DB) SetLivePresence(ctx context.Context, meetingID, personID int64, pr
 		if m.State == ratsnetz.LiveNotStarted || m.State == ratsnetz.LiveClosed {
 			return ratsnetz.Errorf(ratsnetz.ECONFLICT, "Die Sitzung läuft nicht.")
 		}
-		es, err := db.liveRoster(ctx, tx, meetingID)
-		if err != nil {
-			return err
-		}
-		for _, e := range es {
-			if e.PersonID != personID {
-				continue
+		for _, personID := range personIDs {
+			e := &ratsnetz.RosterEntry{MeetingID: meetingID, PersonID: personID}
+			err := tx.QueryRowContext(ctx, db.rebind(`SELECT name, faction_id, faction, role, voting_right, presence, arrived, left_at
+				FROM live_roster WHERE meeting_id = ? AND person_id = ?`), meetingID, personID).Scan(&e.Name, &e.FactionID, &e.Faction, &e.Role,
+				boolScanner{&e.VotingRight}, &e.Presence, timeScanner{&e.Arrived}, timeScanner{&e.Left})
+			if errors.Is(err, sql.ErrNoRows) {
+				return ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Die Person steht nicht in der Anwesenheitsliste.")
+			} else if err != nil {
+				return fmt.Errorf("set presence: %w", err)
 			}
+			out = append(out, e)
 			if e.Presence == presence {
-				out = e
-				return nil
+				continue
 			}
 			now := db.now()
 			if presence == ratsnetz.PresenceAbsent {
@@ -579,24 +591,18 @@ func (db *DB) SetLivePresence(ctx context.Context, meetingID, personID int64, pr
 				presence, db.tm(e.Arrived), db.tm(e.Left), meetingID, personID); err != nil {
 				return fmt.Errorf("set presence: %w", err)
 			}
-			present, voting := 0, 0
-			for _, x := range es {
-				if x.Present() {
-					present++
-					if x.VotingRight {
-						voting++
-					}
-				}
+			var present, voting int
+			if err := tx.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN voting_right THEN 1 ELSE 0 END), 0)
+				FROM live_roster WHERE meeting_id = ? AND presence <> ?`), meetingID, ratsnetz.PresenceAbsent).Scan(&present, &voting); err != nil {
+				return fmt.Errorf("set presence: %w", err)
 			}
 			if _, err := db.appendLiveEvent(ctx, tx, meetingID, ratsnetz.EventRoster, audienceOf(m.NonPublic), map[string]any{
 				"Entry": e, "Present": present, "PresentVoting": voting, "At": now,
 			}); err != nil {
 				return err
 			}
-			out = e
-			return nil
 		}
-		return ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Die Person steht nicht in der Anwesenheitsliste.")
+		return nil
 	})
 	return out, err
 }

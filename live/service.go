@@ -1,0 +1,412 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/ratsnetz/ratsnetz"
+)
+
+// Store is what the service needs from the database (sqlstore.DB).
+type Store interface {
+	EventReader
+	LiveAccessOf(ctx context.Context, meetingID int64) (ratsnetz.LiveAccess, error)
+	FindLiveMeeting(ctx context.Context, meetingID int64) (*ratsnetz.LiveMeeting, error)
+	StartLiveMeeting(ctx context.Context, meetingID int64) (*ratsnetz.LiveMeeting, error)
+	SetLiveMeetingState(ctx context.Context, meetingID int64, state, reason string) (*ratsnetz.LiveMeeting, error)
+	SetLiveItem(ctx context.Context, meetingID, itemID int64) (*ratsnetz.LiveMeeting, error)
+	SetLivePart(ctx context.Context, meetingID int64, nonPublic bool) (*ratsnetz.LiveMeeting, error)
+	FindLiveRoster(ctx context.Context, meetingID int64) ([]*ratsnetz.RosterEntry, error)
+	SetLivePresence(ctx context.Context, meetingID, personID int64, presence string) (*ratsnetz.RosterEntry, error)
+	FindLiveSpeakers(ctx context.Context, meetingID int64) ([]*ratsnetz.SpeakerRequest, error)
+	RequestLiveSpeech(ctx context.Context, meetingID, personID int64, pointOfOrder bool) (*ratsnetz.SpeakerRequest, error)
+	LiveSpeakerAction(ctx context.Context, meetingID, requestID int64, action string, seconds int) error
+	OpenLiveVote(ctx context.Context, v *ratsnetz.LiveVote, rule ratsnetz.QuorumRule, remoteAllowed bool) error
+	FindLiveVoteByID(ctx context.Context, id int64) (*ratsnetz.LiveVote, error)
+	FindLiveVotes(ctx context.Context, meetingID int64) ([]*ratsnetz.LiveVote, error)
+	HasVoted(ctx context.Context, voteID, personID int64) (bool, error)
+	CastLiveBallots(ctx context.Context, ballots []ratsnetz.Ballot) ([]error, error)
+	CloseLiveVote(ctx context.Context, voteID int64) (*ratsnetz.LiveVote, error)
+	EnterShowOfHands(ctx context.Context, voteID int64, counts map[string]int, factions []ratsnetz.FactionVote) (*ratsnetz.LiveVote, error)
+	PostLiveChat(ctx context.Context, msg *ratsnetz.ChatMessage) error
+	FindLiveChat(ctx context.Context, meetingID int64) ([]*ratsnetz.ChatMessage, error)
+	RecordLinkLost(ctx context.Context, meetingID, personID int64) (*ratsnetz.LinkFailure, error)
+	RecordLinkRestored(ctx context.Context, meetingID, personID int64) (*ratsnetz.LinkFailure, error)
+	RecordChairDecision(ctx context.Context, meetingID, failureID int64, decision string) error
+	FindLinkFailures(ctx context.Context, meetingID int64) ([]*ratsnetz.LinkFailure, error)
+	FindLiveEvents(ctx context.Context, meetingID, afterSeq int64, limit int) ([]*ratsnetz.LiveEvent, error)
+}
+
+// Config configures the service.
+type Config struct {
+	Store  Store
+	Logger *slog.Logger
+	// Quorum is the installation's quorum rule (default: more than half of
+	// the legal number of members).
+	Quorum ratsnetz.QuorumRule
+	// RemoteKinds are the vote kinds remote members may take part in (some
+	// states forbid secret votes online). Nil means open and named.
+	RemoteKinds []string
+	// MaxBatch is the most ballots one transaction commits (default 2000).
+	MaxBatch int
+	// HubBuffer is how many events a stream may lag behind (default 256).
+	HubBuffer int
+}
+
+// Service runs live meetings. New starts its ballot writer and hub; Close
+// stops them.
+type Service struct {
+	store       Store
+	logger      *slog.Logger
+	quorum      ratsnetz.QuorumRule
+	remoteKinds []string
+	maxBatch    int
+	Hub         *Hub
+
+	ballots chan *ballotReq
+	mu      sync.RWMutex // guards closed against sends on ballots
+	closed  bool
+	wg      sync.WaitGroup
+}
+
+type ballotReq struct {
+	b    ratsnetz.Ballot
+	meet int64
+	done chan error
+}
+
+// New starts a service.
+func New(cfg Config) *Service {
+	s := &Service{store: cfg.Store, logger: cfg.Logger, quorum: cfg.Quorum, remoteKinds: cfg.RemoteKinds, maxBatch: cfg.MaxBatch}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.remoteKinds == nil {
+		s.remoteKinds = []string{ratsnetz.VoteOpen, ratsnetz.VoteNamed}
+	}
+	if s.maxBatch <= 0 {
+		s.maxBatch = 2000
+	}
+	s.Hub = NewHub(cfg.Store, s.logger, cfg.HubBuffer)
+	s.ballots = make(chan *ballotReq, 4*s.maxBatch)
+	s.wg.Add(1)
+	go s.writeBallots()
+	return s
+}
+
+// Close stops accepting ballots, lets the writer commit what is queued and
+// stops the hub.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.ballots)
+	s.mu.Unlock()
+	s.wg.Wait()
+	return s.Hub.Close()
+}
+
+// errClosed answers ballots after Close.
+var errClosed = ratsnetz.Errorf(ratsnetz.ECONFLICT, "Der Dienst wird gerade beendet; bitte erneut abstimmen.")
+
+// writeBallots is the group commit: it takes every ballot waiting, commits
+// them in one transaction and answers each caller after the commit. While
+// one batch commits, the next one gathers, so the batch size grows with the
+// load and the flushes per second stay bounded.
+func (s *Service) writeBallots() {
+	defer s.wg.Done()
+	batch := make([]*ballotReq, 0, s.maxBatch)
+	for first := range s.ballots {
+		batch = append(batch[:0], first)
+	gather:
+		for len(batch) < s.maxBatch {
+			select {
+			case r, ok := <-s.ballots:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, r)
+			default:
+				break gather
+			}
+		}
+		bs := make([]ratsnetz.Ballot, len(batch))
+		for i, r := range batch {
+			bs[i] = r.b
+		}
+		// The batch is not tied to any one caller's context: callers that
+		// gave up still get their ballot committed (a retry counts once).
+		errs, err := s.store.CastLiveBallots(context.Background(), bs)
+		meetings := map[int64]bool{}
+		for i, r := range batch {
+			switch {
+			case err != nil:
+				s.logger.Error("live: commit ballots", "n", len(batch), "err", err)
+				r.done <- ratsnetz.Errorf(ratsnetz.EINTERNAL, "Die Stimme konnte nicht gespeichert werden; bitte erneut abstimmen.")
+			default:
+				r.done <- errs[i]
+				if errs[i] == nil {
+					meetings[r.meet] = true
+				}
+			}
+		}
+		for id := range meetings {
+			s.Hub.Wake(id)
+		}
+	}
+}
+
+// Cast casts the ballot of the viewer's person in vote voteID of meeting
+// meetingID and returns once it is durably stored (or refused). Who may vote
+// was fixed when the vote opened (present, voting right, no conflict), and
+// the store checks the ballot against it.
+func (s *Service) Cast(ctx context.Context, meetingID, voteID int64, option string) error {
+	v := ratsnetz.ViewerFromContext(ctx)
+	if v.PersonID == 0 {
+		return ratsnetz.Errorf(ratsnetz.EFORBIDDEN, "Nur Mitglieder können abstimmen.")
+	}
+	r := &ballotReq{b: ratsnetz.Ballot{VoteID: voteID, PersonID: v.PersonID, Option: option}, meet: meetingID, done: make(chan error, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return errClosed
+	}
+	select {
+	case s.ballots <- r:
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return ctx.Err()
+	}
+	s.mu.RUnlock()
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Access returns the viewer's access to the meeting (ENOTFOUND when the
+// meeting is not visible to the viewer).
+func (s *Service) Access(ctx context.Context, meetingID int64) (ratsnetz.LiveAccess, error) {
+	return s.store.LiveAccessOf(ctx, meetingID)
+}
+
+func (s *Service) manage(ctx context.Context, meetingID int64) error {
+	acc, err := s.store.LiveAccessOf(ctx, meetingID)
+	if err != nil {
+		return err
+	}
+	if !acc.Manages() {
+		return ratsnetz.Errorf(ratsnetz.EFORBIDDEN, "Nur Sitzungsleitung und Sitzungsdienst können das.")
+	}
+	return nil
+}
+
+// after wakes the hub for the meeting once a command committed.
+func (s *Service) after(meetingID int64, err error) error {
+	if err == nil {
+		s.Hub.Wake(meetingID)
+	}
+	return err
+}
+
+// Start starts or resumes the meeting.
+func (s *Service) Start(ctx context.Context, meetingID int64) error {
+	if err := s.manage(ctx, meetingID); err != nil {
+		return err
+	}
+	_, err := s.store.StartLiveMeeting(ctx, meetingID)
+	return s.after(meetingID, err)
+}
+
+// SetState interrupts or closes the meeting.
+func (s *Service) SetState(ctx context.Context, meetingID int64, state, reason string) error {
+	if err := s.manage(ctx, meetingID); err != nil {
+		return err
+	}
+	_, err := s.store.SetLiveMeetingState(ctx, meetingID, state, reason)
+	return s.after(meetingID, err)
+}
+
+// SetItem calls up an agenda item.
+func (s *Service) SetItem(ctx context.Context, meetingID, itemID int64) error {
+	if err := s.manage(ctx, meetingID); err != nil {
+		return err
+	}
+	_, err := s.store.SetLiveItem(ctx, meetingID, itemID)
+	return s.after(meetingID, err)
+}
+
+// SetPart switches between the public and the non-public part.
+func (s *Service) SetPart(ctx context.Context, meetingID int64, nonPublic bool) error {
+	if err := s.manage(ctx, meetingID); err != nil {
+		return err
+	}
+	_, err := s.store.SetLivePart(ctx, meetingID, nonPublic)
+	return s.after(meetingID, err)
+}
+
+// SetPresence checks a member in or out: members themselves, or the office
+// and chair for anyone on the roster.
+func (s *Service) SetPresence(ctx context.Context, meetingID, personID int64, presence string) error {
+	acc, err := s.store.LiveAccessOf(ctx, meetingID)
+	if err != nil {
+		return err
+	}
+	if personID == 0 {
+		personID = acc.PersonID
+	}
+	if !acc.Manages() && !(acc.Member && acc.PersonID == personID) {
+		return ratsnetz.Errorf(ratsnetz.EFORBIDDEN, "Nur Mitglieder können sich selbst anmelden.")
+	}
+	_, err = s.store.SetLivePresence(ctx, meetingID, personID, presence)
+	return s.after(meetingID, err)
+}
+
+// RequestSpeech puts the viewer on the speakers list.
+func (s *Service) RequestSpeech(ctx context.Context, meetingID int64, pointOfOrder bool) error {
+	acc, err := s.store.LiveAccessOf(ctx, meetingID)
+	if err != nil {
+		return err
+	}
+	if !acc.Member {
+		return ratsnetz.Errorf(ratsnetz.EFORBIDDEN, "Nur Mitglieder können sich zu Wort melden.")
+	}
+	_, err = s.store.RequestLiveSpeech(ctx, meetingID, acc.PersonID, pointOfOrder)
+	return s.after(meetingID, err)
+}
+
+// SpeakerAction lets the chair handle the speakers list; members may
+// withdraw their own request.
+func (s *Service) SpeakerAction(ctx context.Context, meetingID, requestID int64, action string, seconds int) error {
+	if err := s.manage(ctx, meetingID); err != nil {
+		return err
+	}
+	return s.after(meetingID, s.store.LiveSpeakerAction(ctx, meetingID, requestID, action, seconds))
+}
+
+// RemoteAllowed reports whether remote members may take part in votes of
+// the kind (the installation's rule).
+func (s *Service) RemoteAllowed(kind string) bool { return slices.Contains(s.remoteKinds, kind) }
+
+// OpenVote opens a vote; remote members take part only if the kind allows it.
+func (s *Service) OpenVote(ctx context.Context, v *ratsnetz.LiveVote) error {
+	if err := s.manage(ctx, v.MeetingID); err != nil {
+		return err
+	}
+	return s.after(v.MeetingID, s.store.OpenLiveVote(ctx, v, s.quorum, s.RemoteAllowed(v.Kind)))
+}
+
+// CloseVote closes and counts a vote.
+func (s *Service) CloseVote(ctx context.Context, meetingID, voteID int64) (*ratsnetz.LiveVote, error) {
+	if err := s.vote(ctx, meetingID, voteID); err != nil {
+		return nil, err
+	}
+	v, err := s.store.CloseLiveVote(ctx, voteID)
+	return v, s.after(meetingID, err)
+}
+
+// ShowOfHands closes a vote with a result counted by hand.
+func (s *Service) ShowOfHands(ctx context.Context, meetingID, voteID int64, counts map[string]int) (*ratsnetz.LiveVote, error) {
+	if err := s.vote(ctx, meetingID, voteID); err != nil {
+		return nil, err
+	}
+	v, err := s.store.EnterShowOfHands(ctx, voteID, counts, nil)
+	return v, s.after(meetingID, err)
+}
+
+func (s *Service) vote(ctx context.Context, meetingID, voteID int64) error {
+	if err := s.manage(ctx, meetingID); err != nil {
+		return err
+	}
+	v, err := s.store.FindLiveVoteByID(ctx, voteID)
+	if err != nil {
+		return err
+	}
+	if v.MeetingID != meetingID {
+		return ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Die Abstimmung gibt es nicht.")
+	}
+	return nil
+}
+
+// PostChat posts to a channel the viewer belongs to: the meeting chat for
+// participants, the own faction's channel, or the direct line to the office
+// (members: their own line; the office: any member's line).
+func (s *Service) PostChat(ctx context.Context, meetingID int64, channel, author, text string) error {
+	acc, err := s.store.LiveAccessOf(ctx, meetingID)
+	if err != nil {
+		return err
+	}
+	if !acc.CanSee(channel) || channel == ratsnetz.AudiencePublic || channel == ratsnetz.AudienceEntitled || channel == ratsnetz.AudienceOffice ||
+		(strings.HasPrefix(channel, ratsnetz.AudienceDirectPrefix) && !acc.Office && !acc.Member) {
+		return ratsnetz.Errorf(ratsnetz.EFORBIDDEN, "In diesen Kanal können Sie nicht schreiben.")
+	}
+	v := ratsnetz.ViewerFromContext(ctx)
+	msg := &ratsnetz.ChatMessage{MeetingID: meetingID, Channel: channel, AuthorID: v.AccountID, Author: author, Text: text}
+	return s.after(meetingID, s.store.PostLiveChat(ctx, msg))
+}
+
+// LinkLost records a dropped connection of a remote member (reported by the
+// office or by the member's device on reconnect).
+func (s *Service) LinkLost(ctx context.Context, meetingID, personID int64) error {
+	if err := s.manage(ctx, meetingID); err != nil {
+		return err
+	}
+	_, err := s.store.RecordLinkLost(ctx, meetingID, personID)
+	return s.after(meetingID, err)
+}
+
+// LinkRestored closes a member's link failure.
+func (s *Service) LinkRestored(ctx context.Context, meetingID, personID int64) error {
+	if err := s.manage(ctx, meetingID); err != nil {
+		return err
+	}
+	_, err := s.store.RecordLinkRestored(ctx, meetingID, personID)
+	return s.after(meetingID, err)
+}
+
+// ChairDecision records the chair's decision on a link failure.
+func (s *Service) ChairDecision(ctx context.Context, meetingID, failureID int64, decision string) error {
+	if err := s.manage(ctx, meetingID); err != nil {
+		return err
+	}
+	return s.after(meetingID, s.store.RecordChairDecision(ctx, meetingID, failureID, decision))
+}
+
+// Backlog returns the meeting's events after afterSeq that access may see,
+// read from the log in pages.
+func (s *Service) Backlog(ctx context.Context, meetingID, afterSeq int64, access ratsnetz.LiveAccess, fn func(*Event) error) (int64, error) {
+	last := afterSeq
+	for {
+		evs, err := s.store.FindLiveEventsUnfiltered(ctx, meetingID, last, 1000)
+		if err != nil {
+			return last, err
+		}
+		for _, e := range evs {
+			last = e.Seq
+			if !access.CanSee(e.Audience) {
+				continue
+			}
+			if err := fn(NewEvent(e)); err != nil {
+				return last, err
+			}
+		}
+		if len(evs) < 1000 {
+			return last, nil
+		}
+	}
+}
+
+// Store returns the service's store, for the read-only pages.
+func (s *Service) Store() Store { return s.store }
+
+// IsClosed reports whether err is the service's shutdown answer.
+func IsClosed(err error) bool { return errors.Is(err, errClosed) }
