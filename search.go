@@ -43,6 +43,8 @@ type SearchQuery struct {
 type SearchHit struct {
 	Kind     string
 	ObjectID int64
+	// ParentID is the meeting of an agenda item (0 for other kinds).
+	ParentID int64
 	Title    []SearchPart
 	// Subtitle names the context: the reference of a paper, the meeting of
 	// an agenda item, the file name of a file.

@@ -111,6 +111,27 @@ func (db *DB) Search(ctx context.Context, q ratsnetz.SearchQuery) (*ratsnetz.Sea
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search: hits: %w", err)
 	}
+	rows.Close()
+	// Agenda items are addressed within their meeting.
+	var items []int64
+	for _, h := range res.Hits {
+		if h.Kind == ratsnetz.SearchAgendaItem {
+			items = append(items, h.ObjectID)
+		}
+	}
+	if len(items) > 0 {
+		meetings := map[int64]int64{}
+		if err := db.refs(ctx, tx, `SELECT id, '', meeting_id FROM agenda_items WHERE id IN (%s)`, items, func(r refRow) {
+			meetings[r.owner] = r.ref
+		}); err != nil {
+			return nil, fmt.Errorf("search: meetings of agenda items: %w", err)
+		}
+		for _, h := range res.Hits {
+			if h.Kind == ratsnetz.SearchAgendaItem {
+				h.ParentID = meetings[h.ObjectID]
+			}
+		}
+	}
 	return res, nil
 }
 

@@ -166,7 +166,9 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticHandler()))
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /{$}", s.handleHome)
-	s.mux.HandleFunc("GET /suche", s.handleSearch)
+	if s.search.Search == nil { // else the search area serves /suche
+		s.mux.HandleFunc("GET /suche", s.handleSearch)
+	}
 
 	s.mux.HandleFunc("GET /sitzungen", s.handleMeetingIndex)
 	s.mux.HandleFunc("GET /sitzungen/{id}", s.handleMeetingView)
