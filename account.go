@@ -197,6 +197,7 @@ func (g *Grant) ActiveAt(t time.Time) bool { return g.Expires.IsZero() || t.Befo
 
 // GrantFilter selects grants.
 type GrantFilter struct {
+	ID         int64
 	AccountID  int64
 	PersonID   int64
 	ObjectKind string
@@ -264,6 +265,11 @@ const (
 	AuditGrantDeleted   = "grant_deleted"
 	AuditAccess         = "access" // a non-public object was read
 	AuditAuditExported  = "audit_exported"
+	// AuditConflictDeclared and AuditConflictDeleted record a Befangenheit
+	// declared by the member or recorded by the council office, and its
+	// withdrawal.
+	AuditConflictDeclared = "conflict_declared"
+	AuditConflictDeleted  = "conflict_deleted"
 )
 
 // AuditEvent is one entry of the audit log: who, what, when, from where, on
@@ -361,6 +367,7 @@ type ConflictOfInterest struct {
 
 // ConflictFilter selects conflict declarations.
 type ConflictFilter struct {
+	ID           int64
 	PersonID     int64
 	AgendaItemID int64
 	ListOptions

@@ -51,6 +51,10 @@ type Service struct {
 	// PasswordLoginDisabled switches local password login off (single
 	// sign-on only).
 	PasswordLoginDisabled bool
+	// Objects and Conflicts serve grants and conflicts of interest
+	// (rights.go); *sqlstore.DB implements both. Nil: those calls fail.
+	Objects   Objects
+	Conflicts ratsnetz.ConflictService
 }
 
 // Client is where a request comes from.

@@ -669,6 +669,9 @@ func (db *DB) FindGrants(ctx context.Context, f ratsnetz.GrantFilter) ([]*ratsne
 		return nil, 0, ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültige Seitenangabe.")
 	}
 	w := db.newWhere()
+	if f.ID != 0 {
+		w.add("id = ?", f.ID)
+	}
 	if f.AccountID != 0 {
 		w.add("account_id = ?", f.AccountID)
 	}
@@ -895,6 +898,9 @@ func (db *DB) FindConflicts(ctx context.Context, f ratsnetz.ConflictFilter) ([]*
 		return nil, 0, ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültige Seitenangabe.")
 	}
 	w := db.newWhere()
+	if f.ID != 0 {
+		w.add("id = ?", f.ID)
+	}
 	if f.PersonID != 0 {
 		w.add("person_id = ?", f.PersonID)
 	}

@@ -97,7 +97,8 @@ func newAuthEnv(t testing.TB, configure ...func(cfg *Config, base string)) *auth
 		}
 	}
 	svc := &auth.Service{Accounts: accounts, Hasher: cheap, Now: e.now,
-		AccountLimiter: throttle.New(throttle.Account(), e.now), IPLimiter: throttle.New(throttle.IP(), e.now)}
+		AccountLimiter: throttle.New(throttle.Account(), e.now), IPLimiter: throttle.New(throttle.IP(), e.now),
+		Objects: store, Conflicts: store.(ratsnetz.ConflictService)}
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.base = "http://" + e.srv.Listener.Addr().String()
 	cfg := Config{Store: store, Blobs: blobs, BaseURL: e.base, Logger: slog.New(slog.DiscardHandler),

@@ -20,6 +20,7 @@ func (s *Server) adminRoutes() {
 	s.mux.HandleFunc("POST /verwaltung/konten/{id}/zuruecksetzen", s.handleAdminReset)
 	s.mux.HandleFunc("GET /verwaltung/protokoll", s.handleAdminAudit)
 	s.mux.HandleFunc("GET /verwaltung/protokoll.csv", s.handleAdminAuditCSV)
+	s.rightsRoutes()
 }
 
 // requireAdmin returns the login of an administrator; others are sent to
@@ -211,7 +212,8 @@ func auditActions() []string {
 	return []string{ratsnetz.AuditLogin, ratsnetz.AuditLoginFailed, ratsnetz.AuditLoginLocked, ratsnetz.AuditLogout, ratsnetz.AuditLogoutAll,
 		ratsnetz.AuditTOTPEnabled, ratsnetz.AuditTOTPDisabled, ratsnetz.AuditRecoveryUsed, ratsnetz.AuditPasswordReset, ratsnetz.AuditPasswordChange,
 		ratsnetz.AuditAccountCreated, ratsnetz.AuditAccountChanged, ratsnetz.AuditDeactivated, ratsnetz.AuditRolesChanged,
-		ratsnetz.AuditGrantCreated, ratsnetz.AuditGrantDeleted, ratsnetz.AuditAccess, ratsnetz.AuditAuditExported}
+		ratsnetz.AuditGrantCreated, ratsnetz.AuditGrantDeleted, ratsnetz.AuditConflictDeclared, ratsnetz.AuditConflictDeleted,
+		ratsnetz.AuditAccess, ratsnetz.AuditAuditExported}
 }
 
 func auditFilter(r *http.Request) ratsnetz.AuditFilter {
