@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -157,10 +158,8 @@ func (x *SearchIndex) indexBatch(ctx context.Context, src searchSource, limit in
 	if err != nil {
 		return 0, fmt.Errorf("search index %s: %w", src.kind, err)
 	}
-	for _, d := range docs {
-		if err := db.writeSearchDoc(ctx, tx, d); err != nil {
-			return 0, fmt.Errorf("search index %s %d: %w", d.kind, d.objectID, err)
-		}
+	if err := db.writeSearchDocs(ctx, tx, docs); err != nil {
+		return 0, fmt.Errorf("search index %s: %w", src.kind, err)
 	}
 	if err := db.bumpVersion(ctx, tx); err != nil {
 		return 0, err
@@ -183,8 +182,16 @@ const (
 	weightCap    = 40
 )
 
-// writeSearchDoc replaces the index entry of d.
-func (db *DB) writeSearchDoc(ctx context.Context, tx *sql.Tx, d *searchDoc) error {
+// analysed is a document ready to write: its row values and term weights.
+type analysed struct {
+	d        *searchDoc
+	row      []any
+	weights  map[string]int
+	termText string
+}
+
+// analyse computes the terms of d and their weights.
+func (db *DB) analyse(d *searchDoc) analysed {
 	var terms []string
 	weights := map[string]int{}
 	bodyHits := map[string]int{}
@@ -217,49 +224,92 @@ func (db *DB) writeSearchDoc(ctx context.Context, tx *sql.Tx, d *searchDoc) erro
 	if !d.date.IsZero() {
 		year = d.date.In(db.location()).Year()
 	}
-	body, termText := d.body, search.TermText(terms)
+	body := d.body
 	if d.deleted {
 		body = ""
 	}
-	var id int64
-	if err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO search_docs
-		(kind, object_id, src_modified, body_id, paper_type, status, year, boost, date, title, subtitle, body, terms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (kind, object_id) DO UPDATE SET src_modified = excluded.src_modified,
-			body_id = excluded.body_id, paper_type = excluded.paper_type, status = excluded.status,
-			year = excluded.year, boost = excluded.boost, date = excluded.date, title = excluded.title, subtitle = excluded.subtitle,
-			body = excluded.body, terms = excluded.terms
-		RETURNING id`),
+	termText := search.TermText(terms)
+	return analysed{d: d, weights: weights, termText: termText, row: []any{
 		d.kind, d.objectID, modified, d.bodyID, d.paperType, d.status, year, searchBoost(d.kind), db.tm(d.date),
-		d.title, d.subtitle, body, termText).Scan(&id); err != nil {
-		return fmt.Errorf("write doc: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM search_terms WHERE doc_id = ?`), id); err != nil {
-		return fmt.Errorf("clear terms: %w", err)
-	}
-	if len(weights) == 0 {
+		d.title, d.subtitle, body, termText}}
+}
+
+// writeSearchDocs replaces the index entries of docs with a few statements
+// per batch (multi-row upsert, one delete, multi-row term inserts), so that
+// indexing needs few round trips to the database.
+func (db *DB) writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []*searchDoc) error {
+	if len(docs) == 0 {
 		return nil
 	}
-	per := db.dialect.MaxParams / 3
-	args := make([]any, 0, 3*min(len(weights), per))
+	as := make([]analysed, len(docs))
+	for i, d := range docs {
+		as[i] = db.analyse(d)
+	}
+	const cols = 13
+	ids := map[string]int64{}
+	key := func(kind string, id int64) string { return kind + " " + strconv.FormatInt(id, 10) }
+	per := min(db.dialect.MaxParams/cols, 500)
+	for start := 0; start < len(as); start += per {
+		chunk := as[start:min(start+per, len(as))]
+		args := make([]any, 0, cols*len(chunk))
+		for _, a := range chunk {
+			args = append(args, a.row...)
+		}
+		rows, err := tx.QueryContext(ctx, db.rebind(`INSERT INTO search_docs
+			(kind, object_id, src_modified, body_id, paper_type, status, year, boost, date, title, subtitle, body, terms)
+			VALUES `+strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")+`
+			ON CONFLICT (kind, object_id) DO UPDATE SET src_modified = excluded.src_modified,
+				body_id = excluded.body_id, paper_type = excluded.paper_type, status = excluded.status,
+				year = excluded.year, boost = excluded.boost, date = excluded.date, title = excluded.title,
+				subtitle = excluded.subtitle, body = excluded.body, terms = excluded.terms
+			RETURNING id, kind, object_id`), args...)
+		if err != nil {
+			return fmt.Errorf("write docs: %w", err)
+		}
+		for rows.Next() {
+			var id, obj int64
+			var kind string
+			if err := rows.Scan(&id, &kind, &obj); err != nil {
+				rows.Close()
+				return fmt.Errorf("write docs: %w", err)
+			}
+			ids[key(kind, obj)] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("write docs: %w", err)
+		}
+	}
+	docIDs := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		docIDs = append(docIDs, id)
+	}
+	set, arg := db.idSet(docIDs)
+	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM search_terms WHERE doc_id IN (`+set+`)`), arg); err != nil {
+		return fmt.Errorf("clear terms: %w", err)
+	}
+	per = min(db.dialect.MaxParams/3, 3000)
+	args := make([]any, 0, 3*per)
 	flush := func() error {
 		if len(args) == 0 {
 			return nil
 		}
-		n := len(args) / 3
 		q := "INSERT INTO search_terms (term, doc_id, w) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(args)/3), ", ")
 		if _, err := tx.ExecContext(ctx, db.rebind(q), args...); err != nil {
 			return fmt.Errorf("write terms: %w", err)
 		}
 		args = args[:0]
 		return nil
 	}
-	for t, w := range weights {
-		args = append(args, t, id, min(w, weightCap))
-		if len(args)/3 == per {
-			if err := flush(); err != nil {
-				return err
+	for _, a := range as {
+		id := ids[key(a.d.kind, a.d.objectID)]
+		for t, w := range a.weights {
+			args = append(args, t, id, min(w, weightCap))
+			if len(args)/3 == per {
+				if err := flush(); err != nil {
+					return err
+				}
 			}
 		}
 	}
