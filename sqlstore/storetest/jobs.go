@@ -223,4 +223,6 @@ func testJobs(t *testing.T, db *sqlstore.DB) {
 			t.Errorf("zero lease: %v, want invalid", err)
 		}
 	})
+
+	t.Run("Distribution", func(t *testing.T) { testDistribution(t, db) })
 }
