@@ -76,6 +76,12 @@ func MustOpenEnvWith(tb testing.TB, fill func(db *sqlstore.DB)) *env {
 	if err := db.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}
+	return newEnv(tb, db, fill)
+}
+
+// newEnv starts the server over the migrated store db filled by fill.
+func newEnv(tb testing.TB, db *sqlstore.DB, fill func(db *sqlstore.DB)) *env {
+	tb.Helper()
 	clock := &testClock{t: t0.Add(24 * time.Hour)}
 	db.Now = clock.Now
 	fill(db)

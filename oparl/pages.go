@@ -111,7 +111,7 @@ func (r *renderer) organizations(ctx context.Context, os []*ratsnetz.Organizatio
 	if err != nil {
 		return nil, err
 	}
-	members, err := r.membershipsOf(ctx, ids, true)
+	members, err := r.membershipIDsOf(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -122,10 +122,7 @@ func (r *renderer) organizations(ctx context.Context, os []*ratsnetz.Organizatio
 			continue
 		}
 		id := s.url(kindOrganization, o.ID)
-		var mem []string
-		for _, m := range members[o.ID] {
-			mem = append(mem, s.url(kindMembership, m.ID))
-		}
+		mem := s.urls(kindMembership, members[o.ID])
 		out = append(out, &jsonOrganization{
 			ID:                id,
 			Type:              TypeOrganization,
@@ -150,6 +147,28 @@ func (r *renderer) organizations(ctx context.Context, os []*ratsnetz.Organizatio
 			Created:           s.dateTime(o.Created),
 			Modified:          s.dateTime(o.Modified),
 		})
+	}
+	return out, nil
+}
+
+// membershipIDsOf returns the membership IDs of each organization.
+func (r *renderer) membershipIDsOf(ctx context.Context, orgIDs []int64) (map[int64][]int64, error) {
+	if ps, ok := r.s.store.(PageStore); ok {
+		ids, err := ps.FindOParlMembershipIDs(ctx, uniq(orgIDs))
+		if err != nil {
+			return nil, wrap(err, "find memberships of %d organizations", len(orgIDs))
+		}
+		return ids, nil
+	}
+	members, err := r.membershipsOf(ctx, orgIDs, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]int64, len(members))
+	for org, ms := range members {
+		for _, m := range ms {
+			out[org] = append(out[org], m.ID)
+		}
 	}
 	return out, nil
 }
@@ -309,15 +328,9 @@ func (r *renderer) agendaItems(ctx context.Context, its []*ratsnetz.AgendaItem) 
 			fileIDs = append(fileIDs, it.AuxiliaryFileIDs...)
 		}
 	}
-	siblings, err := r.agendaItemsOf(ctx, meetingIDs)
+	position, err := r.agendaOrder(ctx, meetingIDs)
 	if err != nil {
 		return nil, err
-	}
-	position := make(map[int64]int)
-	for _, sib := range siblings {
-		for i, it := range sib {
-			position[it.ID] = i
-		}
 	}
 	files, err := r.files(ctx, fileIDs)
 	if err != nil {
@@ -339,6 +352,29 @@ func (r *renderer) agendaItems(ctx context.Context, its []*ratsnetz.AgendaItem) 
 		}
 	}
 	return out, nil
+}
+
+// agendaOrder maps the published agenda items of the meetings to their
+// position among the published items of their meeting.
+func (r *renderer) agendaOrder(ctx context.Context, meetingIDs []int64) (map[int64]int, error) {
+	if ps, ok := r.s.store.(PageStore); ok {
+		pos, err := ps.FindOParlAgendaOrder(ctx, uniq(meetingIDs))
+		if err != nil {
+			return nil, wrap(err, "find agenda order of %d meetings", len(meetingIDs))
+		}
+		return pos, nil
+	}
+	siblings, err := r.agendaItemsOf(ctx, meetingIDs)
+	if err != nil {
+		return nil, err
+	}
+	position := make(map[int64]int)
+	for _, sib := range siblings {
+		for i, it := range sib {
+			position[it.ID] = i
+		}
+	}
+	return position, nil
 }
 
 func (r *renderer) papers(ctx context.Context, ps []*ratsnetz.Paper) ([]any, error) {
@@ -435,7 +471,7 @@ func (r *renderer) fileList(_ context.Context, fs []*ratsnetz.File) ([]any, erro
 
 func (r *renderer) locationList(ctx context.Context, ls []*ratsnetz.Location) ([]any, error) {
 	s := r.s
-	bodies, orgs, persons, err := r.locationBackRefs(ctx, ls)
+	refs, err := r.locationRefs(ctx, ls)
 	if err != nil {
 		return nil, err
 	}
@@ -446,11 +482,49 @@ func (r *renderer) locationList(ctx context.Context, ls []*ratsnetz.Location) ([
 			continue
 		}
 		j := r.location(l)
-		j.Bodies = s.urls(kindBody, bodies[l.ID])
-		j.Organizations = s.urls(kindOrganization, orgs[l.ID])
-		j.Persons = s.urls(kindPerson, persons[l.ID])
+		j.Bodies = s.urls(kindBody, refs[l.ID][kindBody])
+		j.Organizations = s.urls(kindOrganization, refs[l.ID][kindOrganization])
+		j.Persons = s.urls(kindPerson, refs[l.ID][kindPerson])
+		j.Meetings = s.urls(kindMeeting, refs[l.ID][kindMeeting])
+		j.Papers = s.urls(kindPaper, refs[l.ID][kindPaper])
 		out = append(out, j)
 	}
+	return out, nil
+}
+
+// locationRefs returns per location the IDs of the objects naming it, keyed
+// by kind (body, organization, person, meeting, paper). Without a PageStore
+// only bodies, organizations and persons are found.
+func (r *renderer) locationRefs(ctx context.Context, ls []*ratsnetz.Location) (map[int64]map[string][]int64, error) {
+	if ps, ok := r.s.store.(PageStore); ok {
+		var ids []int64
+		for _, l := range ls {
+			if !l.Deleted {
+				ids = append(ids, l.ID)
+			}
+		}
+		refs, err := ps.FindOParlLocationRefs(ctx, ids)
+		if err != nil {
+			return nil, wrap(err, "find references to %d locations", len(ids))
+		}
+		return refs, nil
+	}
+	bodies, orgs, persons, err := r.locationBackRefs(ctx, ls)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]map[string][]int64{}
+	add := func(kind string, m map[int64][]int64) {
+		for l, ids := range m {
+			if out[l] == nil {
+				out[l] = map[string][]int64{}
+			}
+			out[l][kind] = ids
+		}
+	}
+	add(kindBody, bodies)
+	add(kindOrganization, orgs)
+	add(kindPerson, persons)
 	return out, nil
 }
 

@@ -19,6 +19,28 @@ type BatchStore interface {
 	FindMembershipsByOrganizationIDs(ctx context.Context, organizationIDs []int64) ([]*ratsnetz.Membership, error)
 }
 
+// PageStore is optionally implemented by a Store that loads what a list page
+// embeds with only the columns OParl shows (sqlstore does). Same visibility
+// as the Find methods.
+type PageStore interface {
+	// FindOParlFiles returns the visible files among ids without Text and
+	// without owner back-references.
+	FindOParlFiles(ctx context.Context, ids []int64) ([]*ratsnetz.File, error)
+	// FindOParlAgendaItems returns the agenda items of the meetings whose
+	// content is visible, in meeting order. Their file IDs are unfiltered:
+	// only files FindOParlFiles returns may be rendered.
+	FindOParlAgendaItems(ctx context.Context, meetingIDs []int64) ([]*ratsnetz.AgendaItem, error)
+	// FindOParlAgendaOrder maps each such agenda item to its 0-based
+	// position among them in its meeting.
+	FindOParlAgendaOrder(ctx context.Context, meetingIDs []int64) (map[int64]int, error)
+	// FindOParlMembershipIDs returns the membership IDs per organization.
+	FindOParlMembershipIDs(ctx context.Context, organizationIDs []int64) (map[int64][]int64, error)
+	// FindOParlLocationRefs returns per location the IDs of the visible
+	// bodies, organizations, persons, meetings and papers naming it, keyed
+	// by "body", "organization", "person", "meeting", "paper".
+	FindOParlLocationRefs(ctx context.Context, locationIDs []int64) (map[int64]map[string][]int64, error)
+}
+
 // renderer turns domain objects into OParl JSON for one request. It loads
 // embedded and linked objects per page in batches.
 type renderer struct {
@@ -108,10 +130,16 @@ func (r *renderer) files(ctx context.Context, ids []int64) (map[int64]*ratsnetz.
 	if len(ids) == 0 {
 		return out, nil
 	}
-	fs, err := byIDs(ctx, ids, func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.File, error) {
-		v, _, err := r.s.store.FindFiles(ctx, ratsnetz.FileFilter{IDs: ids, ListOptions: o})
-		return v, err
-	})
+	var fs []*ratsnetz.File
+	var err error
+	if ps, ok := r.s.store.(PageStore); ok {
+		fs, err = ps.FindOParlFiles(ctx, ids)
+	} else {
+		fs, err = byIDs(ctx, ids, func(ctx context.Context, ids []int64, o ratsnetz.ListOptions) ([]*ratsnetz.File, error) {
+			v, _, err := r.s.store.FindFiles(ctx, ratsnetz.FileFilter{IDs: ids, ListOptions: o})
+			return v, err
+		})
+	}
 	if err != nil {
 		return nil, wrap(err, "find files")
 	}
@@ -152,7 +180,13 @@ func (r *renderer) agendaItemsOf(ctx context.Context, meetingIDs []int64) (map[i
 		return out, nil
 	}
 	var all []*ratsnetz.AgendaItem
-	if b, ok := r.s.store.(BatchStore); ok {
+	if ps, ok := r.s.store.(PageStore); ok {
+		items, err := ps.FindOParlAgendaItems(ctx, meetingIDs)
+		if err != nil {
+			return nil, wrap(err, "find agenda items of %d meetings", len(meetingIDs))
+		}
+		all = items
+	} else if b, ok := r.s.store.(BatchStore); ok {
 		items, err := b.FindAgendaItemsByMeetingIDs(ctx, meetingIDs)
 		if err != nil {
 			return nil, wrap(err, "find agenda items of %d meetings", len(meetingIDs))

@@ -21,8 +21,9 @@
 //     repeated in every link in one canonical order.
 //   - Embedded Files omit their `text` (it can be long); the File list and the
 //     standalone File carry it.
-//   - Location back-references list bodies, organizations and persons; meetings
-//     and papers are not listed (the store offers no reverse lookup).
+//   - Location back-references (bodies, organizations, persons, meetings,
+//     papers) name the visible objects at the location; a store without the
+//     PageStore lookups gives bodies, organizations and persons only.
 package oparl
 
 import (

@@ -286,6 +286,8 @@ type jsonLocation struct {
 	Bodies        []string     `json:"bodies,omitempty"`
 	Organizations []string     `json:"organizations,omitempty"`
 	Persons       []string     `json:"persons,omitempty"`
+	Meetings      []string     `json:"meetings,omitempty"`
+	Papers        []string     `json:"papers,omitempty"`
 	Created       string       `json:"created"`
 	Modified      string       `json:"modified"`
 }
