@@ -440,3 +440,26 @@ type LiveService interface {
 	FindLiveMeeting(ctx context.Context, meetingID int64) (*LiveMeeting, error)
 	FindLiveEvents(ctx context.Context, meetingID, afterSeq int64, limit int) ([]*LiveEvent, error)
 }
+
+// LiveSnapshot is what one viewer sees of a live meeting right now, decided
+// by the store: the public gets no names of the roster, nothing of the
+// non-public part (current item, speakers) and only public votes.
+type LiveSnapshot struct {
+	Access  LiveAccess
+	Meeting *Meeting
+	Live    *LiveMeeting
+	// CurrentItem is the item under discussion, nil if none or not visible.
+	CurrentItem *AgendaItem
+	// Paused: the meeting is in its non-public part and the viewer is not
+	// entitled — the live view pauses.
+	Paused bool
+	// Roster is set for participants and the entitled; the counts for all.
+	Roster        []*RosterEntry
+	Present       int
+	PresentVoting int
+	Seats         int
+	Speakers      []*SpeakerRequest
+	Votes         []*LiveVote
+	// Voted holds the IDs of the votes the viewer's person has voted in.
+	Voted map[int64]bool
+}

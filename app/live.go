@@ -2,11 +2,113 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/bbb"
+	"github.com/ratsnetz/ratsnetz/jitsi"
+	"github.com/ratsnetz/ratsnetz/live"
+	"github.com/ratsnetz/ratsnetz/postgres"
+	"github.com/ratsnetz/ratsnetz/sqlstore"
 	"github.com/ratsnetz/ratsnetz/web"
 )
 
-// openLive builds the live area's dependencies for the portal.
+// openLive builds the live area: the live service (group commit of ballots,
+// event hub) and, on PostgreSQL, the LISTEN/NOTIFY listener that wakes the
+// hub when another instance commits live events. Settings from the
+// environment (documented in .team/live.md):
+//
+//	RATSNETZ_LIVE_REMOTE_KINDS  vote kinds remote members may take part in
+//	                            (comma list of offen, namentlich, geheim;
+//	                            default offen,namentlich)
+//	RATSNETZ_BBB_URL, RATSNETZ_BBB_SECRET, RATSNETZ_BBB_SHA256=on
+//	RATSNETZ_JITSI_URL, RATSNETZ_JITSI_APP_ID, RATSNETZ_JITSI_SECRET
 func (m *Main) openLive(ctx context.Context, baseURL string) (web.LiveDeps, error) {
-	return web.LiveDeps{}, nil
+	cfg := live.Config{Store: m.DB, Logger: m.Logger}
+	if v := os.Getenv("RATSNETZ_LIVE_REMOTE_KINDS"); v != "" {
+		cfg.RemoteKinds = []string{}
+		for _, k := range strings.Split(v, ",") {
+			k = strings.TrimSpace(k)
+			switch k {
+			case ratsnetz.VoteOpen, ratsnetz.VoteNamed, ratsnetz.VoteSecret:
+				cfg.RemoteKinds = append(cfg.RemoteKinds, k)
+			case "":
+			default:
+				return web.LiveDeps{}, fmt.Errorf("RATSNETZ_LIVE_REMOTE_KINDS: %q ist keine Abstimmungsart (offen, namentlich, geheim)", k)
+			}
+		}
+	}
+	video, err := liveVideo(baseURL, m.Now)
+	if err != nil {
+		return web.LiveDeps{}, err
+	}
+	svc := live.New(cfg)
+	deps := web.LiveDeps{Service: svc, Video: video}
+	stopListen := func() {}
+	if m.Config.IsPostgres() {
+		lctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			postgres.Listen(lctx, m.Config.DatabaseURL, sqlstore.LiveNotifyChannel, m.Logger, func(p string) {
+				if id, err := strconv.ParseInt(p, 10, 64); err == nil && id > 0 {
+					svc.Hub.Wake(id)
+				} else {
+					svc.Hub.WakeAll()
+				}
+			})
+		}()
+		stopListen = func() { cancel(); wg.Wait() }
+	}
+	// Streams end when shutdown begins (the server waits for them otherwise);
+	// clients reconnect to another instance or after the restart and resume.
+	m.onShutdown = append(m.onShutdown, func() { svc.Hub.Close() })
+	m.closers = append(m.closers, func() error {
+		stopListen()
+		return svc.Close()
+	})
+	return deps, nil
+}
+
+// liveVideo configures BigBlueButton or Jitsi from the environment; nil when
+// neither is set.
+func liveVideo(baseURL string, now func() time.Time) (func(ctx context.Context, meetingID int64, name, userID string, moderator bool) (string, error), error) {
+	if u := os.Getenv("RATSNETZ_BBB_URL"); u != "" {
+		secret := os.Getenv("RATSNETZ_BBB_SECRET")
+		c, err := bbb.New(bbb.Config{URL: u, Secret: secret, SHA256: os.Getenv("RATSNETZ_BBB_SHA256") == "on"})
+		if err != nil {
+			return nil, fmt.Errorf("BigBlueButton-Einstellungen: %w", err)
+		}
+		// Room passwords derive from the shared secret: nothing to store,
+		// the same on every instance.
+		pw := func(id int64, role string) string {
+			mac := hmac.New(sha256.New, []byte(secret))
+			fmt.Fprintf(mac, "%d/%s", id, role)
+			return hex.EncodeToString(mac.Sum(nil))[:24]
+		}
+		return func(ctx context.Context, id int64, name, userID string, moderator bool) (string, error) {
+			room := bbb.Room{MeetingID: bbb.RoomID(id), Name: fmt.Sprintf("Sitzung %d", id), ModeratorPW: pw(id, "mod"), AttendeePW: pw(id, "att"),
+				LogoutURL: fmt.Sprintf("%s/live/%d", baseURL, id)}
+			return c.JoinURL(room, name, userID, moderator)
+		}, nil
+	}
+	if u := os.Getenv("RATSNETZ_JITSI_URL"); u != "" {
+		c, err := jitsi.New(jitsi.Config{URL: u, AppID: os.Getenv("RATSNETZ_JITSI_APP_ID"), Secret: os.Getenv("RATSNETZ_JITSI_SECRET")})
+		if err != nil {
+			return nil, fmt.Errorf("Jitsi-Einstellungen: %w", err)
+		}
+		return func(ctx context.Context, id int64, name, userID string, moderator bool) (string, error) {
+			return c.JoinURL(jitsi.RoomName(id), jitsi.User{ID: userID, Name: name, Moderator: moderator}, now())
+		}, nil
+	}
+	return nil, nil
 }

@@ -45,6 +45,9 @@ type Main struct {
 	// closers stop what the areas started (workers, hubs), in reverse
 	// order, after the HTTP server and before the database closes.
 	closers []func() error
+	// onShutdown runs when the HTTP server starts shutting down (ends
+	// long-lived streams such as live SSE, which Shutdown would wait for).
+	onShutdown []func()
 
 	ln     net.Listener
 	server *http.Server
@@ -181,6 +184,9 @@ func (m *Main) Open(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	for _, f := range m.onShutdown {
+		m.server.RegisterOnShutdown(f)
+	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.server.Serve(ln) }()
 	m.Logger.Info("ratsnetz listening", "url", m.url, "base_url", baseURL, "database", redact(m.Config.DatabaseURL))
@@ -193,7 +199,7 @@ func (m *Main) Open(ctx context.Context) error {
 // middleware) and the account pages (forms with CSRF tokens, sessions).
 func uncachedPortalPath(r *http.Request) bool {
 	p := r.URL.Path
-	if p == "/healthz" {
+	if p == "/healthz" || strings.HasSuffix(p, "/live") { // live pages change with every event
 		return true
 	}
 	for _, prefix := range []string{"/dateien/", "/static/", "/oparl/", "/anmelden", "/abmelden", "/konto", "/einladung", "/passwort",

@@ -20,7 +20,6 @@ type Store interface {
 	SetLiveMeetingState(ctx context.Context, meetingID int64, state, reason string) (*ratsnetz.LiveMeeting, error)
 	SetLiveItem(ctx context.Context, meetingID, itemID int64) (*ratsnetz.LiveMeeting, error)
 	SetLivePart(ctx context.Context, meetingID int64, nonPublic bool) (*ratsnetz.LiveMeeting, error)
-	FindLiveRoster(ctx context.Context, meetingID int64) ([]*ratsnetz.RosterEntry, error)
 	SetLivePresence(ctx context.Context, meetingID, personID int64, presence string) (*ratsnetz.RosterEntry, error)
 	FindLiveSpeakers(ctx context.Context, meetingID int64) ([]*ratsnetz.SpeakerRequest, error)
 	RequestLiveSpeech(ctx context.Context, meetingID, personID int64, pointOfOrder bool) (*ratsnetz.SpeakerRequest, error)
@@ -39,6 +38,8 @@ type Store interface {
 	RecordChairDecision(ctx context.Context, meetingID, failureID int64, decision string) error
 	FindLinkFailures(ctx context.Context, meetingID int64) ([]*ratsnetz.LinkFailure, error)
 	FindLiveEvents(ctx context.Context, meetingID, afterSeq int64, limit int) ([]*ratsnetz.LiveEvent, error)
+	FindLiveSnapshot(ctx context.Context, meetingID int64) (*ratsnetz.LiveSnapshot, error)
+	FindLiveRoster(ctx context.Context, meetingID int64) ([]*ratsnetz.RosterEntry, error)
 }
 
 // Config configures the service.

@@ -289,3 +289,84 @@ func (db *DB) FindLinkFailures(ctx context.Context, meetingID int64) ([]*ratsnet
 	}
 	return out, nil
 }
+
+// FindLiveSnapshot returns the live meeting as the viewer in ctx may see it
+// (see ratsnetz.LiveSnapshot).
+func (db *DB) FindLiveSnapshot(ctx context.Context, meetingID int64) (*ratsnetz.LiveSnapshot, error) {
+	acc, err := db.LiveAccessOf(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	mt, err := db.FindMeetingByID(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	lm, err := db.liveMeeting(ctx, db.read, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	snap := &ratsnetz.LiveSnapshot{Access: acc, Meeting: mt, Live: lm, Voted: map[int64]bool{}}
+	seeAll := acc.Entitled || acc.Manages()
+	snap.Paused = lm.NonPublic && !seeAll
+	if len(mt.OrganizationIDs) > 0 {
+		if err := db.read.QueryRowContext(ctx, db.rebind(`SELECT seats FROM organizations WHERE id = ?`), mt.OrganizationIDs[0]).Scan(&snap.Seats); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("live snapshot: %w", err)
+		}
+	}
+	if lm.CurrentItemID != 0 && !snap.Paused {
+		item, err := db.FindAgendaItemByID(ctx, lm.CurrentItemID)
+		if err == nil && !item.Redacted {
+			snap.CurrentItem = item
+		} else if err != nil && ratsnetz.ErrorCode(err) != ratsnetz.ENOTFOUND {
+			return nil, err
+		}
+	}
+	roster, err := db.liveRoster(ctx, db.read, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range roster {
+		if e.Present() {
+			snap.Present++
+			if e.VotingRight {
+				snap.PresentVoting++
+			}
+		}
+	}
+	if seeAll || acc.Participant() {
+		snap.Roster = roster
+	}
+	if !snap.Paused {
+		if snap.Speakers, err = db.liveSpeakers(ctx, db.read, meetingID); err != nil {
+			return nil, err
+		}
+	}
+	votes, err := db.FindLiveVotes(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range votes {
+		if v.Public || seeAll {
+			snap.Votes = append(snap.Votes, v)
+		}
+	}
+	if acc.PersonID != 0 {
+		rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT v.vote_id FROM live_voters v JOIN live_votes lv ON lv.id = v.vote_id
+			WHERE lv.meeting_id = ? AND v.person_id = ?`), meetingID, acc.PersonID)
+		if err != nil {
+			return nil, fmt.Errorf("live snapshot: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, fmt.Errorf("live snapshot: %w", err)
+			}
+			snap.Voted[id] = true
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("live snapshot: %w", err)
+		}
+	}
+	return snap, nil
+}
