@@ -133,8 +133,9 @@ type DistributionService interface {
 	FindInvitations(ctx context.Context, meetingID int64) ([]*Invitation, error)
 	// FindRecipients returns recipients (office only).
 	FindRecipients(ctx context.Context, f RecipientFilter) ([]*InvitationRecipient, error)
-	// MarkRecipientSent records when the notice to a recipient went out.
-	MarkRecipientSent(ctx context.Context, recipientID int64, at time.Time) error
+	// MarkRecipientSent records when the notice to the recipient with the
+	// token hash went out (the mail worker, as the system).
+	MarkRecipientSent(ctx context.Context, tokenHash string, at time.Time) error
 	// OpenReceipt records the first opening of a personal link and returns
 	// its recipient (ENOTFOUND for an unknown token).
 	OpenReceipt(ctx context.Context, tokenHash string, at time.Time) (*InvitationRecipient, error)

@@ -294,12 +294,12 @@ func (db *DB) FindRecipients(ctx context.Context, f ratsnetz.RecipientFilter) ([
 
 // MarkRecipientSent records the first sending time (the mail worker runs as
 // the system).
-func (db *DB) MarkRecipientSent(ctx context.Context, recipientID int64, at time.Time) error {
+func (db *DB) MarkRecipientSent(ctx context.Context, tokenHash string, at time.Time) error {
 	if !ratsnetz.ViewerFromContext(ctx).System {
 		return forbidden()
 	}
-	if _, err := db.write.ExecContext(ctx, db.rebind(`UPDATE invitation_recipients SET sent = ? WHERE id = ? AND sent IS NULL`),
-		db.tm(at), recipientID); err != nil {
+	if _, err := db.write.ExecContext(ctx, db.rebind(`UPDATE invitation_recipients SET sent = ? WHERE token_hash = ? AND sent IS NULL`),
+		db.tm(at), tokenHash); err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}
 	return nil
