@@ -12,7 +12,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the configuration shared by every subcommand.
@@ -28,7 +30,28 @@ type Config struct {
 	BaseURL string
 	// Demo loads the demo municipality into an empty database at start.
 	Demo bool
+
+	// OIDCIssuer switches single sign-on through the municipality's OpenID
+	// Connect provider on (e.g. https://login.stadt.example/realms/rat);
+	// the redirect URL is BaseURL + /anmelden/sso/callback.
+	OIDCIssuer   string
+	OIDCClientID string
+	// OIDCClientSecret, or OIDCClientSecretFile holding it (preferred: the
+	// secret stays out of the environment and process listings).
+	OIDCClientSecret     string
+	OIDCClientSecretFile string
+	// OIDCLinkByEmail ("on"/"off", default off) links a first single sign-on
+	// to the active local account with the provider's verified e-mail.
+	OIDCLinkByEmail string
+	// LocalLogin "off" hides password login (single sign-on only); default on.
+	LocalLogin string
+	// AuditRetention keeps audit events this long, e.g. "365d" (default) or
+	// "2160h"; older ones are purged daily.
+	AuditRetention string
 }
+
+// DefaultAuditRetention is how long audit events are kept by default.
+const DefaultAuditRetention = 365 * 24 * time.Hour
 
 // DefaultConfig returns the embedded default: SQLite and files under ./data.
 func DefaultConfig() Config {
@@ -49,6 +72,75 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.DataDir, "data", env("RATSNETZ_DATA", c.DataDir), "Datenverzeichnis (RATSNETZ_DATA)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("RATSNETZ_DATABASE_URL", c.DatabaseURL), "Datenbank-URL, postgres://… für PostgreSQL (RATSNETZ_DATABASE_URL)")
 	fs.StringVar(&c.BaseURL, "base-url", env("RATSNETZ_BASE_URL", c.BaseURL), "öffentliche URL für Links (RATSNETZ_BASE_URL)")
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", env("RATSNETZ_OIDC_ISSUER", c.OIDCIssuer), "Single Sign-on: Issuer-URL des OpenID-Connect-Anbieters (RATSNETZ_OIDC_ISSUER)")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", env("RATSNETZ_OIDC_CLIENT_ID", c.OIDCClientID), "Single Sign-on: Client-ID (RATSNETZ_OIDC_CLIENT_ID)")
+	// The secret itself has no flag: flags show up in process listings.
+	c.OIDCClientSecret = env("RATSNETZ_OIDC_CLIENT_SECRET", c.OIDCClientSecret)
+	fs.StringVar(&c.OIDCClientSecretFile, "oidc-client-secret-file", env("RATSNETZ_OIDC_CLIENT_SECRET_FILE", c.OIDCClientSecretFile), "Single Sign-on: Datei mit dem Client-Secret (RATSNETZ_OIDC_CLIENT_SECRET_FILE; oder RATSNETZ_OIDC_CLIENT_SECRET)")
+	fs.StringVar(&c.OIDCLinkByEmail, "oidc-link-by-email", env("RATSNETZ_OIDC_LINK_BY_EMAIL", c.OIDCLinkByEmail), "Single Sign-on: erste Anmeldung über die bestätigte E-Mail-Adresse mit dem lokalen Konto verknüpfen, on/off (RATSNETZ_OIDC_LINK_BY_EMAIL)")
+	fs.StringVar(&c.LocalLogin, "local-login", env("RATSNETZ_LOCAL_LOGIN", c.LocalLogin), "Anmeldung mit Passwort, on/off (RATSNETZ_LOCAL_LOGIN)")
+	fs.StringVar(&c.AuditRetention, "audit-retention", env("RATSNETZ_AUDIT_RETENTION", c.AuditRetention), "Aufbewahrung des Protokolls, z. B. 365d (RATSNETZ_AUDIT_RETENTION)")
+}
+
+// onOff parses an on/off setting; "" is def.
+func onOff(v string, def bool) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		return def, true
+	case "on", "true", "1", "yes", "ja", "an":
+		return true, true
+	case "off", "false", "0", "no", "nein", "aus":
+		return false, true
+	}
+	return false, false
+}
+
+// SSO reports whether single sign-on is configured.
+func (c Config) SSO() bool { return c.OIDCIssuer != "" }
+
+// LocalLoginEnabled reports whether password login is offered.
+func (c Config) LocalLoginEnabled() bool { on, _ := onOff(c.LocalLogin, true); return on }
+
+// LinkByEmail reports whether a first single sign-on links by e-mail.
+func (c Config) LinkByEmail() bool { on, _ := onOff(c.OIDCLinkByEmail, false); return on }
+
+// ClientSecret returns the OIDC client secret from the setting or its file
+// (trailing line break removed).
+func (c Config) ClientSecret() (string, error) {
+	if c.OIDCClientSecretFile == "" {
+		return c.OIDCClientSecret, nil
+	}
+	b, err := os.ReadFile(c.OIDCClientSecretFile)
+	if err != nil {
+		return "", fmt.Errorf("Die Datei mit dem Client-Secret %q (RATSNETZ_OIDC_CLIENT_SECRET_FILE) ist nicht lesbar: %v.", c.OIDCClientSecretFile, errors.Unwrap(err))
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+// Retention returns how long audit events are kept.
+func (c Config) Retention() time.Duration {
+	d, _ := parseRetention(c.AuditRetention)
+	return d
+}
+
+// parseRetention reads "365d" or a Go duration ("2160h"); "" is the default.
+func parseRetention(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return DefaultAuditRetention, true
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 1 || n > 36500 {
+			return 0, false
+		}
+		return time.Duration(n) * 24 * time.Hour, true
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 24*time.Hour || d > 36500*24*time.Hour {
+		return 0, false
+	}
+	return d, true
 }
 
 // Validate checks the configuration and returns one clear sentence for the
@@ -72,6 +164,47 @@ func (c Config) Validate() error {
 			return fmt.Errorf("Die öffentliche URL %q (RATSNETZ_BASE_URL) muss eine absolute http(s)-URL ohne Query sein, zum Beispiel https://rat.musterstadt.de.", c.BaseURL)
 		}
 	}
+	return c.validateAccess()
+}
+
+// validateAccess checks the single sign-on, login and audit settings.
+func (c Config) validateAccess() error {
+	if _, ok := onOff(c.LocalLogin, true); !ok {
+		return fmt.Errorf("RATSNETZ_LOCAL_LOGIN muss on oder off sein, nicht %q.", c.LocalLogin)
+	}
+	if _, ok := onOff(c.OIDCLinkByEmail, false); !ok {
+		return fmt.Errorf("RATSNETZ_OIDC_LINK_BY_EMAIL muss on oder off sein, nicht %q.", c.OIDCLinkByEmail)
+	}
+	if _, ok := parseRetention(c.AuditRetention); !ok {
+		return fmt.Errorf("Die Aufbewahrungsdauer des Protokolls %q (RATSNETZ_AUDIT_RETENTION) muss eine Anzahl Tage wie 365d sein, mindestens 1d.", c.AuditRetention)
+	}
+	if !c.SSO() {
+		if c.OIDCClientID != "" || c.OIDCClientSecret != "" || c.OIDCClientSecretFile != "" {
+			return errors.New("Für Single Sign-on fehlt die Issuer-URL des Anbieters (RATSNETZ_OIDC_ISSUER), obwohl Client-Angaben gesetzt sind.")
+		}
+		if !c.LocalLoginEnabled() {
+			return errors.New("Die Anmeldung mit Passwort kann nur abgeschaltet werden (RATSNETZ_LOCAL_LOGIN=off), wenn Single Sign-on eingerichtet ist (RATSNETZ_OIDC_ISSUER).")
+		}
+		return nil
+	}
+	u, err := url.Parse(c.OIDCIssuer)
+	loopback := err == nil && (u.Hostname() == "localhost" || net.ParseIP(u.Hostname()).IsLoopback())
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || !(u.Scheme == "https" || u.Scheme == "http" && loopback) {
+		return fmt.Errorf("Die Issuer-URL %q (RATSNETZ_OIDC_ISSUER) muss eine absolute https-URL ohne Query sein, zum Beispiel https://login.musterstadt.de/realms/rat.", c.OIDCIssuer)
+	}
+	if c.OIDCClientID == "" {
+		return errors.New("Für Single Sign-on fehlt die Client-ID (RATSNETZ_OIDC_CLIENT_ID).")
+	}
+	if c.OIDCClientSecret != "" && c.OIDCClientSecretFile != "" {
+		return errors.New("Bitte setzen Sie entweder RATSNETZ_OIDC_CLIENT_SECRET oder RATSNETZ_OIDC_CLIENT_SECRET_FILE, nicht beides.")
+	}
+	secret, err := c.ClientSecret()
+	if err != nil {
+		return err
+	}
+	if secret == "" {
+		return errors.New("Für Single Sign-on fehlt das Client-Secret (RATSNETZ_OIDC_CLIENT_SECRET_FILE oder RATSNETZ_OIDC_CLIENT_SECRET).")
+	}
 	return nil
 }
 
@@ -90,7 +223,12 @@ func (c Config) SQLitePath() string {
 
 // String prints the configuration with secrets masked.
 func (c Config) String() string {
-	return fmt.Sprintf("addr=%s data=%s database=%s base_url=%s demo=%t", c.Addr, c.DataDir, redact(c.DatabaseURL), c.BaseURL, c.Demo)
+	secret := ""
+	if c.OIDCClientSecret != "" {
+		secret = "xxxxx"
+	}
+	return fmt.Sprintf("addr=%s data=%s database=%s base_url=%s demo=%t oidc_issuer=%s oidc_client_id=%s oidc_client_secret=%s oidc_client_secret_file=%s local_login=%t audit_retention=%s",
+		c.Addr, c.DataDir, redact(c.DatabaseURL), c.BaseURL, c.Demo, c.OIDCIssuer, c.OIDCClientID, secret, c.OIDCClientSecretFile, c.LocalLoginEnabled(), c.Retention())
 }
 
 // redact masks the password of a database URL.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -21,6 +22,21 @@ func TestConfigValidate(t *testing.T) {
 		{"bad db", Config{Addr: ":1", DataDir: "d", DatabaseURL: "mysql://x"}, "Datenbank-URL"},
 		{"bad base", Config{Addr: ":1", DataDir: "d", BaseURL: "rat.example"}, "öffentliche URL"},
 		{"base with query", Config{Addr: ":1", DataDir: "d", BaseURL: "https://rat.example/?a=b"}, "öffentliche URL"},
+		{"sso", Config{Addr: ":1", DataDir: "d", OIDCIssuer: "https://login.example/realms/rat", OIDCClientID: "rat", OIDCClientSecret: "s", LocalLogin: "off", OIDCLinkByEmail: "on"}, ""},
+		{"sso loopback http", Config{Addr: ":1", DataDir: "d", OIDCIssuer: "http://127.0.0.1:5556", OIDCClientID: "rat", OIDCClientSecret: "s"}, ""},
+		{"sso http", Config{Addr: ":1", DataDir: "d", OIDCIssuer: "http://login.example", OIDCClientID: "rat", OIDCClientSecret: "s"}, "https-URL"},
+		{"sso no client id", Config{Addr: ":1", DataDir: "d", OIDCIssuer: "https://login.example", OIDCClientSecret: "s"}, "Client-ID"},
+		{"sso no secret", Config{Addr: ":1", DataDir: "d", OIDCIssuer: "https://login.example", OIDCClientID: "rat"}, "Client-Secret"},
+		{"sso both secrets", Config{Addr: ":1", DataDir: "d", OIDCIssuer: "https://login.example", OIDCClientID: "rat", OIDCClientSecret: "s", OIDCClientSecretFile: "f"}, "nicht beides"},
+		{"sso missing secret file", Config{Addr: ":1", DataDir: "d", OIDCIssuer: "https://login.example", OIDCClientID: "rat", OIDCClientSecretFile: "/nonexistent/secret"}, "nicht lesbar"},
+		{"client without issuer", Config{Addr: ":1", DataDir: "d", OIDCClientID: "rat"}, "Issuer-URL"},
+		{"local login off without sso", Config{Addr: ":1", DataDir: "d", LocalLogin: "off"}, "RATSNETZ_LOCAL_LOGIN=off"},
+		{"local login typo", Config{Addr: ":1", DataDir: "d", LocalLogin: "aus!"}, "on oder off"},
+		{"link by email typo", Config{Addr: ":1", DataDir: "d", OIDCLinkByEmail: "vielleicht"}, "on oder off"},
+		{"retention", Config{Addr: ":1", DataDir: "d", AuditRetention: "90d"}, ""},
+		{"retention hours", Config{Addr: ":1", DataDir: "d", AuditRetention: "2160h"}, ""},
+		{"retention zero", Config{Addr: ":1", DataDir: "d", AuditRetention: "0d"}, "RATSNETZ_AUDIT_RETENTION"},
+		{"retention words", Config{Addr: ":1", DataDir: "d", AuditRetention: "ein Jahr"}, "RATSNETZ_AUDIT_RETENTION"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,5 +71,13 @@ func TestConfigFlagsOverrideEnv(t *testing.T) {
 	}
 	if s := cfg.String(); strings.Contains(s, "pw") {
 		t.Errorf("String() leaks the password: %s", s)
+	}
+}
+
+func TestConfigRetention(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": 365 * 24 * time.Hour, "30d": 30 * 24 * time.Hour, "48h": 48 * time.Hour} {
+		if got := (Config{AuditRetention: v}).Retention(); got != want {
+			t.Errorf("Retention(%q) = %v, want %v", v, got, want)
+		}
 	}
 }

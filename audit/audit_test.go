@@ -79,3 +79,64 @@ func TestPurge(t *testing.T) {
 		t.Errorf("Purge = %d, %v; want 2", n, err)
 	}
 }
+
+// TestRetention: the schedule purges at start and at every tick of the
+// injected timer, with the recorder's injected clock deciding what is
+// older than Keep; Stop ends the goroutine (and -race sees no leak).
+func TestRetention(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	var mu sync.Mutex
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	for _, at := range []time.Time{now.AddDate(-2, 0, 0), now.AddDate(0, -6, 0), now.AddDate(0, 0, -1)} {
+		if err := db.AppendAudit(ctx, &ratsnetz.AuditEvent{Time: at, Action: ratsnetz.AuditLogin}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() int {
+		_, n, err := db.FindAuditEvents(ctx, ratsnetz.AuditFilter{ListOptions: ratsnetz.ListOptions{WithTotal: true, Limit: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	rec := audit.New(db, nil, clock, 8)
+	defer rec.Close()
+	tick := make(chan time.Time)
+	purged := make(chan int64)
+	var intervals []time.Duration
+	ret := &audit.Retention{Recorder: rec, Keep: 365 * 24 * time.Hour, Interval: 24 * time.Hour,
+		After: func(d time.Duration) <-chan time.Time {
+			mu.Lock()
+			intervals = append(intervals, d)
+			mu.Unlock()
+			return tick
+		},
+		Purged: func(n int64, err error) {
+			if err != nil {
+				t.Error(err)
+			}
+			purged <- n
+		}}
+	ret.Start()
+	if n := <-purged; n != 1 || count() != 2 {
+		t.Fatalf("first purge deleted %d, %d left; want 1, 2", n, count())
+	}
+	// Seven months later the half-year-old event is due.
+	mu.Lock()
+	now = now.AddDate(0, 7, 0)
+	mu.Unlock()
+	tick <- now
+	if n := <-purged; n != 1 || count() != 1 {
+		t.Fatalf("second purge deleted %d, %d left; want 1, 1", n, count())
+	}
+	if err := ret.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(intervals) != 2 || intervals[0] != 24*time.Hour {
+		t.Errorf("timer intervals %v", intervals)
+	}
+}
