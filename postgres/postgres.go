@@ -47,6 +47,9 @@ func Dialect() sqlstore.Dialect {
 		// Reads run in READ COMMITTED: every statement takes its own
 		// snapshot even inside a transaction.
 		NoReadTx: true,
+		AggregateIDs: func(col, order string) string {
+			return "string_agg(CAST(" + col + " AS text), ',' ORDER BY " + order + ")"
+		},
 	}
 }
 

@@ -10,8 +10,9 @@ DB=${1:-sqlite}; shift || true
 BENCH_DIR=${BENCH_DIR:-/tmp/ratsnetz-bench}
 PGURL=${BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432/ratsnetz_bench?sslmode=disable}
 mkdir -p "$BENCH_DIR"
-go build -o "$BENCH_DIR/ratsnetz" ./cmd/ratsnetz
-bin="$BENCH_DIR/ratsnetz"
+BIN=${BIN:-$BENCH_DIR/ratsnetz}
+go build -o "$BIN" ./cmd/ratsnetz
+bin="$BIN"
 
 export RATSNETZ_DATA="$BENCH_DIR/data-$DB"
 case "$DB" in
@@ -30,11 +31,15 @@ if [ ! -f "$RATSNETZ_DATA/.large-loaded" ]; then
   touch "$RATSNETZ_DATA/.large-loaded"
 fi
 
-"$bin" serve --addr 127.0.0.1:18080 > "$BENCH_DIR/serve-$DB.log" 2>&1 &
+# PORT (default 18080) and PORT+1 (the static server); set PORT to run
+# beside someone else's bench.
+PORT=${PORT:-18080}
+SPORT=$((PORT + 1))
+"$bin" serve --addr 127.0.0.1:$PORT > "$BENCH_DIR/serve-$DB-$PORT.log" 2>&1 &
 spid=$!
-"$bin" bench-static --addr 127.0.0.1:18081 > /dev/null 2>&1 &
+"$bin" bench-static --addr 127.0.0.1:$SPORT > /dev/null 2>&1 &
 stpid=$!
 trap 'kill $spid $stpid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -fs http://127.0.0.1:18080/healthz >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 100); do curl -fs http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.2; done
 
-"$bin" bench --url http://127.0.0.1:18080 --static-url http://127.0.0.1:18081 --pid "$spid" "$@"
+"$bin" bench --url http://127.0.0.1:$PORT --static-url http://127.0.0.1:$SPORT --pid "$spid" "$@"

@@ -50,14 +50,19 @@ type Dialect struct {
 	// IDSet returns SQL for a set of IDs usable in "x IN (…)" with one "?"
 	// and its argument (default JSONIDSet).
 	IDSet func(ids []int64) (string, any)
-	// NoReadTx lets the find methods of papers, meetings, agenda items,
-	// consultations and files run their queries on the read pool without a
-	// transaction. Right where each statement already sees its own
-	// snapshot inside a read transaction (PostgreSQL's READ COMMITTED), so
-	// the transaction only adds the BEGIN and ROLLBACK round trips. Every
-	// query applies the viewer's visibility itself, so no statement depends
-	// on another's snapshot for confidentiality.
+	// NoReadTx lets the find methods of the council data (papers,
+	// meetings, agenda items, consultations, files, bodies, organizations,
+	// persons) run their queries on the read pool without a transaction.
+	// Set it where each statement takes its own snapshot even inside a read
+	// transaction (PostgreSQL's READ COMMITTED): there the transaction only
+	// adds the BEGIN and ROLLBACK round trips. Every query applies the
+	// viewer's visibility itself, so no statement depends on another's
+	// snapshot for confidentiality.
 	NoReadTx bool
+	// AggregateIDs returns an aggregate expression of the integer column
+	// col as comma-separated text ordered by order (default: SQLite's
+	// group_concat with ORDER BY).
+	AggregateIDs func(col, order string) string
 }
 
 // DB is a ratsnetz.Store on a SQL database. Reads go to the read pool,

@@ -26,7 +26,7 @@ func fileTable(w viewer) table {
 		{name: "body_id", zero: zInt}, {name: "name", zero: zStr}, {name: "file_name", zero: zStr},
 		{name: "mime_type", zero: zStr}, {name: "date", zero: zNull}, {name: "size", zero: zInt},
 		{name: "sha256", zero: zStr}, {name: "sha512", zero: zStr}, {name: "blob_key", zero: zStr},
-		{name: "text", zero: zStr}, {name: "external_service_url", zero: zStr},
+		{name: "text", zero: zStr, heavy: true}, {name: "external_service_url", zero: zStr},
 		{name: "master_file_id", zero: zInt, expr: visibleRef("f.master_file_id", w.fileVisible("f.master_file_id"))},
 		{name: "license", zero: zStr}, {name: "public", zero: zBool},
 	}}
@@ -101,8 +101,8 @@ func (db *DB) FindFiles(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz
 }
 
 // FindFilesShallow is FindFiles without derivatives and owners (the
-// back-references), for pages that list files by name and size. Same
-// visibility and order.
+// back-references) and without the extracted text, for pages that list
+// files by name and size. Same visibility and order.
 func (db *DB) FindFilesShallow(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz.File, int, error) {
 	return db.findFiles(ctx, f, false)
 }
@@ -134,6 +134,9 @@ func (db *DB) findFiles(ctx context.Context, f ratsnetz.FileFilter, withRefs boo
 	owner(ownerAgendaItem, f.AgendaItemID)
 	var files, shown []*ratsnetz.File
 	files = []*ratsnetz.File{}
+	if !withRefs {
+		t = t.light()
+	}
 	n, err := db.list(ctx, tx, t, v, &w, f.ListOptions, "f.id", func(rows *sql.Rows) error {
 		var hidden bool
 		file, err := scanFile(rows, &hidden)

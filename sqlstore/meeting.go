@@ -152,8 +152,8 @@ func agendaItemTable(w viewer) table {
 		{name: "meeting_id"}, {name: "position"}, {name: "number"}, {name: "name", zero: zStr}, {name: "public", zero: zBool},
 		{name: "consultation_id", zero: zInt, expr: visibleRef("a.consultation_id", w.consultationVisible("a.consultation_id"))},
 		{name: "paper_id", zero: zInt, expr: visibleRef("a.paper_id", w.paperVisible("a.paper_id"))},
-		{name: "result", zero: zStr}, {name: "resolution_text", zero: zStr}, {name: "minutes_text", zero: zStr},
-		{name: "vote", zero: zStr}, {name: "start_at", zero: zNull}, {name: "end_at", zero: zNull},
+		{name: "result", zero: zStr}, {name: "resolution_text", zero: zStr, heavy: true}, {name: "minutes_text", zero: zStr, heavy: true},
+		{name: "vote", zero: zStr, heavy: true}, {name: "start_at", zero: zNull}, {name: "end_at", zero: zNull},
 		{name: "urgent", zero: zBool}, {name: "addendum", zero: zBool},
 	}}
 }
@@ -222,8 +222,9 @@ func (db *DB) FindAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter) 
 }
 
 // FindAgendaItemsShallow is FindAgendaItems without the file references
-// (ResolutionFileID, AuxiliaryFileIDs), for agendas that show only the
-// items' own columns. Same visibility and order.
+// (ResolutionFileID, AuxiliaryFileIDs) and without the long texts
+// (resolution, minutes, vote), for agendas that show number, name, result
+// and paper. Same visibility and order.
 func (db *DB) FindAgendaItemsShallow(ctx context.Context, f ratsnetz.AgendaItemFilter) ([]*ratsnetz.AgendaItem, int, error) {
 	return db.findAgendaItems(ctx, f, nil, false)
 }
@@ -268,6 +269,9 @@ func (db *DB) findAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter, 
 	if f.PaperID != 0 {
 		w.add("a.paper_id = ?", f.PaperID)
 		w.add(vw.agendaItemByPaper("a"))
+	}
+	if !withRefs {
+		t = t.light()
 	}
 	items := []*ratsnetz.AgendaItem{}
 	n, err := db.list(ctx, tx, t, v, &w, f.ListOptions, "a.meeting_id, a.position, a.id", func(rows *sql.Rows) error {

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ratsnetz/ratsnetz"
@@ -22,7 +24,7 @@ const (
 var paperTable = table{name: "papers", alias: "p", flagged: true, cols: []col{
 	{name: "body_id", zero: zInt}, {name: "name", zero: zStr}, {name: "reference", zero: zStr},
 	{name: "date", zero: zNull}, {name: "paper_type", zero: zStr}, {name: "status", zero: zStr},
-	{name: "public", zero: zBool}, {name: "sections", zero: zStr}, {name: "responsible_person_id", zero: zInt},
+	{name: "public", zero: zBool}, {name: "sections", zero: zStr, heavy: true}, {name: "responsible_person_id", zero: zInt},
 }}
 
 func scanPaper(rows *sql.Rows, hidden *bool) (*ratsnetz.Paper, error) {
@@ -115,8 +117,9 @@ func (db *DB) FindPapers(ctx context.Context, f ratsnetz.PaperFilter) ([]*ratsne
 }
 
 // FindPapersShallow is FindPapers without the ID lists (files, related
-// papers, originators, …), for list pages that show only the paper's own
-// columns. Same visibility and order.
+// papers, originators, …) and without the text sections, for list pages and
+// links that show only the paper's name, reference, date, type and status.
+// Same visibility and order.
 func (db *DB) FindPapersShallow(ctx context.Context, f ratsnetz.PaperFilter) ([]*ratsnetz.Paper, int, error) {
 	return db.findPapers(ctx, f, false)
 }
@@ -166,7 +169,11 @@ func (db *DB) findPapers(ctx context.Context, f ratsnetz.PaperFilter, withRefs b
 	}
 	var ps, shown []*ratsnetz.Paper
 	ps = []*ratsnetz.Paper{}
-	n, err := db.list(ctx, tx, paperTable, v, &w, f.ListOptions, order, func(rows *sql.Rows) error {
+	t := paperTable
+	if !withRefs {
+		t = paperTable.light()
+	}
+	n, err := db.list(ctx, tx, t, v, &w, f.ListOptions, order, func(rows *sql.Rows) error {
 		var hidden bool
 		p, err := scanPaper(rows, &hidden)
 		ps = append(ps, p)
@@ -187,35 +194,58 @@ func (db *DB) findPapers(ctx context.Context, f ratsnetz.PaperFilter, withRefs b
 	return ps, n, nil
 }
 
-func consultationTable(w viewer) table {
+func (db *DB) consultationTable(w viewer) table {
 	return table{name: "consultations", alias: "c", cols: []col{
 		{name: "paper_id"},
 		{name: "meeting_id", expr: visibleRef("c.meeting_id", w.meetingVisible("c.meeting_id"))},
 		{name: "agenda_item_id", expr: visibleRef("c.agenda_item_id", w.agendaItemVisible("c.agenda_item_id"))},
 		{name: "authoritative"}, {name: "role"}, {name: "status"}, {name: "result"}, {name: "date"}, {name: "position"},
+		// The organizations come with the row (one query, not two).
+		{name: "organization_ids", expr: "(SELECT " + db.aggregateIDs("co.organization_id", "co.position") +
+			" FROM consultation_organizations co WHERE co.consultation_id = c.id)"},
 	}}
+}
+
+// aggregateIDs is an aggregate of the integer column col as comma-separated
+// text in the given order (NULL over no rows).
+func (db *DB) aggregateIDs(col, order string) string {
+	if db.dialect.AggregateIDs != nil {
+		return db.dialect.AggregateIDs(col, order)
+	}
+	return "group_concat(" + col + ", ',' ORDER BY " + order + ")"
+}
+
+// idListScanner reads the text of aggregateIDs into a list of IDs.
+type idListScanner struct{ dst *[]int64 }
+
+func (s idListScanner) Scan(src any) error {
+	var text string
+	switch v := src.(type) {
+	case nil:
+		return nil
+	case string:
+		text = v
+	case []byte:
+		text = string(v)
+	default:
+		return fmt.Errorf("scan id list: unsupported type %T", src)
+	}
+	for part := range strings.SplitSeq(text, ",") {
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil {
+			return fmt.Errorf("scan id list: %w", err)
+		}
+		*s.dst = append(*s.dst, id)
+	}
+	return nil
 }
 
 func scanConsultation(rows *sql.Rows) (*ratsnetz.Consultation, error) {
 	c := &ratsnetz.Consultation{}
 	var redacted bool
 	dest := append(metaDest(&c.Meta), &c.PaperID, &c.MeetingID, &c.AgendaItemID, boolScanner{&c.Authoritative},
-		&c.Role, &c.Status, &c.Result, timeScanner{&c.Date}, &c.Position, boolScanner{&redacted})
+		&c.Role, &c.Status, &c.Result, timeScanner{&c.Date}, &c.Position, idListScanner{&c.OrganizationIDs}, boolScanner{&redacted})
 	return c, rows.Scan(dest...)
-}
-
-func (db *DB) consultationRefs(ctx context.Context, tx querier, cs []*ratsnetz.Consultation) error {
-	byID := make(map[int64]*ratsnetz.Consultation, len(cs))
-	ids := make([]int64, 0, len(cs))
-	for _, c := range cs {
-		byID[c.ID] = c
-		ids = append(ids, c.ID)
-	}
-	return db.refs(ctx, tx, `SELECT consultation_id, '', organization_id FROM consultation_organizations
-		WHERE consultation_id IN (%s) ORDER BY consultation_id, position`, ids, func(r refRow) {
-		c := byID[r.owner]
-		c.OrganizationIDs = append(c.OrganizationIDs, r.ref)
-	})
 }
 
 // FindConsultationByID returns the consultation with the given ID;
@@ -228,14 +258,11 @@ func (db *DB) FindConsultationByID(ctx context.Context, id int64) (*ratsnetz.Con
 	defer end()
 	w := db.viewerOf(ctx)
 	var c *ratsnetz.Consultation
-	err = db.byID(ctx, tx, consultationTable(w), w.consultation("c", true), id, "Beratung nicht gefunden.", func(rows *sql.Rows) (err error) {
+	err = db.byID(ctx, tx, db.consultationTable(w), w.consultation("c", true), id, "Beratung nicht gefunden.", func(rows *sql.Rows) (err error) {
 		c, err = scanConsultation(rows)
 		return err
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := db.consultationRefs(ctx, tx, []*ratsnetz.Consultation{c}); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -264,7 +291,7 @@ func (db *DB) findConsultations(ctx context.Context, f ratsnetz.ConsultationFilt
 	}
 	defer end()
 	vw := db.viewerOf(ctx)
-	t := consultationTable(vw)
+	t := db.consultationTable(vw)
 	v := vw.consultation("c", f.WithDeleted)
 	w := db.newWhere()
 	if paperIDs != nil {
@@ -294,9 +321,6 @@ func (db *DB) findConsultations(ctx context.Context, f ratsnetz.ConsultationFilt
 		return err
 	})
 	if err != nil {
-		return nil, 0, err
-	}
-	if err := db.consultationRefs(ctx, tx, cs); err != nil {
 		return nil, 0, err
 	}
 	return cs, n, nil

@@ -26,6 +26,9 @@ type col struct {
 	zero string
 	// expr, if set, is selected instead of alias.name (it names its own alias).
 	expr string
+	// heavy columns (long texts) are left out (selected as zero) by the
+	// shallow finds, whose callers show only names, dates and numbers.
+	heavy bool
 }
 
 const (
@@ -42,6 +45,19 @@ type table struct {
 	cols  []col
 	// flagged tables have public and depublished_at columns.
 	flagged bool
+}
+
+// light returns t with its heavy columns selected as their zero value.
+func (t table) light() table {
+	cols := make([]col, len(t.cols))
+	for i, c := range t.cols {
+		if c.heavy {
+			c = col{name: c.name, expr: c.zero}
+		}
+		cols[i] = c
+	}
+	t.cols = cols
+	return t
 }
 
 // selectSQL returns the query of the rows of t matching whereOrder (the

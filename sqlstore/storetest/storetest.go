@@ -1053,6 +1053,7 @@ func testShallow(t *testing.T, db *sqlstore.DB) {
 			c.RelatedPaperIDs, c.SuperordinatedPaperIDs, c.SubordinatedPaperIDs = nil, nil, nil
 			c.MainFileID, c.AuxiliaryFileIDs, c.LocationIDs = 0, nil, nil
 			c.OriginatorPersonIDs, c.OriginatorOrganizationIDs, c.UnderDirectionOfIDs = nil, nil, nil
+			c.Sections = nil // shallow finds leave out long texts
 			want = append(want, &c)
 		}
 		diff(t, "shallow papers", shallow.items, want)
@@ -1070,5 +1071,27 @@ func testShallow(t *testing.T, db *sqlstore.DB) {
 			wantM = append(wantM, &c)
 		}
 		diff(t, "shallow meetings", shallowM.items, wantM)
+		af := ratsnetz.AgendaItemFilter{MeetingID: 40}
+		items := mk(db.FindAgendaItems(ctx, af)).must(t, "agenda items")
+		shallowA := mk(db.FindAgendaItemsShallow(ctx, af)).must(t, "shallow agenda items")
+		var wantA []*ratsnetz.AgendaItem
+		for _, a := range items.items {
+			c := *a
+			c.ResolutionFileID, c.AuxiliaryFileIDs = 0, nil
+			c.ResolutionText, c.MinutesText, c.Vote = "", "", nil
+			wantA = append(wantA, &c)
+		}
+		diff(t, "shallow agenda items", shallowA.items, wantA)
+		ff := ratsnetz.FileFilter{}
+		files := mk(db.FindFiles(ctx, ff)).must(t, "files")
+		shallowF := mk(db.FindFilesShallow(ctx, ff)).must(t, "shallow files")
+		var wantF []*ratsnetz.File
+		for _, f := range files.items {
+			c := *f
+			c.DerivativeFileIDs, c.PaperIDs, c.MeetingIDs, c.AgendaItemIDs = nil, nil, nil, nil
+			c.Text = ""
+			wantF = append(wantF, &c)
+		}
+		diff(t, "shallow files", shallowF.items, wantF)
 	}
 }
