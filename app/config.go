@@ -48,6 +48,11 @@ type Config struct {
 	// AuditRetention keeps audit events this long, e.g. "365d" (default) or
 	// "2160h"; older ones are purged daily.
 	AuditRetention string
+	// SMTPURL sends mail through SMTP (smtp://user:pass@host:587, see
+	// mail.ParseSMTPURL); empty means the .eml outbox in DataDir.
+	SMTPURL string
+	// MailFrom is the sender address; empty means ratsnetz@<host of BaseURL>.
+	MailFrom string
 }
 
 // DefaultAuditRetention is how long audit events are kept by default.
@@ -80,6 +85,8 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.OIDCLinkByEmail, "oidc-link-by-email", env("RATSNETZ_OIDC_LINK_BY_EMAIL", c.OIDCLinkByEmail), "Single Sign-on: erste Anmeldung über die bestätigte E-Mail-Adresse mit dem lokalen Konto verknüpfen, on/off (RATSNETZ_OIDC_LINK_BY_EMAIL)")
 	fs.StringVar(&c.LocalLogin, "local-login", env("RATSNETZ_LOCAL_LOGIN", c.LocalLogin), "Anmeldung mit Passwort, on/off (RATSNETZ_LOCAL_LOGIN)")
 	fs.StringVar(&c.AuditRetention, "audit-retention", env("RATSNETZ_AUDIT_RETENTION", c.AuditRetention), "Aufbewahrung des Protokolls, z. B. 365d (RATSNETZ_AUDIT_RETENTION)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", env("RATSNETZ_SMTP_URL", c.SMTPURL), "SMTP-Server, smtp://Benutzer:Passwort@Host:587 (RATSNETZ_SMTP_URL)")
+	fs.StringVar(&c.MailFrom, "mail-from", env("RATSNETZ_MAIL_FROM", c.MailFrom), "Absenderadresse der Mails (RATSNETZ_MAIL_FROM)")
 }
 
 // onOff parses an on/off setting; "" is def.
@@ -227,8 +234,8 @@ func (c Config) String() string {
 	if c.OIDCClientSecret != "" {
 		secret = "xxxxx"
 	}
-	return fmt.Sprintf("addr=%s data=%s database=%s base_url=%s demo=%t oidc_issuer=%s oidc_client_id=%s oidc_client_secret=%s oidc_client_secret_file=%s local_login=%t audit_retention=%s",
-		c.Addr, c.DataDir, redact(c.DatabaseURL), c.BaseURL, c.Demo, c.OIDCIssuer, c.OIDCClientID, secret, c.OIDCClientSecretFile, c.LocalLoginEnabled(), c.Retention())
+	return fmt.Sprintf("addr=%s data=%s database=%s base_url=%s demo=%t oidc_issuer=%s oidc_client_id=%s oidc_client_secret=%s oidc_client_secret_file=%s local_login=%t audit_retention=%s smtp=%s",
+		c.Addr, c.DataDir, redact(c.DatabaseURL), c.BaseURL, c.Demo, c.OIDCIssuer, c.OIDCClientID, secret, c.OIDCClientSecretFile, c.LocalLoginEnabled(), c.Retention(), redact(c.SMTPURL))
 }
 
 // redact masks the password of a database URL.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -16,19 +15,19 @@ import (
 	"github.com/ratsnetz/ratsnetz/web"
 )
 
-// mailSender returns the transport: SMTP when RATSNETZ_SMTP_URL is set
-// (RATSNETZ_MAIL_FROM is the sender), else the .eml outbox in the data
-// directory (the embedded default).
+// mailSender returns the transport: SMTP when Config.SMTPURL
+// (RATSNETZ_SMTP_URL) is set, else the .eml outbox in the data directory
+// (the embedded default). Config.MailFrom (RATSNETZ_MAIL_FROM) is the sender.
 func (m *Main) mailSender(baseURL string) (mail.Sender, string, error) {
 	host := "localhost"
 	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
 	}
-	from := os.Getenv("RATSNETZ_MAIL_FROM")
+	from := m.Config.MailFrom
 	if from == "" {
 		from = "ratsnetz@" + host
 	}
-	if raw := os.Getenv("RATSNETZ_SMTP_URL"); raw != "" {
+	if raw := m.Config.SMTPURL; raw != "" {
 		s, err := mail.ParseSMTPURL(raw)
 		if err != nil {
 			return nil, "", fmt.Errorf("Die SMTP-URL (RATSNETZ_SMTP_URL) ist ungültig: %w", err)
