@@ -2,6 +2,7 @@ package ratsnetz
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -381,4 +382,47 @@ type ConflictService interface {
 	DeclareConflict(ctx context.Context, c *ConflictOfInterest) error
 	FindConflicts(ctx context.Context, f ConflictFilter) ([]*ConflictOfInterest, int, error)
 	DeleteConflict(ctx context.Context, id int64) error
+}
+
+// RightsCache keeps a viewer's resolved rights for the duration of one
+// request, so that a page with many store calls resolves them once. The
+// store chooses the key (it includes the data version, which every rights
+// write bumps, so a cached entry never outlives a change of rights). Safe
+// for concurrent use by the goroutines of one request.
+type RightsCache struct {
+	mu  sync.Mutex
+	key any
+	val any
+}
+
+// Load returns the value stored under key.
+func (c *RightsCache) Load(key any) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.val == nil || c.key != key {
+		return nil, false
+	}
+	return c.val, true
+}
+
+// Store keeps val under key, replacing what was there (one entry: a request
+// has one viewer).
+func (c *RightsCache) Store(key, val any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.key, c.val = key, val
+}
+
+type rightsCacheKey struct{}
+
+// NewContextWithRightsCache returns ctx with an empty RightsCache; the
+// portal adds one per logged-in request.
+func NewContextWithRightsCache(ctx context.Context) context.Context {
+	return context.WithValue(ctx, rightsCacheKey{}, &RightsCache{})
+}
+
+// RightsCacheFromContext returns the request's RightsCache, nil if none.
+func RightsCacheFromContext(ctx context.Context) *RightsCache {
+	c, _ := ctx.Value(rightsCacheKey{}).(*RightsCache)
+	return c
 }

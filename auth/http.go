@@ -119,7 +119,7 @@ func (s *Service) Middleware(c Cookies) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			ctx := ratsnetz.NewContextWithViewer(r.Context(), a.Viewer())
+			ctx := ratsnetz.NewContextWithRightsCache(ratsnetz.NewContextWithViewer(r.Context(), a.Viewer()))
 			ctx = context.WithValue(ctx, currentKey{}, Current{Account: a, Session: sess})
 			w.Header().Set("Cache-Control", "private, no-store")
 			w.Header().Add("Vary", "Cookie")

@@ -94,16 +94,46 @@ func (db *DB) viewerOf(ctx context.Context) viewer {
 		return w
 	}
 	now := db.Now().Truncate(time.Minute).Add(time.Minute)
+	// A request may carry a cache (the portal adds one per logged-in
+	// request): the entitlements are resolved once per request instead of
+	// once per store call. The key holds the data version, which every
+	// write of rights or council data bumps, so the cached entitlements are
+	// exactly what a fresh lookup would return.
+	var key viewerKey
+	cache := ratsnetz.RightsCacheFromContext(ctx)
+	if cache != nil {
+		ver, err := db.DataVersion(ctx)
+		if err != nil {
+			cache = nil
+		} else {
+			key = viewerKey{v: w.v, now: now.Unix(), version: ver}
+			if c, ok := cache.Load(key); ok {
+				return c.(viewer)
+			}
+		}
+	}
 	r, ok := db.rightsOf(w.v, now, db.location())
 	if !ok {
 		return w
 	}
 	e, err := db.entitlementsOf(ctx, r)
-	if err != nil || e.none() {
-		return w
+	if err != nil {
+		return w // not cached: the next call tries again
 	}
-	w.r, w.logged = e, true
+	if !e.none() {
+		w.r, w.logged = e, true
+	}
+	if cache != nil {
+		cache.Store(key, w)
+	}
 	return w
+}
+
+// viewerKey identifies resolved entitlements in a request's RightsCache.
+type viewerKey struct {
+	v       ratsnetz.Viewer
+	now     int64
+	version int64
 }
 
 // location is the time zone whose calendar day decides which memberships are

@@ -116,6 +116,8 @@ func (s *Server) withSession(h http.Handler) http.Handler {
 			return
 		}
 		ctx := ratsnetz.NewContextWithViewer(r.Context(), a.Viewer())
+		// The viewer's rights are resolved once for the whole request.
+		ctx = ratsnetz.NewContextWithRightsCache(ctx)
 		ctx = context.WithValue(ctx, sessionKey{}, auth.Current{Account: a, Session: sess})
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -224,7 +224,42 @@ func testPermissions(t *testing.T, db *sqlstore.DB) {
 		t.Run(tc.name, func(t *testing.T) {
 			checkPermissions(t, db, ds, ratsnetz.NewContextWithViewer(public, tc.v), tc.want, sysRefs)
 		})
+		// The same matrix as one request that resolves the rights once
+		// (the portal's per-request cache): identical results.
+		t.Run(tc.name+"/rights cached per request", func(t *testing.T) {
+			ctx := ratsnetz.NewContextWithRightsCache(ratsnetz.NewContextWithViewer(public, tc.v))
+			checkPermissions(t, db, ds, ctx, tc.want, sysRefs)
+		})
 	}
+	// Inside one request with the cache, a change of rights applies to the
+	// next store call at once (every rights write bumps the data version,
+	// which keys the cache).
+	t.Run("rights cache sees a grant and its revocation", func(t *testing.T) {
+		v := account("spaetefreigabe", 0)
+		ctx := ratsnetz.NewContextWithRightsCache(ratsnetz.NewContextWithViewer(public, v))
+		visible := func() bool {
+			t.Helper()
+			_, err := db.FindPaperByID(ctx, 403)
+			if err != nil && ratsnetz.ErrorCode(err) != ratsnetz.ENOTFOUND {
+				t.Fatal(err)
+			}
+			return err == nil
+		}
+		if visible() {
+			t.Fatal("paper 403 visible before the grant")
+		}
+		g := &ratsnetz.Grant{AccountID: v.AccountID, ObjectKind: ratsnetz.GrantPaper, ObjectID: 403}
+		grant(g)
+		if !visible() {
+			t.Fatal("paper 403 not visible after the grant (stale cached rights)")
+		}
+		if err := db.DeleteGrant(context.Background(), g.ID); err != nil {
+			t.Fatal(err)
+		}
+		if visible() {
+			t.Fatal("paper 403 still visible after the revocation (stale cached rights)")
+		}
+	})
 	// The system sees everything.
 	all := permWant{idsOf(ds.Meetings), idsOf(ds.AgendaItems), idsOf(ds.Papers), idsOf(ds.Consultations), idsOf(ds.Files)}
 	checkPermissions(t, db, ds, sys, all, sysRefs)
