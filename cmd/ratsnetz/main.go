@@ -109,8 +109,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "Demo geladen in %s: %+v\n", time.Since(start).Round(time.Millisecond), sum)
 		return nil
 	case "oparl":
+		if len(args) > 0 && args[0] == "serve" {
+			return oparlServe(ctx, &cfg, fs, args[1:], stderr, logger)
+		}
 		if len(args) == 0 || args[0] != "validate" {
-			return fmt.Errorf("Aufruf: ratsnetz oparl validate URL")
+			return fmt.Errorf("Aufruf: ratsnetz oparl validate|serve …")
 		}
 		return oparlValidate(ctx, fs, args[1:], stdout)
 	case "import":

@@ -6,15 +6,70 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/app"
+	"github.com/ratsnetz/ratsnetz/oparl"
 	"github.com/ratsnetz/ratsnetz/oparl/importer"
 	"github.com/ratsnetz/ratsnetz/oparl/validate"
+	"github.com/ratsnetz/ratsnetz/postgres"
+	"github.com/ratsnetz/ratsnetz/sqlite"
+	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
+
+// oparlServe runs `ratsnetz oparl serve`: only the OParl API over an existing
+// database, read-only — no migration, no background work, no response cache.
+// For benchmarks and for importing from a dataset that must stay untouched
+// (scripts/bench-import.sh).
+func oparlServe(ctx context.Context, cfg *app.Config, fs *flag.FlagSet, args []string, stderr io.Writer, logger *slog.Logger) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	var db *sqlstore.DB
+	var err error
+	if cfg.IsPostgres() {
+		db, err = postgres.Open(ctx, cfg.DatabaseURL)
+	} else {
+		db, err = sqlite.Open(ctx, cfg.SQLitePath())
+	}
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/oparl/", oparl.NewServer(oparl.Config{Store: db, BaseURL: base, Logger: logger}).Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stderr, "OParl (nur lesend): %s/oparl/v1.1/system\n", base)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	<-done
+	return nil
+}
 
 // oparlValidate runs `ratsnetz oparl validate URL`: it walks an OParl
 // endpoint and reports every finding; the exit code is non-zero on errors.
@@ -58,6 +113,7 @@ func importOparl(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []s
 	bodies := fs.String("bodies", "", "nur diese Körperschaften (OParl-IDs, mit Komma getrennt)")
 	files := fs.Bool("files", false, "Dateiinhalte herunterladen und speichern")
 	full := fs.Bool("full", false, "alle Listen vollständig statt nur Änderungen seit dem letzten Lauf")
+	pageSize := fs.Int("limit", 1000, "Objekte je Listenseite anfragen (OParl-Parameter limit; 0 = Vorgabe des Servers)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -70,7 +126,7 @@ func importOparl(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []s
 	}
 	defer m.Close()
 	opts := importer.Options{
-		URL: fs.Arg(0), Store: m.DB, Blobs: m.Blobs, Concurrency: *conc, FetchFiles: *files, Full: *full,
+		URL: fs.Arg(0), Store: m.DB, Blobs: m.Blobs, Concurrency: *conc, FetchFiles: *files, Full: *full, PageSize: *pageSize,
 		Progress: stderr, Logger: logger,
 	}
 	if *bodies != "" {

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
@@ -51,6 +52,12 @@ type Options struct {
 	Bodies []string
 	// FetchFiles downloads file contents into Blobs.
 	FetchFiles bool
+	// PageSize, when > 0, asks for pages of this many objects (the OParl
+	// `limit` parameter) instead of the server's default (often 20–100):
+	// fewer requests and store transactions. A server that rejects the
+	// parameter (4xx on a first page) is asked again without it, for the
+	// rest of the run.
+	PageSize int
 	// Full ignores the last run's times and walks every list completely
 	// (a periodic full re-crawl catches changes servers forgot to date).
 	Full bool
@@ -148,6 +155,9 @@ type run struct {
 	offset      int64               // learned AgendaItem.order offset
 	offsetDirty bool
 	defaultBody string
+	// limitOK: the server answered a page with limit; noLimit: it
+	// rejected limit (see Options.PageSize).
+	limitOK, noLimit atomic.Bool
 }
 
 func (r *run) stateKey(parts ...string) string {
@@ -397,6 +407,9 @@ func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind string) error
 			next = withQuery(listURL, "modified_since", since, r.f.unencoded.Load())
 			filtered, built = true, true
 		}
+		if sized := r.sized(next); sized != next {
+			next = r.firstPage(ctx, next, sized)
+		}
 		if err := r.setState(ctx, keyStart, start); err != nil {
 			return err
 		}
@@ -414,7 +427,7 @@ func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind string) error
 		items, n, err := r.fetchPage(ctx, next, filtered)
 		if err != nil && built && ctx.Err() == nil && strings.Contains(next, "%") && !isNotFound(err) && httpStatus(err) != 0 {
 			// Some servers (SessionNet) reject URL-encoded filter values.
-			if raw := withQuery(listURL, "modified_since", since, true); raw != next {
+			if raw := r.sized(withQuery(listURL, "modified_since", since, true)); raw != next {
 				items2, n2, err2 := r.fetchPage(ctx, raw, filtered)
 				if err2 == nil {
 					r.rep.issue(Issue{Quirk: QuirkUnencodedQuery, URL: next, Message: fmt.Sprintf("kodierter Filterwert abgelehnt (%v), unkodiert wiederholt", err)})
@@ -451,6 +464,35 @@ func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind string) error
 		return err
 	}
 	return r.setState(ctx, keyStart, "")
+}
+
+// sized adds the page size (limit) to the first page URL u of a list.
+func (r *run) sized(u string) string {
+	if r.opts.PageSize <= 0 || r.noLimit.Load() || strings.Contains(u, "limit=") {
+		return u
+	}
+	return withQuery(u, "limit", strconv.Itoa(r.opts.PageSize), true)
+}
+
+// firstPage returns sized, the first page with the limit parameter, unless
+// the server rejects it with a client error: then the limit is dropped for
+// the rest of the run and plain returned. The probe's answer is discarded
+// (one extra request per list at most).
+func (r *run) firstPage(ctx context.Context, plain, sized string) string {
+	if r.limitOK.Load() {
+		return sized
+	}
+	_, err := r.f.getJSON(ctx, sized)
+	if st := httpStatus(err); st >= 400 && st < 500 && st != http.StatusNotFound {
+		if r.noLimit.CompareAndSwap(false, true) {
+			r.opts.Logger.Info("oparl import: server rejects limit, using its page size", "url", sized, "status", st)
+		}
+		return plain
+	}
+	if err == nil {
+		r.limitOK.Store(true)
+	}
+	return sized
 }
 
 // reportedError is an error already listed in the report.

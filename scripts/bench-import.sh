@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Full OParl import of the large dataset, from a local Ratsnetz instance
+# serving it, into a fresh SQLite file and a fresh PostgreSQL database:
+#
+#   scripts/bench-import.sh [sqlite] [postgres]     (default: both)
+#
+# The source is only read: `ratsnetz oparl serve` opens it without migrating
+# and serves nothing but the OParl API (port $PORT, default 18470).
+#   SRC_DATA   source data directory (default /tmp/ratsnetz-bench/data-sqlite)
+#   SRC_DB     or a PostgreSQL URL as source instead
+#   WORK       scratch directory for the target (default /tmp/ratsnetz-import-bench)
+#   PGURL      target database server (database ratsnetz_import_bench is dropped and created)
+#   IMPORT_FLAGS  extra flags for `ratsnetz import oparl` (e.g. --concurrency 8)
+# Prints objects, wall time, objects/s and the importer's peak RSS
+# (/usr/bin/time -f %M) per target; the importer's own report is kept in $WORK.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TARGETS=${*:-sqlite postgres}
+SRC_DATA=${SRC_DATA:-/tmp/ratsnetz-bench/data-sqlite}
+WORK=${WORK:-/tmp/ratsnetz-import-bench}
+PORT=${PORT:-18470}
+PGSERVER=${PGSERVER:-postgres://postgres@127.0.0.1:5432}
+mkdir -p "$WORK"
+BIN=$WORK/ratsnetz
+go build -o "$BIN" ./cmd/ratsnetz
+
+if [ -n "${SRC_DB:-}" ]; then
+  RATSNETZ_DATABASE_URL="$SRC_DB" RATSNETZ_DATA="$WORK/src" "$BIN" oparl serve --addr 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
+else
+  RATSNETZ_DATA="$SRC_DATA" "$BIN" oparl serve --addr 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
+fi
+spid=$!
+trap 'kill $spid 2>/dev/null || true; wait $spid 2>/dev/null || true' EXIT
+URL=http://127.0.0.1:$PORT/oparl/v1.1/system
+for _ in $(seq 1 100); do curl -fs "$URL" >/dev/null && break; sleep 0.2; done
+curl -fs "$URL" >/dev/null || { echo "source server did not start:" >&2; cat "$WORK/serve.log" >&2; exit 1; }
+
+for t in $TARGETS; do
+  case "$t" in
+    sqlite)
+      rm -rf "$WORK/sqlite"; mkdir -p "$WORK/sqlite"
+      export RATSNETZ_DATA="$WORK/sqlite"; unset RATSNETZ_DATABASE_URL ;;
+    postgres)
+      psql "$PGSERVER/postgres" -qc "DROP DATABASE IF EXISTS ratsnetz_import_bench" >/dev/null
+      psql "$PGSERVER/postgres" -qc "CREATE DATABASE ratsnetz_import_bench" >/dev/null
+      rm -rf "$WORK/postgres"; mkdir -p "$WORK/postgres"
+      export RATSNETZ_DATA="$WORK/postgres"
+      export RATSNETZ_DATABASE_URL="$PGSERVER/ratsnetz_import_bench?sslmode=disable" ;;
+    *) echo "usage: $0 [sqlite] [postgres]" >&2; exit 2 ;;
+  esac
+  echo "== import into $t (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time-$t.txt" \
+    "$BIN" import oparl ${IMPORT_FLAGS:-} "$URL" >"$WORK/report-$t.txt" 2>"$WORK/progress-$t.txt"
+  read -r wall rss usr sys <"$WORK/time-$t.txt"
+  objects=$(grep -m1 -oE '^[^0-9]*[0-9][0-9 .]*Objekte' "$WORK/report-$t.txt" | tr -dc '0-9' || true)
+  [ -n "$objects" ] || objects=$(tail -c 2000 "$WORK/progress-$t.txt" | tr '\r' '\n' | grep -oE 'Import: [0-9]+ Objekte' | tail -1 | tr -dc '0-9')
+  # CPU seconds of the importer (time) and of the source server (/proc):
+  # objects per CPU second does not depend on what else runs on the machine.
+  scpu=$(awk '{printf "%.1f", ($14+$15)/100}' /proc/$spid/stat)
+  echo "$t: $objects objects in $wall s = $(awk -v o="$objects" -v w="$wall" 'BEGIN{printf "%.0f", o/w}') objects/s," \
+    "importer peak RSS $((rss / 1024)) MB, importer CPU $(awk -v u="$usr" -v s="$sys" 'BEGIN{printf "%.1f", u+s}') s," \
+    "source server CPU so far ${scpu} s (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
+done
