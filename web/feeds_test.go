@@ -467,3 +467,40 @@ func TestAlertSignup(t *testing.T) {
 		t.Errorf("expired confirmation: %d", resp.StatusCode)
 	}
 }
+
+// TestPermissionMatrixFeeds: the iCal and Atom paths over the portal's
+// permission matrix. Public feeds never carry the canary, whoever asks;
+// a role's personal calendar carries it exactly when the role may see
+// council or board material (item 302 in the council meeting's agenda,
+// board meeting 201).
+func TestPermissionMatrixFeeds(t *testing.T) {
+	e := newMatrixEnv(t)
+	// The matrix env is built without the feeds area: switch it on before
+	// the first request.
+	e.web.feeds = FeedsDeps{Feeds: e.web.store.(ratsnetz.FeedsService)}
+	e.web.feedsRoutes()
+	checkMatrix(t, e, []matrixPath{
+		{Path: "/sitzungen.ics"}, {Path: "/gremien/10/sitzungen.ics"}, {Path: "/gremien/20/sitzungen.ics"},
+		{Path: "/vorlagen.atom"}, {Path: "/vorlagen.atom?gremium=10"}, {Path: "/vorlagen.atom?gremium=20"},
+	})
+	anon := e.browser(t)
+	runMatrix(t, e, func(t *testing.T, b *browser, r matrixRole) {
+		if r.Login == "" {
+			if resp, _ := b.get("/mein"); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("public /mein: %d", resp.StatusCode)
+			}
+			return
+		}
+		path := newCalendar(t, b)
+		resp, body := anon.get(path)
+		_, text := parseICS(t, resp, body)
+		if got, want := strings.Contains(text, testCanary), r.Council || r.Board; got != want {
+			t.Errorf("personal calendar: canary %v, want %v\n%s", got, want, text)
+		}
+		// /mein lists papers of the person's bodies: staff without a
+		// person see none, so only the negative side holds for every role.
+		if _, body := b.get("/mein"); strings.Contains(body, testCanary) && !r.Council {
+			t.Error("/mein shows council material to a role without the right")
+		}
+	})
+}
