@@ -708,6 +708,19 @@ func (s *Server) handleMineCalendarRevoke(w http.ResponseWriter, r *http.Request
 	s.renderMine(w, r, a, s.formatter(r.Context()).T("feeds.cal.revoked"), "")
 }
 
+// markOpened records that the logged-in user opened the object, for the
+// unread marks of the member area. A failure is logged; the page is shown
+// anyway.
+func (s *Server) markOpened(r *http.Request, kind string, id int64) {
+	c := current(r)
+	if c == nil || s.feeds.Feeds == nil {
+		return
+	}
+	if err := s.feeds.Feeds.MarkRead(r.Context(), c.Account.ID, kind, id, s.now()); err != nil {
+		s.logger.ErrorContext(r.Context(), "mark read", "kind", kind, "id", id, "err", err)
+	}
+}
+
 // handleMineOpen marks a paper or meeting read for the member and opens it.
 func (s *Server) handleMineOpen(w http.ResponseWriter, r *http.Request) {
 	a := s.memberLogin(w, r)

@@ -334,6 +334,13 @@ func TestMine(t *testing.T) {
 	if _, body = b.get("/mein"); !strings.Contains(body, "1 ungelesen") {
 		t.Error("opened paper still unread")
 	}
+	// Opening the paper page itself marks it read too.
+	if resp, _ := b.get("/vorlagen/401"); resp.StatusCode != 200 {
+		t.Fatalf("/vorlagen/401: %d", resp.StatusCode)
+	}
+	if _, body = b.get("/mein"); strings.Contains(body, "ungelesen") {
+		t.Error("paper opened on its page still unread")
+	}
 	for path, want := range map[string]int{"/mein/lesen/vorlage/999": 404, "/mein/lesen/datei/400": 404, "/mein/lesen/vorlage/x": 404} {
 		if resp, _ := b.get(path); resp.StatusCode != want {
 			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)

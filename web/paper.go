@@ -236,6 +236,7 @@ func (s *Server) paperView(w http.ResponseWriter, r *http.Request, print bool) {
 	if !d.Paper.Public {
 		s.recordAccess(r, "paper", d.Paper.ID, r.URL.Path)
 	}
+	s.markOpened(r, ratsnetz.ReadKindPaper, d.Paper.ID) // read mark of the member area (web/feeds.go)
 	p := s.newPage(r, d.Paper.Name, d)
 	p.Print = print
 	s.render(w, r, http.StatusOK, "paper", p)
