@@ -199,6 +199,7 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) {
 
 type invitationData struct {
 	Plan     *mappe.Plan
+	Planned  []recipientRow
 	Meeting  *ratsnetz.Meeting
 	Title    string
 	When     string
@@ -256,7 +257,7 @@ func (s *Server) renderInvitation(w http.ResponseWriter, r *http.Request, status
 	}
 	f := s.formatter(ctx)
 	d := invitationData{Plan: p, Meeting: p.Meeting.Meeting, Title: p.Meeting.Title(), When: s.distribution.Inviter.Builder.When(p.Meeting.Meeting),
-		Deadline: f.DateTime(p.Deadline), Reason: reason, Error: errText}
+		Deadline: f.DateTime(p.Deadline), Reason: reason, Error: errText, Planned: s.recipientRows(ctx, p.Recipients)}
 	if r.URL.Query().Get("ok") == "1" {
 		d.Info = "Die Einladung ist gespeichert; die Benachrichtigungen werden jetzt versandt."
 	}
