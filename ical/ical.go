@@ -181,29 +181,42 @@ func (e *encoder) line(name, value string) {
 	if e.err != nil {
 		return
 	}
-	s := name + ":" + value
-	n := 0
+	n := e.fold(name, 0)
+	n = e.fold(":", n)
+	e.fold(value, n)
+	_, e.err = e.w.WriteString("\r\n")
+}
+
+// fold writes s on the current line, which has n octets already, and
+// returns the new length. Runs of plain bytes are written at once.
+func (e *encoder) fold(s string, n int) int {
+	start := 0
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size <= 1 {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && n < 75 {
 			i++
-			continue // invalid UTF-8 is not allowed in iCalendar
+			n++
+			continue
 		}
-		if r < 0x20 && r != '\t' || r == 0x7f {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 || r < 0x20 && r != '\t' || r == 0x7f {
+			// Invalid UTF-8 and control characters are not allowed.
+			e.w.WriteString(s[start:i])
 			i += size
+			start = i
 			continue
 		}
 		if n+size > 75 {
-			if _, e.err = e.w.WriteString("\r\n "); e.err != nil {
-				return
-			}
+			e.w.WriteString(s[start:i])
+			e.w.WriteString("\r\n ")
+			start = i
 			n = 1
 		}
-		e.w.WriteString(s[i : i+size])
 		n += size
 		i += size
 	}
-	_, e.err = e.w.WriteString("\r\n")
+	e.w.WriteString(s[start:])
+	return n
 }
 
 // Escape escapes a TEXT value (RFC 5545 §3.3.11).

@@ -185,3 +185,31 @@ func TestEncodeDropsControls(t *testing.T) {
 		t.Errorf("summary %q", s)
 	}
 }
+
+// BenchmarkEncode writes a calendar of 500 meetings with agendas (the size
+// of the public /sitzungen.ics cap).
+func BenchmarkEncode(b *testing.B) {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Date(2026, 1, 5, 16, 0, 0, 0, time.UTC)
+	cal := &ical.Calendar{ProdID: "-//Ratsnetz//Ratsnetz//DE", Name: "Sitzungen", Location: loc}
+	agenda := strings.Repeat("Ö 1 Änderung des Bebauungsplans Nr. 123 „Am Mühlbach“, Satzungsbeschluss\n", 15)
+	for i := 0; i < 500; i++ {
+		cal.Events = append(cal.Events, ical.Event{UID: "sitzung-" + strings.Repeat("1", 1+i%5) + "@rat.example.de", Stamp: start,
+			Start: start.Add(time.Duration(i) * 24 * time.Hour), End: start.Add(time.Duration(i)*24*time.Hour + 3*time.Hour),
+			Summary: "Sitzung des Ausschusses für Digitales, Infrastruktur und Mobilität", Description: agenda,
+			Location: "Rathaus, Ratssaal, Markt 1, 12345 Musterstadt", URL: "https://rat.example.de/sitzungen/1", Status: ical.StatusConfirmed,
+			Class: "PUBLIC", Categories: []string{"Ausschuss für Digitales"}})
+	}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := cal.Encode(&buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(buf.Len()))
+}
