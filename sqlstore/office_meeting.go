@@ -102,7 +102,23 @@ func (db *DB) checkMeetingInput(in *ratsnetz.MeetingInput, orgName string) error
 	return nil
 }
 
+// checkLocation refuses a location that does not exist.
+func (db *DB) checkLocation(ctx context.Context, tx *sql.Tx, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, db.rebind(`SELECT 1 FROM locations WHERE id = ? AND NOT deleted`), id).Scan(&one)
+	if err == sql.ErrNoRows {
+		return ratsnetz.Errorf(ratsnetz.EINVALID, "Den Ort %d gibt es nicht.", id)
+	}
+	return err
+}
+
 func (db *DB) insertMeeting(ctx context.Context, tx *sql.Tx, now time.Time, body int64, in ratsnetz.MeetingInput) (*ratsnetz.Meeting, error) {
+	if err := db.checkLocation(ctx, tx, in.LocationID); err != nil {
+		return nil, err
+	}
 	id, err := db.newID(ctx, tx, "meetings")
 	if err != nil {
 		return nil, err
@@ -155,6 +171,9 @@ func (db *DB) UpdateMeeting(ctx context.Context, id int64, in ratsnetz.MeetingIn
 			return err
 		}
 		if err := db.checkMeetingInput(&in, "Sitzung"); err != nil {
+			return err
+		}
+		if err := db.checkLocation(ctx, tx, in.LocationID); err != nil {
 			return err
 		}
 		now := db.now()

@@ -192,6 +192,24 @@ type officeHomeData struct {
 	Scheme   string
 	Info     string
 	Error    string
+	// M holds the meeting forms' values (kept when a post is rejected).
+	M officeMeetingForm
+}
+
+// officeMeetingForm is what the meeting and series forms carry.
+type officeMeetingForm struct {
+	Posted                      bool
+	Org                         int64
+	Mode                        string
+	Name, Date, Start, End      string
+	Location, Count, Weeks, Nth string
+	Public                      bool
+}
+
+func meetingFormOf(r *http.Request) officeMeetingForm {
+	return officeMeetingForm{Posted: true, Org: formInt(r, "gremium"), Mode: r.PostFormValue("form"), Name: r.PostFormValue("bezeichnung"),
+		Date: r.PostFormValue("datum"), Start: r.PostFormValue("beginn"), End: r.PostFormValue("ende"), Location: r.PostFormValue("ort"),
+		Count: r.PostFormValue("anzahl"), Weeks: r.PostFormValue("wochen"), Nth: r.PostFormValue("nter"), Public: r.PostFormValue("oeffentlich") != ""}
 }
 
 type officeDraftRow struct {
@@ -265,8 +283,17 @@ func (s *Server) renderOfficeHome(w http.ResponseWriter, r *http.Request, status
 		s.error(w, r, err)
 		return
 	}
-	d.Orgs = choices.Orgs
+	if !d.M.Posted {
+		d.M = officeMeetingForm{Start: "17:00", Public: true, Count: "6"}
+	}
+	for _, o := range choices.Orgs {
+		o.Selected = o.Value != "" && o.Value == strconv.FormatInt(d.M.Org, 10)
+		d.Orgs = append(d.Orgs, o)
+	}
 	d.Modes = []option{{Value: ratsnetz.ModeInPerson, Label: "Präsenz"}, {Value: ratsnetz.ModeHybrid, Label: "hybrid"}, {Value: ratsnetz.ModeOnline, Label: "online"}}
+	for i := range d.Modes {
+		d.Modes[i].Selected = d.Modes[i].Value == d.M.Mode
+	}
 	if sc, err := s.office.Office.ReferenceScheme(ctx, 1); err == nil {
 		d.Scheme = sc
 	}

@@ -35,13 +35,13 @@ func (s *Server) handleOfficeMeetingCreate(w http.ResponseWriter, r *http.Reques
 	}
 	in, msg := s.meetingInputFromForm(r)
 	if msg != "" {
-		s.renderOfficeHome(w, r, http.StatusBadRequest, officeHomeData{Error: msg})
+		s.renderOfficeHome(w, r, http.StatusBadRequest, officeHomeData{Error: msg, M: meetingFormOf(r)})
 		return
 	}
 	m, err := s.office.Office.CreateMeeting(r.Context(), in)
 	if err != nil {
 		if formErr(err) {
-			s.renderOfficeHome(w, r, http.StatusBadRequest, officeHomeData{Error: ratsnetz.ErrorMessage(err)})
+			s.renderOfficeHome(w, r, http.StatusBadRequest, officeHomeData{Error: ratsnetz.ErrorMessage(err), M: meetingFormOf(r)})
 			return
 		}
 		s.officeFail(w, r, err)
@@ -62,7 +62,7 @@ func (s *Server) handleOfficeSeriesCreate(w http.ResponseWriter, r *http.Request
 		msg = "Anzahl, Wochenabstand und n-ter Wochentag sind Zahlen."
 	}
 	if msg != "" {
-		s.renderOfficeHome(w, r, http.StatusBadRequest, officeHomeData{Error: msg})
+		s.renderOfficeHome(w, r, http.StatusBadRequest, officeHomeData{Error: msg, M: meetingFormOf(r)})
 		return
 	}
 	series := ratsnetz.MeetingSeries{OrganizationID: in.OrganizationID, Name: strings.TrimSpace(in.Name), First: in.Start, EveryWeeks: every,
@@ -72,7 +72,7 @@ func (s *Server) handleOfficeSeriesCreate(w http.ResponseWriter, r *http.Request
 	}
 	if _, err := s.office.Office.CreateMeetingSeries(r.Context(), series); err != nil {
 		if formErr(err) {
-			s.renderOfficeHome(w, r, http.StatusBadRequest, officeHomeData{Error: ratsnetz.ErrorMessage(err)})
+			s.renderOfficeHome(w, r, http.StatusBadRequest, officeHomeData{Error: ratsnetz.ErrorMessage(err), M: meetingFormOf(r)})
 			return
 		}
 		s.officeFail(w, r, err)

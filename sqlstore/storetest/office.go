@@ -369,6 +369,10 @@ func testOfficeMeetings(t *testing.T, w *officeWorld) {
 		_, err := db.CreateMeeting(office, ratsnetz.MeetingInput{OrganizationID: officeCommittee})
 		return err
 	}(), ratsnetz.EINVALID)
+	wantCode(t, "meeting at an unknown place", func() error {
+		_, err := db.CreateMeeting(office, ratsnetz.MeetingInput{OrganizationID: officeCommittee, Start: w.berlin(2026, 12, 1, 17), LocationID: 999})
+		return err
+	}(), ratsnetz.EINVALID)
 	wantCode(t, "meeting of a faction", func() error {
 		_, err := db.CreateMeeting(office, ratsnetz.MeetingInput{OrganizationID: 12, Start: w.berlin(2026, 12, 1, 17)})
 		return err
