@@ -1,0 +1,423 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/app"
+	"github.com/ratsnetz/ratsnetz/demo"
+	"github.com/ratsnetz/ratsnetz/password"
+	"github.com/ratsnetz/ratsnetz/pdf"
+	"github.com/ratsnetz/ratsnetz/totp"
+)
+
+// TestOfficeWorkflow runs the council office's path in headless Chromium
+// against its own Ratsnetz with the demo (it writes, so it does not share the
+// read-only site of the other tests): a clerk writes a paper with an
+// attachment (a rejected upload keeps the form) and cannot release it; the
+// council office releases it, plans a committee meeting and pulls the paper
+// in from its Beratungsfolge; the committee's result moves the paper on to
+// the council's agenda; chair and recorder sign the minutes, the office
+// publishes them, and the portal and OParl show them. A member submits a
+// motion and gets a receipt; the office accepts it as a paper. Along the way
+// the public and non-entitled accounts get nothing of drafts, submissions or
+// unpublished minutes. (Invitation and mail are distribution's: their hook is
+// MarkInvited, see .team/office.md.)
+func TestOfficeWorkflow(t *testing.T) {
+	t.Parallel()
+	began := time.Now()
+	mark := func(what string) { t.Logf("%6.1fs %s", time.Since(began).Seconds(), what) }
+	base, m := startOfficeSite(t)
+	mark("site started")
+	ctx := ratsnetz.SystemContext(context.Background())
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Now().In(loc)
+	d1 := now.AddDate(0, 0, 7).Format("2006-01-02")
+	d2 := now.AddDate(0, 0, 14).Format("2006-01-02")
+
+	// Accounts the demo lacks: a clerk of a department, the chair of the
+	// digital committee.
+	depts, _, err := m.DB.FindOrganizations(ctx, ratsnetz.OrganizationFilter{BodyID: demo.CityBodyID, OrganizationType: ratsnetz.OrgTypeVerwaltungsbereich, ListOptions: ratsnetz.ListOptions{Limit: 10}})
+	if err != nil || len(depts) == 0 {
+		t.Fatalf("departments of the demo: %v (%d)", err, len(depts))
+	}
+	dept := depts[0]
+	ms, _, err := m.DB.FindMemberships(ctx, ratsnetz.MembershipFilter{OrganizationID: demo.DigitalCommitteeID, ActiveAt: now, ListOptions: ratsnetz.ListOptions{Limit: 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chair int64
+	for _, x := range ms {
+		if x.Role == ratsnetz.RoleChair {
+			chair = x.PersonID
+		}
+	}
+	if chair == 0 {
+		t.Fatalf("the digital committee has no chair today")
+	}
+	hash, err := password.Hasher{}.Hash(demo.DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []*ratsnetz.Account{
+		{Email: "sachbearbeitung@musterstadt.example", DisplayName: "Sachbearbeiterin", PasswordHash: hash, Active: true,
+			Roles: []ratsnetz.AccountRole{{Kind: ratsnetz.RoleKindClerk, OrganizationID: dept.ID}}},
+		{Email: "vorsitz@musterstadt.example", DisplayName: "Ausschussvorsitz", PersonID: chair, PasswordHash: hash, Active: true,
+			Roles: []ratsnetz.AccountRole{{Kind: ratsnetz.RoleKindMandateHolder}}},
+	} {
+		if err := m.DB.CreateAccount(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Each user in a browser of their own (own cookies).
+	clerk := officeLogin(t, base, "sachbearbeitung@musterstadt.example", false)
+	office := officeLogin(t, base, "sitzungsdienst@musterstadt.example", true)
+	member := officeLogin(t, base, "ratsmitglied@musterstadt.example", false)
+	anon := &session{t: t, ctx: officeUserTab(t), base: base}
+
+	mark("logged in")
+	// 1. The clerk writes a paper; a confidential second draft carries the canary.
+	title := "Digitale Schulwegkarte " + now.Format("150405")
+	clerk.openStatus("/sitzungsdienst/vorlagen/neu", 200)
+	clerk.fill("#betreff", title)
+	clerk.fill("#amt", fmt.Sprint(dept.ID))
+	clerk.fill("#beschlussvorschlag", "Der Rat beschließt die digitale Schulwegkarte.")
+	clerk.fill("#bg0", fmt.Sprint(demo.DigitalCommitteeID))
+	clerk.fill("#bd0", d1)
+	clerk.fill("#br0", ratsnetz.ConsultationPreliminary)
+	clerk.fill("#bg1", fmt.Sprint(demo.CouncilID))
+	clerk.fill("#bd1", d2)
+	clerk.fill("#br1", ratsnetz.ConsultationDecision)
+	clerk.submit(`form.account-form button[type="submit"]`)
+	draftPath := clerk.location()
+	if !regexp.MustCompile(`^/sitzungsdienst/vorlagen/\d+\?ok=`).MatchString(draftPath) {
+		t.Fatalf("after creating the draft at %s:\n%s", draftPath, clerk.text("main"))
+	}
+	draftPath = strings.SplitN(draftPath, "?", 2)[0]
+
+	// A rejected upload (an executable) keeps the typed name; a PDF goes in.
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "tool.exe")
+	os.WriteFile(bad, append([]byte("MZ\x90\x00"), bytes.Repeat([]byte{0}, 600)...), 0o644)
+	clerk.officeUpload(bad, "Mein Werkzeug")
+	clerk.wantText("#upload-error", "Dateityp")
+	if v := clerk.officeValue("#bezeichnung"); v != "Mein Werkzeug" {
+		t.Errorf("after a rejected upload the name field holds %q", v)
+	}
+	good := filepath.Join(dir, "karte.pdf")
+	var buf bytes.Buffer
+	if err := pdf.Render(pdf.Document{Title: "Schulwegkarte", Blocks: []pdf.Block{pdf.Paragraph{Text: "Karte der Schulwege."}}}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(good, buf.Bytes(), 0o644)
+	clerk.openStatus(draftPath, 200)
+	clerk.officeUpload(good, "Schulwegkarte")
+	clerk.wantText("main", "Schulwegkarte (karte.pdf")
+	// The clerk may not release.
+	clerk.submit(`form[action="` + draftPath + `/freigabe"] button`)
+	clerk.wantText("main", "Freigeben darf nur der Sitzungsdienst")
+
+	clerk.openStatus("/sitzungsdienst/vorlagen/neu", 200)
+	clerk.fill("#betreff", "Personalangelegenheit "+demo.Canary)
+	clerk.fill("#amt", fmt.Sprint(dept.ID))
+	clerk.submit(`form.account-form button[type="submit"]`)
+	secretDraft := strings.SplitN(clerk.location(), "?", 2)[0]
+
+	// Nobody outside the office sees drafts.
+	for _, p := range []string{draftPath, secretDraft} {
+		anon.openStatus(p, 200) // the login page
+		if !strings.HasPrefix(anon.location(), "/anmelden") || strings.Contains(anon.text("html"), demo.Canary) {
+			t.Errorf("CONFIDENTIALITY: the public at %s got %s", p, anon.location())
+		}
+		member.openStatus(p, 404)
+		if strings.Contains(member.text("html"), demo.Canary) {
+			t.Errorf("CONFIDENTIALITY: a council member sees draft %s", p)
+		}
+	}
+	member.openStatus("/sitzungsdienst", 200)
+	if strings.Contains(member.text("main"), "Personalangelegenheit") {
+		t.Errorf("CONFIDENTIALITY: a council member's office page lists a draft")
+	}
+
+	mark("draft written")
+	// 2. The office releases the paper.
+	office.openStatus(draftPath, 200)
+	office.submit(`form[action="` + draftPath + `/freigabe"] button`)
+	office.wantText("main", "freigegeben")
+	paperPath := office.officeAttr(`main a[href^="/vorlagen/"]`, "href")
+	if paperPath == "" {
+		t.Fatalf("no link to the released paper:\n%s", office.text("main"))
+	}
+	anon.openStatus(paperPath, 200)
+	anon.wantText("main", title, "Schulwegkarte")
+
+	mark("released")
+	// 3. A committee meeting; the paper comes in from its Beratungsfolge.
+	committeePath := office.officeCreateMeeting(demo.DigitalCommitteeID, d1, "Sitzung des Digitalausschusses")
+	office.openStatus(committeePath, 200)
+	office.wantText("main", title)
+	office.submit(`main table.list form[action^="` + committeePath + `/beratung/"] button`)
+	office.submit(`form[action="` + committeePath + `/standard"] button`)
+	office.wantText("main", "Ö 1", "Eröffnung", title, "Anfragen")
+	office.fill("#top-betreff", "Grundstücksangelegenheit "+demo.Canary)
+	office.fill("#top-teil", "nichtoeffentlich")
+	office.submit(`form[action="` + committeePath + `/top"] button`)
+	office.wantText("main", "N 1", "Grundstücksangelegenheit")
+	anon.openStatus(strings.Replace(committeePath, "/sitzungsdienst/sitzungen/", "/sitzungen/", 1), 200)
+	anon.wantText("main", title)
+	if strings.Contains(anon.text("html"), demo.Canary) {
+		t.Errorf("CONFIDENTIALITY: the public meeting page shows the non-public item")
+	}
+	councilPath := office.officeCreateMeeting(demo.CouncilID, d2, "Sitzung des Rates")
+	office.openStatus(councilPath, 200)
+	if strings.Contains(office.text("main"), title) {
+		t.Errorf("the council's planning offers the paper before the committee's result")
+	}
+
+	mark("agenda built")
+	// 4. The committee's result; the paper moves on to the council's agenda.
+	minutes := committeePath + "/niederschrift"
+	member.openStatus(minutes, 404)
+	office.openStatus(minutes, 200)
+	office.fill(fmt.Sprintf("#st-%d", chair), ratsnetz.AttendancePresent)
+	office.submit(`form[action="` + minutes + `/anwesenheit"] button`)
+	itemForm := office.officeAttr(`form[action*="/niederschrift/top/"]:has(option[value="`+ratsnetz.ResultRecommended+`"])`, "action")
+	for _, sec := range office.officeSections(title) {
+		itemForm = sec
+	}
+	office.officeFillIn(itemForm, "select[name=ergebnis]", ratsnetz.ResultRecommended)
+	office.officeFillIn(itemForm, "textarea[name=beschluss]", "Der Ausschuss empfiehlt die Schulwegkarte.")
+	office.officeFillIn(itemForm, "input[name=ja]", "9")
+	office.submit(`form[action="` + itemForm + `"] button`)
+	office.openStatus(councilPath, 200)
+	office.wantText("main", title)
+	office.submit(`main table.list form[action^="` + councilPath + `/beratung/"] button`)
+	anon.openStatus(strings.Replace(councilPath, "/sitzungsdienst/sitzungen/", "/sitzungen/", 1), 200)
+	anon.wantText("main", title)
+
+	mark("result recorded")
+	// 5. Sign-off and publication.
+	office.openStatus(minutes, 200)
+	office.submit(`form[action="` + minutes + `/unterschrift"] input[value=recorder] ~ button`)
+	chairS := officeLogin(t, base, "vorsitz@musterstadt.example", false)
+	chairS.openStatus(minutes, 200)
+	chairS.submit(`form[action="` + minutes + `/unterschrift"] input[value=chair] ~ button`)
+	chairS.wantText("main", "unterschrieben von")
+	office.openStatus(minutes, 200)
+	office.submit(`form[action="` + minutes + `/veroeffentlichen"] button`)
+	meetingPath := strings.Replace(committeePath, "/sitzungsdienst/sitzungen/", "/sitzungen/", 1)
+	if office.location() != meetingPath {
+		t.Fatalf("after publishing at %s:\n%s", office.location(), office.text("main"))
+	}
+	id := strings.TrimPrefix(meetingPath, "/sitzungen/")
+	var meeting struct {
+		ResultsProtocol struct{ AccessURL, DownloadURL string } `json:"resultsProtocol"`
+		MeetingState    string                                  `json:"meetingState"`
+	}
+	officeGetJSON(t, base+"/oparl/v1.1/meeting/"+id, &meeting)
+	if meeting.ResultsProtocol.AccessURL == "" || meeting.MeetingState != ratsnetz.MeetingStateHeld {
+		t.Fatalf("OParl meeting after publication: %+v", meeting)
+	}
+	text := officePDFText(t, officeHTTPGet(t, meeting.ResultsProtocol.AccessURL))
+	for _, want := range []string{title, "empfohlen", "Der Ausschuss empfiehlt"} {
+		if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
+			t.Errorf("published minutes lack %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, demo.Canary) {
+		t.Errorf("CONFIDENTIALITY: the published minutes carry non-public content")
+	}
+	anon.openStatus(meetingPath, 200)
+	if !anon.has(`main a[href^="/dateien/"]`) {
+		t.Errorf("the portal's meeting page has no link to the minutes")
+	}
+
+	mark("published")
+	// 6. A motion with receipt; other accounts do not see it; the office accepts it.
+	member.openStatus("/mein/antraege", 200)
+	member.fill("#gremium", fmt.Sprint(demo.CouncilID))
+	member.fill("#betreff", "Freies WLAN im Rathaus "+demo.Canary)
+	member.fill("#text", "Der Rat möge beschließen, im Rathaus freies WLAN anzubieten.")
+	member.submit(`form[action="/mein/antraege"] button`)
+	member.wantText("main", "Eingangsbestätigung", "eingegangen")
+	motionPath := member.location()
+	chairS.openStatus(motionPath, 404)
+	anon.openStatus(motionPath, 200)
+	if !strings.HasPrefix(anon.location(), "/anmelden") {
+		t.Errorf("CONFIDENTIALITY: the public reached %s", motionPath)
+	}
+	office.openStatus("/sitzungsdienst/antraege", 200)
+	office.wantText("main", "Freies WLAN im Rathaus")
+	office.submit(`form[action$="/annehmen"] button`)
+	office.wantText("main", "als Vorlage aufgenommen")
+	member.openStatus(motionPath, 200)
+	member.wantText("main", "angenommen")
+}
+
+// startOfficeSite starts a Ratsnetz with the demo of its own.
+func startOfficeSite(t *testing.T) (string, *app.Main) {
+	t.Helper()
+	chromiumPath(t)
+	dir, err := os.MkdirTemp(dataParent(), "ratsnetz-office-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	m := app.NewMain(app.Config{Addr: "127.0.0.1:0", DataDir: dir, Demo: true}, logger)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := m.Open(ctx); err != nil {
+		m.Close()
+		t.Fatalf("start Ratsnetz: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("close Ratsnetz: %v", err)
+		}
+	})
+	return m.URL(), m
+}
+
+// officeUserTab opens a tab in a browser of its own: cookies of its own, as a
+// separate person's browser.
+func officeUserTab(t *testing.T) context.Context {
+	t.Helper()
+	return newTab(t, newBrowser(t), 10*time.Minute)
+}
+
+// officeLogin logs in through the form in a browser of its own.
+func officeLogin(t *testing.T, base, login string, withTOTP bool) *session {
+	t.Helper()
+	s := &session{t: t, ctx: officeUserTab(t), base: base}
+	s.openStatus("/anmelden", 200)
+	s.fill("#login", login)
+	s.fill("#passwort", demo.DemoPassword)
+	s.submit(`form.account-form button[type="submit"]`)
+	if withTOTP {
+		secret, err := totp.DecodeSecret(demo.DemoTOTPSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.fill("#code", totp.Code(secret, time.Now()))
+		s.submit(`form.account-form button[type="submit"]`)
+	}
+	if strings.HasPrefix(s.location(), "/anmelden") {
+		t.Fatalf("login of %s failed at %s:\n%s", login, s.location(), s.text("main"))
+	}
+	return s
+}
+
+// officeCreateMeeting creates a meeting at 17:00 on day and returns its office path.
+func (s *session) officeCreateMeeting(org int64, day, name string) string {
+	s.t.Helper()
+	s.openStatus("/sitzungsdienst", 200)
+	s.fill("#m-g", fmt.Sprint(org))
+	s.fill("#m-b", name)
+	s.fill("#m-d", day)
+	s.fill("#m-s", "17:00")
+	s.submit(`form[action="/sitzungsdienst/sitzungen"] button`)
+	loc := s.location()
+	if !regexp.MustCompile(`^/sitzungsdienst/sitzungen/\d+$`).MatchString(loc) {
+		s.t.Fatalf("after creating the meeting at %s:\n%s", loc, s.text("main"))
+	}
+	return loc
+}
+
+// officeUpload sends file through the draft's upload form.
+func (s *session) officeUpload(file, name string) {
+	s.t.Helper()
+	ctx, cancel := s.step()
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.SetUploadFiles(chromedp.CSS("#datei"), []string{file})); err != nil {
+		s.t.Fatalf("choose %s: %v", file, err)
+	}
+	cancel()
+	s.fill("#bezeichnung", name)
+	s.submit(`form[enctype="multipart/form-data"] button`)
+}
+
+func (s *session) officeValue(sel string) string {
+	s.t.Helper()
+	ctx, cancel := s.step()
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(`+jsString(sel)+`) || {}).value || ""`))
+	if err != nil {
+		s.t.Fatalf("read value of %s: %v", sel, err)
+	}
+	return v
+}
+
+func (s *session) officeAttr(sel, name string) string {
+	s.t.Helper()
+	ctx, cancel := s.step()
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`((document.querySelector(`+jsString(sel)+`) || {getAttribute(){return ""}}).getAttribute(`+jsString(name)+`)) || ""`))
+	if err != nil {
+		s.t.Fatalf("read %s of %s: %v", name, sel, err)
+	}
+	return v
+}
+
+// officeSections returns the actions of the result forms in sections whose
+// heading contains text.
+func (s *session) officeSections(text string) []string {
+	s.t.Helper()
+	ctx, cancel := s.step()
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("section")].filter(x => (x.querySelector("h3")||{}).innerText.includes(`+jsString(text)+`)).map(x => x.querySelector("form").getAttribute("action"))`))
+	if err != nil {
+		s.t.Fatalf("find sections with %q: %v", text, err)
+	}
+	return v
+}
+
+func (s *session) officeFillIn(formAction, sel, value string) {
+	s.t.Helper()
+	s.fill(`form[action="`+formAction+`"] `+sel, value)
+}
+
+func officeHTTPGet(t *testing.T, url string) []byte {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return b
+}
+
+func officeGetJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	if err := json.Unmarshal(officeHTTPGet(t, url), v); err != nil {
+		t.Fatalf("decode %s: %v", url, err)
+	}
+}
+
+func officePDFText(t *testing.T, data []byte) string {
+	t.Helper()
+	text, err := pdf.ExtractText(data)
+	if err != nil {
+		t.Fatalf("read PDF: %v", err)
+	}
+	return text
+}
