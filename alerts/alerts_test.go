@@ -19,6 +19,7 @@ import (
 
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/alerts"
+	"github.com/ratsnetz/ratsnetz/postgres/pgtest"
 	"github.com/ratsnetz/ratsnetz/sqlite"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
@@ -28,6 +29,16 @@ const canary = "VERTRAULICH-7Q2X-KANARIE"
 var t0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// backends are the databases the matcher tests run on (PostgreSQL skips
+// locally without RATSNETZ_TEST_POSTGRES and fails in CI).
+var backends = []struct {
+	name string
+	open func(t *testing.T) *sqlstore.DB
+}{
+	{"sqlite", mustOpen},
+	{"postgres", func(t *testing.T) *sqlstore.DB { return pgtest.MustOpenMigrated(t) }},
+}
 
 func mustOpen(t *testing.T) *sqlstore.DB {
 	t.Helper()
@@ -121,7 +132,12 @@ func subscribe(t *testing.T, db *sqlstore.DB, email string, org int64, kw string
 // public papers and meetings of its body, never non-public ones, never the
 // same object twice, and nothing from before its confirmation.
 func TestMatchAlerts(t *testing.T) {
-	db := mustOpen(t)
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) { testMatchAlerts(t, be.open(t)) })
+	}
+}
+
+func testMatchAlerts(t *testing.T, db *sqlstore.DB) {
 	ctx := ctxSys()
 	if err := db.Load(ctx, base()); err != nil {
 		t.Fatal(err)
@@ -216,7 +232,12 @@ func TestDispatchRetries(t *testing.T) {
 // daily digest, with only what the member may see and non-public papers by
 // link only.
 func TestMatchMembers(t *testing.T) {
-	db := mustOpen(t)
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) { testMatchMembers(t, be.open(t)) })
+	}
+}
+
+func testMatchMembers(t *testing.T, db *sqlstore.DB) {
 	ctx := ctxSys()
 	if err := db.Load(ctx, base()); err != nil {
 		t.Fatal(err)
