@@ -78,6 +78,9 @@ type SearchFacet struct {
 type SearchResult struct {
 	Hits  []*SearchHit
 	Total int
+	// TotalCapped: there are more hits than Total (counting stops at the
+	// best-ranked few thousand matches; facets then count among those).
+	TotalCapped bool
 	// Facets by name: "kind", "body" (ID as text), "paper_type", "year",
 	// "status"; values by count, then value.
 	Facets map[string][]SearchFacet

@@ -100,6 +100,7 @@ type searchData struct {
 	Query  ratsnetz.SearchQuery
 	Text   string
 	Total  int
+	Capped bool // more than Total
 	Hits   []searchHitView
 	Facets []searchFacetView
 	Pager  pager
@@ -122,7 +123,7 @@ func (s *Server) handleSearchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, "", nil)
 	p.Query = sq.Text
-	d := searchData{Query: sq, Text: sq.Text, Total: res.Total}
+	d := searchData{Query: sq, Text: sq.Text, Total: res.Total, Capped: res.TotalCapped}
 	bodies := s.searchBodyNames(r)
 	for _, h := range res.Hits {
 		d.Hits = append(d.Hits, searchHitView{Hit: h, URL: searchHitURL(h), Kind: p.T("suche.kind." + h.Kind),
@@ -262,11 +263,13 @@ func searchHitURL(h *ratsnetz.SearchHit) string {
 
 // searchJSON is the JSON search API's answer.
 type searchJSON struct {
-	Query  string                 `json:"query"`
-	Total  int                    `json:"total"`
-	Offset int                    `json:"offset"`
-	Hits   []searchHitJSON        `json:"hits"`
-	Facets map[string][]facetJSON `json:"facets"`
+	Query string `json:"query"`
+	Total int    `json:"total"`
+	// TotalCapped: there are more hits than total.
+	TotalCapped bool                   `json:"totalCapped,omitempty"`
+	Offset      int                    `json:"offset"`
+	Hits        []searchHitJSON        `json:"hits"`
+	Facets      map[string][]facetJSON `json:"facets"`
 }
 
 type searchHitJSON struct {
@@ -294,7 +297,7 @@ func (s *Server) handleSearchAPI(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var res *ratsnetz.SearchResult
 		if res, err = s.search.Search.Search(r.Context(), sq); err == nil {
-			out := searchJSON{Query: sq.Text, Total: res.Total, Offset: sq.Offset, Hits: []searchHitJSON{}, Facets: map[string][]facetJSON{}}
+			out := searchJSON{Query: sq.Text, Total: res.Total, TotalCapped: res.TotalCapped, Offset: sq.Offset, Hits: []searchHitJSON{}, Facets: map[string][]facetJSON{}}
 			for _, h := range res.Hits {
 				j := searchHitJSON{Kind: h.Kind, ID: h.ObjectID, URL: s.baseURL + searchHitURL(h), Subtitle: h.Subtitle,
 					Page: h.Page, PaperType: h.PaperType, Status: h.Status}
