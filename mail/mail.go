@@ -38,6 +38,9 @@ type Message struct {
 	// duplicates. Empty: Render makes one up (NewJob fills it before
 	// queueing, so retries keep it).
 	ID string `json:",omitempty"`
+	// ListUnsubscribe, if set, is the one-click unsubscribe URL of an alert
+	// mail: sent as List-Unsubscribe with List-Unsubscribe-Post (RFC 8058).
+	ListUnsubscribe string `json:",omitempty"`
 	// Ref is an opaque reference handed back to the Worker's OnSent hook
 	// (e.g. "invitation-recipient:42"); it is not part of the mail.
 	Ref string `json:",omitempty"`
@@ -53,7 +56,8 @@ func (m Message) Validate() error {
 	if strings.TrimSpace(m.To) == "" || !strings.Contains(m.To, "@") {
 		return fmt.Errorf("mail: invalid recipient %q", m.To)
 	}
-	if strings.ContainsAny(m.To, "\r\n,;<>") || strings.ContainsAny(m.Subject, "\r\n") || strings.ContainsAny(m.ID, "\r\n<> ") {
+	if strings.ContainsAny(m.To, "\r\n,;<>") || strings.ContainsAny(m.Subject, "\r\n") || strings.ContainsAny(m.ID, "\r\n<> ") ||
+		strings.ContainsAny(m.ListUnsubscribe, "\r\n<> ") {
 		return errors.New("mail: header with line break or forbidden character")
 	}
 	return nil
@@ -86,6 +90,9 @@ func Render(m Message, from string, t time.Time) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s>\r\nMIME-Version: 1.0\r\n",
 		from, m.To, mime.QEncoding.Encode("utf-8", m.Subject), t.Format(time.RFC1123Z), id)
+	if m.ListUnsubscribe != "" {
+		fmt.Fprintf(&b, "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n", m.ListUnsubscribe)
+	}
 	if m.HTML == "" {
 		b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 		b.WriteString(crlf(m.Body))
