@@ -3,6 +3,7 @@ package importer_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,7 +12,8 @@ import (
 
 // BenchmarkImport imports the OParl endpoint RATSNETZ_IMPORT_BENCH_URL (e.g.
 // `ratsnetz oparl serve` over the large dataset, see scripts/bench-import.sh)
-// into a fresh SQLite store per iteration and reports objects/s. Run with
+// (optionally only the bodies RATSNETZ_IMPORT_BENCH_BODIES, comma-separated
+// OParl body ids) into a fresh SQLite store per iteration and reports objects/s. Run with
 // -benchtime 1x; -cpuprofile shows where the importer spends its time.
 func BenchmarkImport(b *testing.B) {
 	u := os.Getenv("RATSNETZ_IMPORT_BENCH_URL")
@@ -21,7 +23,11 @@ func BenchmarkImport(b *testing.B) {
 	for b.Loop() {
 		db := MustOpenDB(b)
 		start := time.Now()
-		rep, err := importer.Run(context.Background(), importer.Options{URL: u, Store: db})
+		opts := importer.Options{URL: u, Store: db, PageSize: 1000}
+		if b := os.Getenv("RATSNETZ_IMPORT_BENCH_BODIES"); b != "" {
+			opts.Bodies = strings.Split(b, ",")
+		}
+		rep, err := importer.Run(context.Background(), opts)
 		if err != nil {
 			b.Fatal(err)
 		}

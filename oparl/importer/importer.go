@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"net/http"
@@ -121,7 +122,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		rep:       rep,
 		loc:       loc,
 		consPaper: map[string]string{},
-		loadedSet: map[string]struct{}{},
+		loadedSet: map[loadedKey]struct{}{},
 		tried:     map[string]bool{},
 		f: &fetcher{
 			client: opts.Client, sem: make(chan struct{}, opts.Concurrency),
@@ -149,10 +150,10 @@ type run struct {
 	resolveMu sync.Mutex
 
 	mu          sync.Mutex
-	consPaper   map[string]string   // consultation → paper seen this run
-	loadedSet   map[string]struct{} // kind + "\x00" + external id loaded this run
-	tried       map[string]bool     // pending external ids fetched this run
-	offset      int64               // learned AgendaItem.order offset
+	consPaper   map[string]string      // consultation → paper seen this run
+	loadedSet   map[loadedKey]struct{} // kind and external id loaded this run
+	tried       map[string]bool        // pending external ids fetched this run
+	offset      int64                  // learned AgendaItem.order offset
 	offsetDirty bool
 	defaultBody string
 	// limitOK: the server answered a page with limit; noLimit: it
@@ -775,10 +776,26 @@ func (r *run) resolve(ctx context.Context, want map[string]map[string]struct{}) 
 	return out, nil
 }
 
+// loadedKey is the 128-bit FNV-1a hash of kind and external id: a large
+// import remembers about a million embedded objects, and 16 bytes per entry
+// instead of the URL keeps that set small (a collision, at odds of about
+// 1e-26 per pair, would only skip reloading one object from its own list).
+type loadedKey [16]byte
+
+func keyOf(kind, ext string) loadedKey {
+	h := fnv.New128a()
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write([]byte(ext))
+	var k loadedKey
+	h.Sum(k[:0])
+	return k
+}
+
 func (r *run) wasLoaded(kind, ext string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	_, ok := r.loadedSet[kind+"\x00"+ext]
+	_, ok := r.loadedSet[keyOf(kind, ext)]
 	return ok
 }
 
@@ -792,7 +809,7 @@ func (r *run) markLoaded(kind string, exts []string) int {
 	defer r.mu.Unlock()
 	n := 0
 	for _, e := range exts {
-		k := kind + "\x00" + e
+		k := keyOf(kind, e)
 		if _, ok := r.loadedSet[k]; !ok {
 			r.loadedSet[k] = struct{}{}
 			n++
