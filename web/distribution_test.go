@@ -167,4 +167,3 @@ func TestInvitationPages(t *testing.T) {
 		t.Errorf("unknown receipt: %d", resp.StatusCode)
 	}
 }
-
