@@ -58,6 +58,12 @@ func TestOfficePages(t *testing.T) {
 		t.Fatalf("member login: %d", resp.StatusCode)
 	}
 	pub := e.browser(t)
+	if _, body := admin.get("/"); !strings.Contains(body, `href="/sitzungsdienst"`) {
+		t.Errorf("the header offers the administrator no link to the council office")
+	}
+	if _, body := anna.get("/"); strings.Contains(body, `href="/sitzungsdienst"`) {
+		t.Errorf("the header offers a council member the council office")
+	}
 
 	// A rejected draft keeps its text.
 	tok := admin.token("/sitzungsdienst/vorlagen/neu")
