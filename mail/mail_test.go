@@ -3,6 +3,7 @@ package mail_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratsnetz/ratsnetz"
 	ratsmail "github.com/ratsnetz/ratsnetz/mail"
 )
 
@@ -155,5 +157,30 @@ func TestParseSMTPURL(t *testing.T) {
 		if tc.pass != "" && strings.Contains(s.String(), tc.pass) {
 			t.Errorf("%s: String shows the password: %s", tc.url, s)
 		}
+	}
+}
+
+type fakeQueue struct{ jobs []ratsnetz.NewJob }
+
+func (f *fakeQueue) EnqueueJobs(ctx context.Context, jobs ...ratsnetz.NewJob) error {
+	f.jobs = append(f.jobs, jobs...)
+	return nil
+}
+
+func TestQueueSender(t *testing.T) {
+	q := &fakeQueue{}
+	s := ratsmail.QueueSender{Queue: q, Domain: "rat.example.org"}
+	if err := s.Send(context.Background(), ratsmail.Message{To: "a@example.org", Subject: "Hallo", Body: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), ratsmail.Message{To: "a@example.org\r\nBcc: x@example.org"}); err == nil {
+		t.Error("header injection queued")
+	}
+	if len(q.jobs) != 1 || q.jobs[0].Kind != ratsmail.JobKind || !strings.HasSuffix(q.jobs[0].Key, "@rat.example.org") {
+		t.Fatalf("jobs %+v", q.jobs)
+	}
+	var m ratsmail.Message
+	if err := json.Unmarshal(q.jobs[0].Payload, &m); err != nil || m.ID != q.jobs[0].Key || m.To != "a@example.org" {
+		t.Errorf("payload %s: %v", q.jobs[0].Payload, err)
 	}
 }

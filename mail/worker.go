@@ -75,3 +75,26 @@ func (w *Worker) permanent(err error) error {
 	}
 	return permanent{err}
 }
+
+// Enqueuer stores jobs durably (ratsnetz.JobQueue's EnqueueJobs).
+type Enqueuer interface {
+	EnqueueJobs(ctx context.Context, jobs ...ratsnetz.NewJob) error
+}
+
+// QueueSender is a Sender that queues each mail as a job instead of
+// sending it: Send returns once the mail is stored, and the mail worker
+// delivers it (with retries). Use it wherever a mail must not be lost.
+type QueueSender struct {
+	Queue Enqueuer
+	// Domain is the Message-ID domain of mails without an ID.
+	Domain string
+}
+
+// Send queues m.
+func (q QueueSender) Send(ctx context.Context, m Message) error {
+	job, err := NewJob(m, q.Domain)
+	if err != nil {
+		return err
+	}
+	return q.Queue.EnqueueJobs(ctx, job)
+}
