@@ -39,6 +39,7 @@ import (
 // MarkInvited, see .team/office.md.)
 func TestOfficeWorkflow(t *testing.T) {
 	t.Parallel()
+	axe := axeSource(t)
 	began := time.Now()
 	mark := func(what string) { t.Logf("%6.1fs %s", time.Since(began).Seconds(), what) }
 	base, m := startOfficeSite(t)
@@ -128,6 +129,7 @@ func TestOfficeWorkflow(t *testing.T) {
 	clerk.openStatus(draftPath, 200)
 	clerk.officeUpload(good, "Schulwegkarte")
 	clerk.wantText("main", "Schulwegkarte (karte.pdf")
+	clerk.officeAxe(axe)
 	// The clerk may not release.
 	clerk.submit(`form[action="` + draftPath + `/freigabe"] button`)
 	clerk.wantText("main", "Freigeben darf nur der Sitzungsdienst")
@@ -178,6 +180,7 @@ func TestOfficeWorkflow(t *testing.T) {
 	office.fill("#top-teil", "nichtoeffentlich")
 	office.submit(`form[action="` + committeePath + `/top"] button`)
 	office.wantText("main", "N 1", "Grundstücksangelegenheit")
+	office.officeAxe(axe)
 	anon.openStatus(strings.Replace(committeePath, "/sitzungsdienst/sitzungen/", "/sitzungen/", 1), 200)
 	anon.wantText("main", title)
 	if strings.Contains(anon.text("html"), demo.Canary) {
@@ -196,6 +199,7 @@ func TestOfficeWorkflow(t *testing.T) {
 	office.openStatus(minutes, 200)
 	office.fill(fmt.Sprintf("#st-%d", chair), ratsnetz.AttendancePresent)
 	office.submit(`form[action="` + minutes + `/anwesenheit"] button`)
+	office.officeAxe(axe)
 	itemForm := office.officeAttr(`form[action*="/niederschrift/top/"]:has(option[value="`+ratsnetz.ResultRecommended+`"])`, "action")
 	for _, sec := range office.officeSections(title) {
 		itemForm = sec
@@ -250,6 +254,7 @@ func TestOfficeWorkflow(t *testing.T) {
 	mark("published")
 	// 6. A motion with receipt; other accounts do not see it; the office accepts it.
 	member.openStatus("/mein/antraege", 200)
+	member.officeAxe(axe)
 	member.fill("#gremium", fmt.Sprint(demo.CouncilID))
 	member.fill("#betreff", "Freies WLAN im Rathaus "+demo.Canary)
 	member.fill("#text", "Der Rat möge beschließen, im Rathaus freies WLAN anzubieten.")
@@ -263,6 +268,9 @@ func TestOfficeWorkflow(t *testing.T) {
 	}
 	office.openStatus("/sitzungsdienst/antraege", 200)
 	office.wantText("main", "Freies WLAN im Rathaus")
+	office.officeAxe(axe)
+	office.openStatus("/sitzungsdienst", 200)
+	office.officeAxe(axe)
 	office.submit(`form[action$="/annehmen"] button`)
 	office.wantText("main", "als Vorlage aufgenommen")
 	member.openStatus(motionPath, 200)
@@ -420,4 +428,21 @@ func officePDFText(t *testing.T, data []byte) string {
 		t.Fatalf("read PDF: %v", err)
 	}
 	return text
+}
+
+// officeAxe runs axe-core (WCAG 2.1 A/AA) on the loaded page: no serious or
+// critical violations.
+func (s *session) officeAxe(src string) {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+	defer cancel()
+	vs, err := runAxe(ctx, src)
+	if err != nil {
+		s.t.Fatalf("axe on %s: %v", s.location(), err)
+	}
+	for _, v := range vs {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			s.t.Errorf("axe-core on %s: %s", s.location(), v)
+		}
+	}
 }

@@ -390,11 +390,28 @@ func (s *Server) renderMinutes(w http.ResponseWriter, r *http.Request, status in
 			s.error(w, r, err)
 			return
 		}
-		for _, ms := range ms {
-			p, err := s.store.FindPersonByID(ctx, ms.PersonID)
+		var pids []int64
+		for _, x := range ms {
+			pids = append(pids, x.PersonID)
+		}
+		byID := map[int64]*ratsnetz.Person{}
+		if len(pids) > 0 {
+			ps, _, err := s.store.FindPersons(ctx, ratsnetz.PersonFilter{IDs: pids, ListOptions: ratsnetz.ListOptions{Limit: len(pids)}})
 			if err != nil {
+				s.error(w, r, err)
+				return
+			}
+			for _, p := range ps {
+				byID[p.ID] = p
+			}
+		}
+		seen := map[int64]bool{}
+		for _, ms := range ms {
+			p, ok := byID[ms.PersonID]
+			if !ok || seen[p.ID] {
 				continue
 			}
+			seen[p.ID] = true
 			a := recorded[ms.PersonID]
 			delete(recorded, ms.PersonID)
 			d.Attendance = append(d.Attendance, officeAttendanceRow{PersonID: p.ID, Name: p.Name, Role: ms.Role,
