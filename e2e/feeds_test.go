@@ -41,6 +41,7 @@ func TestMemberArea(t *testing.T) {
 		t.Fatalf("the header link led to %s", loc)
 	}
 	s.wantText("h1", "Mein Bereich")
+	axeClean(t, s.ctx, "/mein")
 	s.wantText("main", "Meine nächsten Sitzungen", "Neue und geänderte Unterlagen meiner Gremien", "Benachrichtigungen", "Persönlicher Kalender")
 
 	// Open the first unread paper; afterwards it is no longer unread.
@@ -123,6 +124,7 @@ func TestCitizenAlert(t *testing.T) {
 	s.openStatus("/", 200)
 	s.submit(`footer a[href="/benachrichtigungen"]`)
 	s.wantText("h1", "E-Mail-Benachrichtigungen")
+	axeClean(t, s.ctx, "/benachrichtigungen")
 	s.fill("#alert-email", email)
 	ctx, cancel := s.step()
 	res, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`#alert-org option:nth-child(2)`), "value"))
@@ -142,6 +144,7 @@ func TestCitizenAlert(t *testing.T) {
 		t.Fatalf("links missing in the confirmation mail:\n%s", mail)
 	}
 	s.openStatus(strings.TrimPrefix(confirm, fx.Base), 200)
+	axeClean(t, s.ctx, "/benachrichtigungen/bestaetigen")
 	s.submit(`main form button[type="submit"]`)
 	s.wantText("h1", "Abonnement bestätigt")
 	active, err := site.main.DB.FindAlerts(context.Background(), ratsnetz.AlertFilter{Active: true, Email: email})
@@ -158,12 +161,28 @@ func TestCitizenAlert(t *testing.T) {
 	b.checkNoLeak()
 }
 
-// waitForMail polls the outbox for the alerts worker's mail to addr.
+// axeClean fails on serious or critical axe-core (WCAG 2.1 A/AA) findings
+// on the page open in ctx.
+func axeClean(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	vs, err := runAxe(ctx, axeSource(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("axe-core on %s: %s", name, v)
+		}
+	}
+}
+
+// waitForMail polls the outbox for the mail to addr (alerts worker → job
+// queue → mail worker → .eml file).
 func waitForMail(t *testing.T, addr string) string {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		files, _ := filepath.Glob(filepath.Join(site.dir, "outbox", "*-feeds-*.eml"))
+		files, _ := filepath.Glob(filepath.Join(site.dir, "outbox", "*.eml"))
 		for _, f := range files {
 			b, err := os.ReadFile(f)
 			if err == nil && strings.Contains(string(b), "To: "+addr+"\r\n") {
