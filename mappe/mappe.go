@@ -160,9 +160,14 @@ func AgendaTable(items []*ratsnetz.AgendaItem) pdf.Table {
 // it. recipient names the reader of a personal copy ("" = the public
 // variant); it is printed in the footer of every page.
 func (b *Builder) Packet(ctx context.Context, meetingID int64, recipient string) (pdf.Document, error) {
+	doc, _, err := b.packet(ctx, meetingID, recipient)
+	return doc, err
+}
+
+func (b *Builder) packet(ctx context.Context, meetingID int64, recipient string) (pdf.Document, bool, error) {
 	mt, err := b.Load(ctx, meetingID)
 	if err != nil {
-		return pdf.Document{}, err
+		return pdf.Document{}, false, err
 	}
 	parts := []pdf.Document{{Title: "Tagesordnung", Blocks: []pdf.Block{AgendaTable(mt.Items)}}}
 	nonPublic := false
@@ -175,7 +180,7 @@ func (b *Builder) Packet(ctx context.Context, meetingID int64, recipient string)
 		}
 		part, err := b.itemPart(ctx, it)
 		if err != nil {
-			return pdf.Document{}, err
+			return pdf.Document{}, false, err
 		}
 		parts = append(parts, part)
 	}
@@ -202,7 +207,7 @@ func (b *Builder) Packet(ctx context.Context, meetingID int64, recipient string)
 	if recipient != "" {
 		doc.Subtitle += "\nPersönliches Exemplar für " + recipient
 	}
-	return doc, nil
+	return doc, nonPublic, nil
 }
 
 // itemPart is one agenda item: its paper's text sections and every
@@ -320,15 +325,22 @@ func clip(s string) string {
 
 // RenderPacket renders the packet as PDF bytes.
 func (b *Builder) RenderPacket(ctx context.Context, meetingID int64, recipient string) ([]byte, error) {
-	doc, err := b.Packet(ctx, meetingID, recipient)
+	data, _, err := b.RenderPacketInfo(ctx, meetingID, recipient)
+	return data, err
+}
+
+// RenderPacketInfo renders the packet and reports whether it holds
+// non-public agenda items (for the access audit).
+func (b *Builder) RenderPacketInfo(ctx context.Context, meetingID int64, recipient string) ([]byte, bool, error) {
+	doc, nonPublic, err := b.packet(ctx, meetingID, recipient)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var buf bytes.Buffer
 	if err := pdf.Render(doc, &buf); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), nonPublic, nil
 }
 
 // Reader is one reader of a personal packet: their viewer and name.

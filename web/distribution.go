@@ -99,10 +99,13 @@ func (s *Server) handleMyPacket(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	data, err := s.distribution.Inviter.Builder.RenderPacket(r.Context(), id, accountLabelOrName(c.Account))
+	data, nonPublic, err := s.distribution.Inviter.Builder.RenderPacketInfo(r.Context(), id, accountLabelOrName(c.Account))
 	if err != nil {
 		s.error(w, r, err)
 		return
+	}
+	if nonPublic {
+		s.recordAccess(r, "meeting", id, r.URL.Path+" (Sitzungsmappe mit nichtöffentlichem Teil)")
 	}
 	s.writePDF(w, "sitzungsmappe-"+strconv.FormatInt(id, 10)+"-persoenlich.pdf", data, true)
 }
@@ -403,10 +406,13 @@ func (s *Server) handlePrintPacket(w http.ResponseWriter, r *http.Request) {
 	if acct == 0 {
 		viewer = ratsnetz.Viewer{}
 	}
-	data, err := s.distribution.Inviter.Builder.RenderPacket(ratsnetz.NewContextWithViewer(ctx, viewer), rc.MeetingID, rc.Name)
+	data, nonPublic, err := s.distribution.Inviter.Builder.RenderPacketInfo(ratsnetz.NewContextWithViewer(ctx, viewer), rc.MeetingID, rc.Name)
 	if err != nil {
 		s.error(w, r, err)
 		return
+	}
+	if nonPublic {
+		s.recordAccess(r, "meeting", rc.MeetingID, r.URL.Path+" (Druckexemplar für "+rc.Name+" mit nichtöffentlichem Teil)")
 	}
 	s.writePDF(w, "sitzungsmappe-"+strconv.FormatInt(rc.MeetingID, 10)+"-"+strconv.FormatInt(rc.ID, 10)+".pdf", data, true)
 }

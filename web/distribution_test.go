@@ -153,6 +153,13 @@ func TestInvitationPages(t *testing.T) {
 	if st != http.StatusOK || !strings.Contains(text, testCanary) || !strings.Contains(text, "Dr. Anna Beispiel") {
 		t.Errorf("printed packet of the council chair: %d, canary %v", st, strings.Contains(text, testCanary))
 	}
+	audited := false
+	for _, ev := range e.audit(t, ratsnetz.AuditAccess) {
+		audited = audited || strings.Contains(ev.Detail, "Druckexemplar für Dr. Anna Beispiel")
+	}
+	if !audited {
+		t.Error("printing a packet with non-public content left no access record")
+	}
 	if st, _ := pdfText(t, member, path+"/mappe.pdf"); st != http.StatusForbidden {
 		t.Errorf("member prints packets: %d", st)
 	}
