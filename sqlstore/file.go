@@ -27,7 +27,7 @@ func fileTable(w viewer) table {
 		{name: "mime_type", zero: zStr}, {name: "date", zero: zNull}, {name: "size", zero: zInt},
 		{name: "sha256", zero: zStr}, {name: "sha512", zero: zStr}, {name: "blob_key", zero: zStr},
 		{name: "text", zero: zStr, heavy: true}, {name: "external_service_url", zero: zStr},
-		{name: "master_file_id", zero: zInt, expr: visibleRef("f.master_file_id", w.fileVisible("f.master_file_id"))},
+		{name: "master_file_id", zero: zInt, expr: visibleRef("f.master_file_id", w.fileVisible("f.master_file_id")), heavy: true},
 		{name: "license", zero: zStr}, {name: "public", zero: zBool},
 	}}
 }
@@ -100,8 +100,8 @@ func (db *DB) FindFiles(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz
 	return db.findFiles(ctx, f, true)
 }
 
-// FindFilesShallow is FindFiles without derivatives and owners (the
-// back-references) and without the extracted text, for pages that list
+// FindFilesShallow is FindFiles without derivatives, owners and master file
+// (the references) and without the extracted text, for pages that list
 // files by name and size. Same visibility and order.
 func (db *DB) FindFilesShallow(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz.File, int, error) {
 	return db.findFiles(ctx, f, false)

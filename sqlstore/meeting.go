@@ -150,7 +150,7 @@ func (db *DB) findMeetings(ctx context.Context, f ratsnetz.MeetingFilter, withRe
 func agendaItemTable(w viewer) table {
 	return table{name: "agenda_items", alias: "a", cols: []col{
 		{name: "meeting_id"}, {name: "position"}, {name: "number"}, {name: "name", zero: zStr}, {name: "public", zero: zBool},
-		{name: "consultation_id", zero: zInt, expr: visibleRef("a.consultation_id", w.consultationVisible("a.consultation_id"))},
+		{name: "consultation_id", zero: zInt, expr: visibleRef("a.consultation_id", w.consultationVisible("a.consultation_id")), heavy: true},
 		{name: "paper_id", zero: zInt, expr: visibleRef("a.paper_id", w.paperVisible("a.paper_id"))},
 		{name: "result", zero: zStr}, {name: "resolution_text", zero: zStr, heavy: true}, {name: "minutes_text", zero: zStr, heavy: true},
 		{name: "vote", zero: zStr, heavy: true}, {name: "start_at", zero: zNull}, {name: "end_at", zero: zNull},
@@ -221,10 +221,11 @@ func (db *DB) FindAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter) 
 	return db.findAgendaItems(ctx, f, nil, true)
 }
 
-// FindAgendaItemsShallow is FindAgendaItems without the file references
-// (ResolutionFileID, AuxiliaryFileIDs) and without the long texts
-// (resolution, minutes, vote), for agendas that show number, name, result
-// and paper. Same visibility and order.
+// FindAgendaItemsShallow is FindAgendaItems without the file and
+// consultation references (ResolutionFileID, AuxiliaryFileIDs,
+// ConsultationID) and without the long texts (resolution, minutes, vote),
+// for agendas that show number, name, result and paper. Same visibility
+// and order.
 func (db *DB) FindAgendaItemsShallow(ctx context.Context, f ratsnetz.AgendaItemFilter) ([]*ratsnetz.AgendaItem, int, error) {
 	return db.findAgendaItems(ctx, f, nil, false)
 }

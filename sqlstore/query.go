@@ -26,7 +26,8 @@ type col struct {
 	zero string
 	// expr, if set, is selected instead of alias.name (it names its own alias).
 	expr string
-	// heavy columns (long texts) are left out (selected as zero) by the
+	// heavy columns (long texts, and references whose visibility check
+	// makes the query's plan large) are left out (selected as zero) by the
 	// shallow finds, whose callers show only names, dates and numbers.
 	heavy bool
 }

@@ -1078,7 +1078,7 @@ func testShallow(t *testing.T, db *sqlstore.DB) {
 		for _, a := range items.items {
 			c := *a
 			c.ResolutionFileID, c.AuxiliaryFileIDs = 0, nil
-			c.ResolutionText, c.MinutesText, c.Vote = "", "", nil
+			c.ResolutionText, c.MinutesText, c.Vote, c.ConsultationID = "", "", nil, 0
 			wantA = append(wantA, &c)
 		}
 		diff(t, "shallow agenda items", shallowA.items, wantA)
@@ -1089,7 +1089,7 @@ func testShallow(t *testing.T, db *sqlstore.DB) {
 		for _, f := range files.items {
 			c := *f
 			c.DerivativeFileIDs, c.PaperIDs, c.MeetingIDs, c.AgendaItemIDs = nil, nil, nil, nil
-			c.Text = ""
+			c.Text, c.MasterFileID = "", 0
 			wantF = append(wantF, &c)
 		}
 		diff(t, "shallow files", shallowF.items, wantF)
