@@ -68,7 +68,7 @@ type AlertSubscription struct {
 	// this subscription).
 	UnsubscribeHash  string
 	UnsubscribeToken string
-	Created         time.Time
+	Created          time.Time
 }
 
 // Active reports whether the subscription was confirmed.
