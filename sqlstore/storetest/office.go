@@ -416,6 +416,19 @@ func testOfficeMeetings(t *testing.T, w *officeWorld) {
 	if got := must[*ratsnetz.Meeting](t, "find")(db.FindMeetingByID(public, committee.ID)); got.Mode != ratsnetz.ModeHybrid || got.MeetingState != ratsnetz.MeetingStateScheduled {
 		t.Errorf("meeting = %+v", got)
 	}
+	// Changing a meeting: private for a while, then public again.
+	in := ratsnetz.MeetingInput{Name: "Sitzung des Rates (verlegt)", Start: w.berlin(2026, 12, 10, 18), Mode: ratsnetz.ModeOnline}
+	if _, err := db.UpdateMeeting(w.ctx("clerk"), council.ID, in); ratsnetz.ErrorCode(err) != ratsnetz.EFORBIDDEN {
+		t.Errorf("clerk changes a meeting: %v", err)
+	}
+	must[*ratsnetz.Meeting](t, "update meeting")(db.UpdateMeeting(office, council.ID, in))
+	if _, err := db.FindMeetingByID(public, council.ID); ratsnetz.ErrorCode(err) != ratsnetz.ENOTFOUND {
+		t.Errorf("public sees the meeting made private: %v", err)
+	}
+	in.Public = true
+	if got := must[*ratsnetz.Meeting](t, "update meeting")(db.UpdateMeeting(office, council.ID, in)); got.Name != in.Name || got.Mode != ratsnetz.ModeOnline || !got.Public {
+		t.Errorf("updated meeting = %+v", got)
+	}
 	if err := db.AddStandardItems(office, committee.ID); err != nil {
 		t.Fatal(err)
 	}
