@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -761,6 +762,35 @@ type alertFormData struct {
 	Email   string
 	Keyword string
 	Error   string
+	// Feeds are the subscription feeds: all meetings, then per body.
+	Feeds []subscriptionFeed
+}
+
+// subscriptionFeed is a body's calendar and Atom feed. The calendar is
+// linked with the webcal: scheme, which calendar programs subscribe to (a
+// browser would only download the file); ICSURL is the same address for
+// copying.
+type subscriptionFeed struct {
+	Label   string
+	Webcal  template.URL
+	ICSURL  string
+	AtomURL string
+}
+
+// subscriptionFeeds lists the public feeds for the orgs of the alert form.
+func (s *Server) subscriptionFeeds(all string, orgs []option) []subscriptionFeed {
+	webcal := s.baseURL
+	if i := strings.Index(webcal, "://"); i >= 0 {
+		webcal = "webcal" + webcal[i:]
+	}
+	mk := func(label, ics, atom string) subscriptionFeed {
+		return subscriptionFeed{Label: label, Webcal: template.URL(webcal + ics), ICSURL: s.baseURL + ics, AtomURL: atom}
+	}
+	out := []subscriptionFeed{mk(all, "/sitzungen.ics", "/vorlagen.atom")}
+	for _, o := range orgs {
+		out = append(out, mk(o.Label, "/gremien/"+o.Value+"/sitzungen.ics", "/vorlagen.atom?gremium="+o.Value))
+	}
+	return out
 }
 
 func (s *Server) alertOrgs(r *http.Request, selected int64) ([]option, error) {
@@ -790,7 +820,8 @@ func (s *Server) handleAlertForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := s.formatter(r.Context())
-	s.renderForm(w, r, http.StatusOK, "feeds_alerts", f.T("feeds.alert.title"), alertFormData{Orgs: orgs})
+	s.renderForm(w, r, http.StatusOK, "feeds_alerts", f.T("feeds.alert.title"), alertFormData{Orgs: orgs,
+		Feeds: s.subscriptionFeeds(f.T("feeds.alert.allBodies"), orgs)})
 }
 
 func (s *Server) handleAlertCreate(w http.ResponseWriter, r *http.Request) {
@@ -816,6 +847,7 @@ func (s *Server) handleAlertCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Orgs = orgs
+	d.Feeds = s.subscriptionFeeds(f.T("feeds.alert.allBodies"), orgs)
 	if perr != nil || orgID < 0 {
 		d.Error = f.T("feeds.alert.badOrg")
 		s.renderForm(w, r, http.StatusBadRequest, "feeds_alerts", f.T("feeds.alert.title"), d)

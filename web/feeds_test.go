@@ -381,6 +381,15 @@ func TestAlertSignup(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, `<option value="10">Rat der Stadt</option>`) || strings.Contains(body, `value="20"`) {
 		t.Fatalf("form: %d\n%s", resp.StatusCode, body)
 	}
+	// Calendars are offered with webcal: (a browser would only download
+	// them) and as an address to copy; Atom as a plain link.
+	webcal := "webcal" + strings.TrimPrefix(e.base, "http")
+	for _, want := range []string{`href="` + webcal + `/sitzungen.ics"`, `href="` + webcal + `/gremien/10/sitzungen.ics"`,
+		"<code>" + e.base + "/gremien/10/sitzungen.ics</code>", `href="/vorlagen.atom?gremium=10"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("form lacks %s", want)
+		}
+	}
 	tok := b.token("/benachrichtigungen")
 	// A rejected form keeps what was entered.
 	resp, body = b.post("/benachrichtigungen", url.Values{"csrf": {tok}, "email": {"kein-at"}, "gremium": {"10"}, "stichwort": {"Radweg"}})
