@@ -60,12 +60,15 @@ func (db *DB) meetingRefs(ctx context.Context, tx querier, w viewer, ms []*ratsn
 // FindMeetingByID returns the meeting with the given ID; ENOTFOUND when the
 // viewer may not see it.
 func (db *DB) FindMeetingByID(ctx context.Context, id int64) (*ratsnetz.Meeting, error) {
+	// The viewer's rights first: resolving them takes a pooled connection
+	// of its own, which must not wait while this find holds one (with N
+	// concurrent finds on an N-connection pool that deadlocks).
+	w := db.viewerOf(ctx)
 	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer end()
-	w := db.viewerOf(ctx)
 	var m *ratsnetz.Meeting
 	var hidden bool
 	err = db.byID(ctx, tx, meetingTable, w.meeting("m", true), id, "Sitzung nicht gefunden.", func(rows *sql.Rows) (err error) {
@@ -194,12 +197,15 @@ func (db *DB) agendaItemRefs(ctx context.Context, tx querier, w viewer, items []
 // FindAgendaItemByID returns the agenda item with the given ID; ENOTFOUND
 // when the viewer may not see it (a redacted item is not found either).
 func (db *DB) FindAgendaItemByID(ctx context.Context, id int64) (*ratsnetz.AgendaItem, error) {
+	// The viewer's rights first: resolving them takes a pooled connection
+	// of its own, which must not wait while this find holds one (with N
+	// concurrent finds on an N-connection pool that deadlocks).
+	w := db.viewerOf(ctx)
 	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer end()
-	w := db.viewerOf(ctx)
 	var a *ratsnetz.AgendaItem
 	err = db.byID(ctx, tx, agendaItemTable(w), w.agendaItem("a", true), id, "Tagesordnungspunkt nicht gefunden.", func(rows *sql.Rows) (err error) {
 		a, err = scanAgendaItem(rows)
