@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ratsnetz/ratsnetz"
@@ -87,5 +88,44 @@ func TestPostgresAnswersLikeSQLite(t *testing.T) {
 		if !bytes.Equal(a, b) {
 			t.Errorf("GET %s differs:\nsqlite:   %s\npostgres: %s", p, a, b)
 		}
+	}
+}
+
+// TestLocationChangeMovesParents: a changed location moves the modified of
+// every object that embeds it (body, organization, person, meeting, paper),
+// so modified_since clients fetch them again; on SQLite and PostgreSQL.
+func TestLocationChangeMovesParents(t *testing.T) {
+	for name, open := range map[string]func() *env{
+		"sqlite":   func() *env { return MustOpenEnv(t, locationData()) },
+		"postgres": func() *env { return newEnv(t, pgtest.MustOpenMigrated(t), func(*sqlstore.DB) {}) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := open()
+			if name == "postgres" {
+				e.load(t, locationData())
+			}
+			later := t0.Add(48 * time.Hour)
+			loc1 := locationData().Locations[0]
+			loc1.Modified = later
+			loc1.Room = "Großer Saal"
+			loc2 := locationData().Locations[1]
+			loc2.Modified = later.Add(time.Hour)
+			e.load(t, &ratsnetz.Dataset{Locations: []*ratsnetz.Location{loc1, loc2}})
+			want := map[string]string{
+				"body/1": "location/1", "organization/1": "location/1", "person/1": "location/1",
+				"meeting/1": "location/1", "paper/1": "location/2", "paper/3": "location/2",
+			}
+			for obj, loc := range want {
+				o := e.getJSON(t, e.base+"/"+obj, http.StatusOK)
+				l := e.getJSON(t, e.base+"/"+loc, http.StatusOK)
+				if o["modified"] != l["modified"] {
+					t.Errorf("%s modified %v, want %v (its %s changed)", obj, o["modified"], l["modified"], loc)
+				}
+			}
+			// Objects without the locations keep their times.
+			if o := e.getJSON(t, e.base+"/organization/2", http.StatusOK); o["modified"] == e.getJSON(t, e.base+"/location/1", http.StatusOK)["modified"] {
+				t.Errorf("organization/2 moved without a location")
+			}
+		})
 	}
 }

@@ -617,6 +617,15 @@ func (l *loader) bumpParents(ctx context.Context, ds *ratsnetz.Dataset) error {
 	for _, m := range ds.Memberships {
 		add("persons", m.PersonID, m.Modified)
 	}
+	if err := l.locationParents(ctx, ds, func(tbl string, id int64, t time.Time) { add(tbl, id, t) }); err != nil {
+		return err
+	}
+	for _, b := range ds.Bodies {
+		own[key{"bodies", b.ID}] = b.Modified
+	}
+	for _, o := range ds.Organizations {
+		own[key{"organizations", o.ID}] = o.Modified
+	}
 	if len(ds.Files) > 0 {
 		fileTime := make(map[int64]time.Time, len(ds.Files))
 		ids := make([]int64, 0, len(ds.Files))
@@ -663,6 +672,44 @@ func (l *loader) bumpParents(ctx context.Context, ds *ratsnetz.Dataset) error {
 		if err := l.exec(ctx, q, []any{l.db.tm(t), k.id, l.db.tm(t)}); err != nil {
 			return fmt.Errorf("update modification time of %s %d: %w", k.tbl, k.id, err)
 		}
+	}
+	return nil
+}
+
+// locationParents calls add for every body, organization, person, meeting
+// and paper that embeds one of the dataset's locations (OParl embeds the
+// Location object in all of them), with the location's modification time.
+func (l *loader) locationParents(ctx context.Context, ds *ratsnetz.Dataset, add func(tbl string, id int64, t time.Time)) error {
+	if len(ds.Locations) == 0 {
+		return nil
+	}
+	locTime := make(map[int64]time.Time, len(ds.Locations))
+	ids := make([]int64, 0, len(ds.Locations))
+	for _, loc := range ds.Locations {
+		locTime[loc.ID] = loc.Modified
+		ids = append(ids, loc.ID)
+	}
+	set, arg := l.db.idSet(ids)
+	q := `SELECT location_id, 'bodies', id FROM bodies WHERE location_id IN (` + set + `)
+		UNION ALL SELECT location_id, 'organizations', id FROM organizations WHERE location_id IN (` + set + `)
+		UNION ALL SELECT location_id, 'persons', id FROM persons WHERE location_id IN (` + set + `)
+		UNION ALL SELECT location_id, 'meetings', id FROM meetings WHERE location_id IN (` + set + `)
+		UNION ALL SELECT ref_id, 'papers', paper_id FROM paper_refs WHERE kind = 'location' AND ref_id IN (` + set + `)`
+	rows, err := l.tx.QueryContext(ctx, l.db.rebind(q), arg, arg, arg, arg, arg)
+	if err != nil {
+		return fmt.Errorf("find parents of locations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var loc, id int64
+		var tbl string
+		if err := rows.Scan(&loc, &tbl, &id); err != nil {
+			return fmt.Errorf("find parents of locations: %w", err)
+		}
+		add(tbl, id, locTime[loc])
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find parents of locations: %w", err)
 	}
 	return nil
 }
