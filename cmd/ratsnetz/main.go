@@ -76,6 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
+		setMemoryLimit(getenv, logger)
 		return serve(ctx, cfg, logger)
 	case "migrate":
 		if err := fs.Parse(args); err != nil {
