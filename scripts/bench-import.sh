@@ -53,7 +53,7 @@ for t in $TARGETS; do
   /usr/bin/time -f "%e %M %U %S" -o "$WORK/time-$t.txt" \
     "$BIN" import oparl ${IMPORT_FLAGS:-} "$URL" >"$WORK/report-$t.txt" 2>"$WORK/progress-$t.txt"
   read -r wall rss usr sys <"$WORK/time-$t.txt"
-  objects=$(grep -m1 -oE '^[^0-9]*[0-9][0-9 .]*Objekte' "$WORK/report-$t.txt" | tr -dc '0-9' || true)
+  objects=$(grep -m1 -oE 'Objekte: [0-9]+' "$WORK/report-$t.txt" | tr -dc '0-9' || true)
   [ -n "$objects" ] || objects=$(tail -c 2000 "$WORK/progress-$t.txt" | tr '\r' '\n' | grep -oE 'Import: [0-9]+ Objekte' | tail -1 | tr -dc '0-9')
   # CPU seconds of the importer (time) and of the source server (/proc):
   # objects per CPU second does not depend on what else runs on the machine.
