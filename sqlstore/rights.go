@@ -104,9 +104,11 @@ func (r rights) entitledOrgIDs() string {
 		fmt.Sprintf("SELECT ro.id FROM organizations ro JOIN account_roles rr ON rr.body_id = ro.body_id WHERE rr.account_id = %d AND rr.kind = 'unternehmensgremienbuero'", r.acct),
 		fmt.Sprintf(`SELECT ro.id FROM organizations ro WHERE NOT ro.confidential AND EXISTS (SELECT 1 FROM account_roles rr WHERE rr.account_id = %d
 		AND (rr.kind = 'administrator' OR (rr.kind = 'sitzungsdienst' AND rr.body_id IN (0, ro.body_id))))`, r.acct),
-		fmt.Sprintf(`SELECT fm.organization_id FROM account_roles rr JOIN memberships fm ON fm.on_behalf_of_id = rr.organization_id
-		JOIN organizations ro ON ro.id = fm.organization_id
-		WHERE rr.account_id = %d AND rr.kind = 'fraktionsmitarbeit' AND NOT ro.confidential AND %s`, r.acct, r.activeMembership("fm")))
+		// By the faction's memberships (index memberships_on_behalf_of),
+		// never a scan of all memberships.
+		fmt.Sprintf(`SELECT fm.organization_id FROM memberships fm
+		WHERE fm.on_behalf_of_id IN (SELECT rr.organization_id FROM account_roles rr WHERE rr.account_id = %d AND rr.kind = 'fraktionsmitarbeit')
+		AND fm.organization_id IN (SELECT ro.id FROM organizations ro WHERE NOT ro.confidential) AND %s`, r.acct, r.activeMembership("fm")))
 	return strings.Join(parts, "\n\tUNION ")
 }
 
