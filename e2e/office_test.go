@@ -434,7 +434,7 @@ func officePDFText(t *testing.T, data []byte) string {
 // critical violations.
 func (s *session) officeAxe(src string) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+	ctx, cancel := context.WithTimeout(s.ctx, 4*time.Minute)
 	defer cancel()
 	vs, err := runAxe(ctx, src)
 	if err != nil {
