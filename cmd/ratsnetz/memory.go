@@ -12,7 +12,7 @@ import (
 // distinct pages put the process above 300 MB. Near the limit the collector
 // simply runs more often; it never fails an allocation. SQLite's page caches
 // (modernc, outside the Go heap) come on top: 5 × 8 MB.
-const defaultMemoryLimit = 192 << 20
+const defaultMemoryLimit = 128 << 20
 
 // setMemoryLimit applies defaultMemoryLimit unless the operator set
 // GOMEMLIMIT (which the runtime has already applied then).
