@@ -95,17 +95,17 @@ func TestInvitationByMail(t *testing.T) {
 	}
 
 	// The member chooses e-mail to a private address, with consent.
-	ms1 := &session{t: t, ctx: newTab(t, newBrowser(t), 4*time.Minute), base: base}
+	ms1 := &session{t: t, ctx: newTab(t, newBrowser(t), 8*time.Minute), base: base}
 	ms1.openStatus("/anmelden", 200)
 	ms1.fill("#login", "ratsmitglied@musterstadt.example")
 	ms1.fill("#passwort", demo.DemoPassword)
-	ms1.submit(`form.account-form button[type="submit"]`)
+	slowSubmit(t, ms1, `form.account-form button[type="submit"]`)
 	ms1.openStatus("/mein/zustellung", 200)
 	ms1.wantText("h1", "Zustellung")
 	clickJS(t, ms1, `#weg-email`)
 	ms1.fill("#email", "erika.privat@example.org")
 	clickJS(t, ms1, `#einwilligung`)
-	ms1.submit(`form.account-form button[type="submit"]`)
+	slowSubmit(t, ms1, `form.account-form button[type="submit"]`)
 	ms1.wantText("main", "Ihr Zustellweg ist gespeichert.")
 
 	// The office logs in with password and TOTP and invites.
@@ -113,18 +113,18 @@ func TestInvitationByMail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	off := &session{t: t, ctx: newTab(t, newBrowser(t), 4*time.Minute), base: base}
+	off := &session{t: t, ctx: newTab(t, newBrowser(t), 8*time.Minute), base: base}
 	off.openStatus("/anmelden", 200)
 	off.fill("#login", "sitzungsdienst@musterstadt.example")
 	off.fill("#passwort", demo.DemoPassword)
-	off.submit(`form.account-form button[type="submit"]`)
+	slowSubmit(t, off, `form.account-form button[type="submit"]`)
 	off.fill("#code", totp.Code(secret, time.Now()))
-	off.submit(`form.account-form button[type="submit"]`)
+	slowSubmit(t, off, `form.account-form button[type="submit"]`)
 	path := "/sitzungsdienst/sitzungen/" + strconv.FormatInt(meeting.ID, 10) + "/einladung"
 	off.openStatus(path, 200)
 	off.wantText("main", "Ladungsfrist", "nicht eingehalten", "per E-Mail")
 	off.fill("#begruendung", "Nachträgliche Einladung für den Test")
-	off.submit(`main form button[type="submit"]`)
+	slowSubmit(t, off, `main form button[type="submit"]`)
 	off.wantText("main", "Die Einladung ist gespeichert")
 
 	// The mail arrives at the SMTP server process.
@@ -140,7 +140,7 @@ func TestInvitationByMail(t *testing.T) {
 	// The member opens the link: receipt confirmed, then the documents.
 	ms1.openStatus(strings.TrimPrefix(link, base), 200)
 	ms1.wantText("main", "Empfang", "bestätigt")
-	ms1.submit(`main a[href="/sitzungen/` + strconv.FormatInt(meeting.ID, 10) + `"]`)
+	slowSubmit(t, ms1, `main a[href="/sitzungen/`+strconv.FormatInt(meeting.ID, 10)+`"]`)
 	ms1.wantText("main", demo.Canary, "nichtöffentlich")
 
 	// The office sees when it was sent and opened, and the print list.
@@ -150,11 +150,23 @@ func TestInvitationByMail(t *testing.T) {
 	}
 	off.openStatus("/sitzungsdienst/sitzungen/"+strconv.FormatInt(meeting.ID, 10)+"/druckliste", 200)
 	off.wantText("main", paperPerson.Name, "Am Papierweg 7")
-	off.submit(`main form button[type="submit"]`)
+	slowSubmit(t, off, `main form button[type="submit"]`)
 	off.wantText("main", "Als versendet vermerkt", "versendet")
 	rs, err := m.DB.FindRecipients(sys, ratsnetz.RecipientFilter{MeetingID: meeting.ID, PersonID: member.PersonID})
 	if err != nil || len(rs) != 1 || rs[0].Sent.IsZero() || rs[0].Opened.IsZero() {
 		t.Errorf("proof of receipt: %+v, %v", rs, err)
+	}
+}
+
+// slowSubmit is session.submit with room for the slow steps of this test
+// (password hashing at login, rendering the invitation) on a loaded machine
+// under the race detector.
+func slowSubmit(t *testing.T, s *session, sel string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, 90*time.Second)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatalf("click %s on %s: %v", sel, s.location(), err)
 	}
 }
 
