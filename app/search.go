@@ -38,7 +38,14 @@ func (m *Main) SearchIndex() *sqlstore.SearchIndex {
 // openSearch builds the search area's dependencies for the portal and
 // starts the indexer, which keeps the index up to date in the background.
 func (m *Main) openSearch(ctx context.Context, baseURL string) (web.SearchDeps, error) {
-	w := startSearchIndexer(m.SearchIndex(), m.DB.DataVersion, m.Logger, 2*time.Second)
+	x := m.SearchIndex()
+	// A bounded first pass before the portal serves, so that a freshly
+	// loaded demo (or a small council) is searchable at once; the worker
+	// does the rest in the background.
+	if _, err := x.IndexPending(ctx, 5000); err != nil {
+		m.Logger.Warn("search: first indexing pass failed, continuing in the background", "err", err)
+	}
+	w := startSearchIndexer(x, m.DB.DataVersion, m.Logger, 2*time.Second)
 	m.closers = append(m.closers, w.Close)
 	return web.SearchDeps{Search: m.DB, Bodies: m.DB}, nil
 }
