@@ -126,6 +126,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return searchCmd(ctx, &cfg, fs, args, stdout, stderr, logger)
 	case "bench":
 		return benchCmd(ctx, cfg, fs, args, stdout, logger)
+	case "bench-live":
+		return benchLive(ctx, cfg, fs, args, stdout, logger)
 	case "bench-static":
 		if err := fs.Parse(args); err != nil {
 			return err
