@@ -146,6 +146,9 @@ func (m *Main) Open(ctx context.Context) error {
 	wcfg := web.Config{Store: m.DB, Blobs: m.Blobs, BaseURL: baseURL, Logger: m.Logger, Now: m.Now,
 		Auth: authSvc, Mailer: &mail.Outbox{Dir: filepath.Join(m.Config.DataDir, "outbox"), Now: m.Now}, Access: m.Audit,
 		Secure: strings.HasPrefix(baseURL, "https://")}
+	if err := m.openAccess(ctx, baseURL, authSvc, &wcfg); err != nil {
+		return err
+	}
 	// Each area (app/<area>.go) builds its dependencies and may start
 	// background work it registers in m.closers.
 	var err2 error
