@@ -48,6 +48,9 @@ type Config struct {
 	// AuditRetention keeps audit events this long, e.g. "365d" (default) or
 	// "2160h"; older ones are purged daily.
 	AuditRetention string
+	// SearchIndexer "off" stops the background search indexer (e.g. on a
+	// read-only instance or while benchmarking); default on.
+	SearchIndexer string
 	// SMTPURL sends mail through SMTP (smtp://user:pass@host:587, see
 	// mail.ParseSMTPURL); empty means the .eml outbox in DataDir.
 	SMTPURL string
@@ -84,6 +87,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.OIDCClientSecretFile, "oidc-client-secret-file", env("RATSNETZ_OIDC_CLIENT_SECRET_FILE", c.OIDCClientSecretFile), "Single Sign-on: Datei mit dem Client-Secret (RATSNETZ_OIDC_CLIENT_SECRET_FILE; oder RATSNETZ_OIDC_CLIENT_SECRET)")
 	fs.StringVar(&c.OIDCLinkByEmail, "oidc-link-by-email", env("RATSNETZ_OIDC_LINK_BY_EMAIL", c.OIDCLinkByEmail), "Single Sign-on: erste Anmeldung über die bestätigte E-Mail-Adresse mit dem lokalen Konto verknüpfen, on/off (RATSNETZ_OIDC_LINK_BY_EMAIL)")
 	fs.StringVar(&c.LocalLogin, "local-login", env("RATSNETZ_LOCAL_LOGIN", c.LocalLogin), "Anmeldung mit Passwort, on/off (RATSNETZ_LOCAL_LOGIN)")
+	fs.StringVar(&c.SearchIndexer, "search-indexer", env("RATSNETZ_SEARCH_INDEXER", c.SearchIndexer), "Suchindex im Hintergrund pflegen, on/off (RATSNETZ_SEARCH_INDEXER)")
 	fs.StringVar(&c.AuditRetention, "audit-retention", env("RATSNETZ_AUDIT_RETENTION", c.AuditRetention), "Aufbewahrung des Protokolls, z. B. 365d (RATSNETZ_AUDIT_RETENTION)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("RATSNETZ_SMTP_URL", c.SMTPURL), "SMTP-Server, smtp://Benutzer:Passwort@Host:587 (RATSNETZ_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("RATSNETZ_MAIL_FROM", c.MailFrom), "Absenderadresse der Mails (RATSNETZ_MAIL_FROM)")
@@ -104,6 +108,10 @@ func onOff(v string, def bool) (bool, bool) {
 
 // SSO reports whether single sign-on is configured.
 func (c Config) SSO() bool { return c.OIDCIssuer != "" }
+
+// SearchIndexerEnabled reports whether the search index is kept up to date
+// in the background.
+func (c Config) SearchIndexerEnabled() bool { on, _ := onOff(c.SearchIndexer, true); return on }
 
 // LocalLoginEnabled reports whether password login is offered.
 func (c Config) LocalLoginEnabled() bool { on, _ := onOff(c.LocalLogin, true); return on }
@@ -176,6 +184,9 @@ func (c Config) Validate() error {
 
 // validateAccess checks the single sign-on, login and audit settings.
 func (c Config) validateAccess() error {
+	if _, ok := onOff(c.SearchIndexer, true); !ok {
+		return fmt.Errorf("RATSNETZ_SEARCH_INDEXER muss on oder off sein, nicht %q.", c.SearchIndexer)
+	}
 	if _, ok := onOff(c.LocalLogin, true); !ok {
 		return fmt.Errorf("RATSNETZ_LOCAL_LOGIN muss on oder off sein, nicht %q.", c.LocalLogin)
 	}

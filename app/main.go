@@ -206,7 +206,8 @@ func uncachedPortalPath(r *http.Request) bool {
 		return true
 	}
 	for _, prefix := range []string{"/dateien/", "/static/", "/oparl/", "/anmelden", "/abmelden", "/konto", "/einladung", "/passwort",
-		"/verwaltung", "/sitzungsdienst", "/mein", "/live", "/benachrichtigungen"} {
+		"/verwaltung", "/sitzungsdienst", "/mein", "/live", "/benachrichtigungen",
+		"/suche", "/api/suche"} {
 		if strings.HasPrefix(p, prefix) {
 			return true
 		}

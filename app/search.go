@@ -39,6 +39,11 @@ func (m *Main) SearchIndex() *sqlstore.SearchIndex {
 // starts the indexer, which keeps the index up to date in the background.
 func (m *Main) openSearch(ctx context.Context, baseURL string) (web.SearchDeps, error) {
 	x := m.SearchIndex()
+	deps := web.SearchDeps{Search: m.DB, Bodies: m.DB}
+	if !m.Config.SearchIndexerEnabled() {
+		m.Logger.Info("search: background indexer switched off (RATSNETZ_SEARCH_INDEXER=off)")
+		return deps, nil
+	}
 	// A bounded first pass before the portal serves, so that a freshly
 	// loaded demo (or a small council) is searchable at once; the worker
 	// does the rest in the background.
@@ -47,7 +52,7 @@ func (m *Main) openSearch(ctx context.Context, baseURL string) (web.SearchDeps, 
 	}
 	w := startSearchIndexer(x, m.DB.DataVersion, m.Logger, 2*time.Second)
 	m.closers = append(m.closers, w.Close)
-	return web.SearchDeps{Search: m.DB, Bodies: m.DB}, nil
+	return deps, nil
 }
 
 // searchIndexer indexes whatever changed whenever the data version moves

@@ -161,9 +161,10 @@ func (x *SearchIndex) indexBatch(ctx context.Context, src searchSource, limit in
 	if err := db.writeSearchDocs(ctx, tx, docs); err != nil {
 		return 0, fmt.Errorf("search index %s: %w", src.kind, err)
 	}
-	if err := db.bumpVersion(ctx, tx); err != nil {
-		return 0, err
-	}
+	// No data version bump: the portal's page cache keys on it, and an
+	// indexing round over a large council would empty it every few
+	// seconds. Search pages are served uncached instead (app).
+
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("search index %s: commit: %w", src.kind, err)
 	}
@@ -345,9 +346,6 @@ func (x *SearchIndex) ClearSearchIndex(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("clear search index: %w", err)
 		}
-	}
-	if err := db.bumpVersion(ctx, tx); err != nil {
-		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("clear search index: %w", err)
