@@ -74,12 +74,14 @@ func (db *DB) fileRefs(ctx context.Context, tx querier, w viewer, fs []*ratsnetz
 // FindFileByID returns the file with the given ID; ENOTFOUND when the viewer
 // may not see it or one of its owners.
 func (db *DB) FindFileByID(ctx context.Context, id int64) (*ratsnetz.File, error) {
+	// Rights first: resolving them may need a connection of its own,
+	// and holding a read transaction meanwhile can exhaust the pool.
+	w := db.viewerOf(ctx)
 	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer end()
-	w := db.viewerOf(ctx)
 	var f *ratsnetz.File
 	var hidden bool
 	err = db.byID(ctx, tx, fileTable(w), w.file("f", true), id, "Datei nicht gefunden.", func(rows *sql.Rows) (err error) {
@@ -108,12 +110,14 @@ func (db *DB) FindFilesShallow(ctx context.Context, f ratsnetz.FileFilter) ([]*r
 }
 
 func (db *DB) findFiles(ctx context.Context, f ratsnetz.FileFilter, withRefs bool) ([]*ratsnetz.File, int, error) {
+	// Rights first: resolving them may need a connection of its own,
+	// and holding a read transaction meanwhile can exhaust the pool.
+	vw := db.viewerOf(ctx)
 	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer end()
-	vw := db.viewerOf(ctx)
 	t := fileTable(vw)
 	v := vw.file("f", f.WithDeleted)
 	w := db.newWhere()

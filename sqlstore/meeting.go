@@ -96,12 +96,14 @@ func (db *DB) FindMeetingsShallow(ctx context.Context, f ratsnetz.MeetingFilter)
 }
 
 func (db *DB) findMeetings(ctx context.Context, f ratsnetz.MeetingFilter, withRefs bool) ([]*ratsnetz.Meeting, int, error) {
+	// Rights first: resolving them may need a connection of its own,
+	// and holding a read transaction meanwhile can exhaust the pool.
+	vw := db.viewerOf(ctx)
 	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer end()
-	vw := db.viewerOf(ctx)
 	v := vw.meeting("m", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, meetingTable, v, f.ListOptions); err != nil {
@@ -249,12 +251,14 @@ func (db *DB) FindAgendaItemsByMeetingIDs(ctx context.Context, meetingIDs []int6
 // findAgendaItems lists by f or, when meetingIDs is set, all items of those
 // meetings.
 func (db *DB) findAgendaItems(ctx context.Context, f ratsnetz.AgendaItemFilter, meetingIDs []int64, withRefs bool) ([]*ratsnetz.AgendaItem, int, error) {
+	// Rights first: resolving them may need a connection of its own,
+	// and holding a read transaction meanwhile can exhaust the pool.
+	vw := db.viewerOf(ctx)
 	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer end()
-	vw := db.viewerOf(ctx)
 	t := agendaItemTable(vw)
 	v := vw.agendaItem("a", f.WithDeleted)
 	w := db.newWhere()

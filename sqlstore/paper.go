@@ -78,12 +78,14 @@ func (db *DB) paperRefs(ctx context.Context, tx querier, w viewer, ps []*ratsnet
 // FindPaperByID returns the paper with the given ID; ENOTFOUND when the
 // viewer may not see it.
 func (db *DB) FindPaperByID(ctx context.Context, id int64) (*ratsnetz.Paper, error) {
+	// Rights first: resolving them may need a connection of its own,
+	// and holding a read transaction meanwhile can exhaust the pool.
+	w := db.viewerOf(ctx)
 	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer end()
-	w := db.viewerOf(ctx)
 	var p *ratsnetz.Paper
 	var hidden bool
 	err = db.byID(ctx, tx, paperTable, w.paper("p", true), id, "Vorlage nicht gefunden.", func(rows *sql.Rows) (err error) {
@@ -125,12 +127,14 @@ func (db *DB) FindPapersShallow(ctx context.Context, f ratsnetz.PaperFilter) ([]
 }
 
 func (db *DB) findPapers(ctx context.Context, f ratsnetz.PaperFilter, withRefs bool) ([]*ratsnetz.Paper, int, error) {
+	// Rights first: resolving them may need a connection of its own,
+	// and holding a read transaction meanwhile can exhaust the pool.
+	vw := db.viewerOf(ctx)
 	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer end()
-	vw := db.viewerOf(ctx)
 	v := vw.paper("p", f.WithDeleted)
 	w := db.newWhere()
 	if err := db.listOptions(&w, paperTable, v, f.ListOptions); err != nil {
@@ -251,12 +255,14 @@ func scanConsultation(rows *sql.Rows) (*ratsnetz.Consultation, error) {
 // FindConsultationByID returns the consultation with the given ID;
 // ENOTFOUND when the viewer may not see its paper.
 func (db *DB) FindConsultationByID(ctx context.Context, id int64) (*ratsnetz.Consultation, error) {
+	// Rights first: resolving them may need a connection of its own,
+	// and holding a read transaction meanwhile can exhaust the pool.
+	w := db.viewerOf(ctx)
 	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer end()
-	w := db.viewerOf(ctx)
 	var c *ratsnetz.Consultation
 	err = db.byID(ctx, tx, db.consultationTable(w), w.consultation("c", true), id, "Beratung nicht gefunden.", func(rows *sql.Rows) (err error) {
 		c, err = scanConsultation(rows)
@@ -285,12 +291,14 @@ func (db *DB) FindConsultationsByPaperIDs(ctx context.Context, paperIDs []int64)
 }
 
 func (db *DB) findConsultations(ctx context.Context, f ratsnetz.ConsultationFilter, paperIDs []int64) ([]*ratsnetz.Consultation, int, error) {
+	// Rights first: resolving them may need a connection of its own,
+	// and holding a read transaction meanwhile can exhaust the pool.
+	vw := db.viewerOf(ctx)
 	tx, end, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer end()
-	vw := db.viewerOf(ctx)
 	t := db.consultationTable(vw)
 	v := vw.consultation("c", f.WithDeleted)
 	w := db.newWhere()
