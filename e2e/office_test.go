@@ -266,10 +266,10 @@ func TestOfficeWorkflow(t *testing.T) {
 	if !strings.HasPrefix(anon.location(), "/anmelden") {
 		t.Errorf("CONFIDENTIALITY: the public reached %s", motionPath)
 	}
+	office.openStatus("/sitzungsdienst", 200)
+	office.officeAxe(axe)
 	office.openStatus("/sitzungsdienst/antraege", 200)
 	office.wantText("main", "Freies WLAN im Rathaus")
-	office.officeAxe(axe)
-	office.openStatus("/sitzungsdienst", 200)
 	office.officeAxe(axe)
 	office.submit(`form[action$="/annehmen"] button`)
 	office.wantText("main", "als Vorlage aufgenommen")
