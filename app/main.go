@@ -149,23 +149,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openAccess(ctx, baseURL, authSvc, &wcfg); err != nil {
 		return err
 	}
-	// Each area (app/<area>.go) builds its dependencies and may start
-	// background work it registers in m.closers.
-	var err2 error
-	if wcfg.Distribution, err2 = m.openDistribution(ctx, baseURL); err2 != nil {
-		return err2
-	}
-	if wcfg.Office, err2 = m.openOffice(ctx, baseURL); err2 != nil {
-		return err2
-	}
-	if wcfg.Feeds, err2 = m.openFeeds(ctx, baseURL); err2 != nil {
-		return err2
-	}
-	if wcfg.Live, err2 = m.openLive(ctx, baseURL); err2 != nil {
-		return err2
-	}
-	if wcfg.Search, err2 = m.openSearch(ctx, baseURL); err2 != nil {
-		return err2
+	if err := m.openAreas(ctx, baseURL, &wcfg); err != nil {
+		return err
 	}
 	ws := web.NewServer(wcfg)
 	api := oparl.NewServer(oparl.Config{Store: m.DB, BaseURL: baseURL, System: m.system(baseURL), Logger: m.Logger, Now: m.Now})
@@ -194,6 +179,26 @@ func (m *Main) Open(ctx context.Context) error {
 	go func() { m.done <- m.server.Serve(ln) }()
 	m.Logger.Info("ratsnetz listening", "url", m.url, "base_url", baseURL, "database", redact(m.Config.DatabaseURL))
 	return nil
+}
+
+// openAreas lets each area (app/<area>.go) build its portal dependencies;
+// an area may start background work it registers in m.closers.
+func (m *Main) openAreas(ctx context.Context, baseURL string, wcfg *web.Config) error {
+	var err error
+	if wcfg.Distribution, err = m.openDistribution(ctx, baseURL); err != nil {
+		return err
+	}
+	if wcfg.Office, err = m.openOffice(ctx, baseURL); err != nil {
+		return err
+	}
+	if wcfg.Feeds, err = m.openFeeds(ctx, baseURL); err != nil {
+		return err
+	}
+	if wcfg.Live, err = m.openLive(ctx, baseURL); err != nil {
+		return err
+	}
+	wcfg.Search, err = m.openSearch(ctx, baseURL)
+	return err
 }
 
 // uncachedPortalPath reports the portal paths the response cache leaves
