@@ -610,7 +610,11 @@ func TestDepublishedMeeting(t *testing.T) {
 			t.Errorf("not a tombstone: %v", it)
 		}
 	}
-	t.Logf("tombstones: %v", ids(since))
+	// Only the items the public could once read become tombstones; the
+	// never-public item 2 stays unknown (its id and times would leak).
+	if got := fmt.Sprint(lastSegments(ids(since))); got != "[1 3]" {
+		t.Errorf("tombstones of the de-published meeting = %s, want [1 3]", got)
+	}
 	for _, u := range []string{"/meeting/1", "/body/1/meeting?modified_since=2024-03-02T00:00:00%2B01:00",
 		"/body/1/agendaitem?modified_since=2024-03-02T00:00:00%2B01:00", "/agendaitem/3", "/file/1"} {
 		_, b := e.get(t, e.base+u)
@@ -618,4 +622,43 @@ func TestDepublishedMeeting(t *testing.T) {
 			t.Errorf("%s: content of the de-published meeting: %s", u, b)
 		}
 	}
+}
+
+// An agenda item made non-public in a meeting that stays public becomes a
+// tombstone; a never-public item that is removed leaves no trace.
+func TestDepublishedAgendaItem(t *testing.T) {
+	e := MustOpenEnv(t, nil)
+	later := t0.Add(72 * time.Hour)
+	e.clock.Set(later)
+	d := testData()
+	pub, hidden := d.AgendaItems[0], d.AgendaItems[1]
+	pub.Public, pub.Modified = false, later
+	hidden.Deleted, hidden.Modified = true, later
+	e.load(t, &ratsnetz.Dataset{AgendaItems: []*ratsnetz.AgendaItem{pub, hidden}})
+
+	since := e.walk(t, e.base+"/body/1/agendaitem?modified_since=2024-03-02T00:00:00%2B01:00")
+	if got := fmt.Sprint(lastSegments(ids(since))); got != "[1]" {
+		t.Fatalf("changed agenda items = %s, want the tombstone of 1 only", got)
+	}
+	if since[0]["deleted"] != true || len(since[0]) != 5 {
+		t.Errorf("de-published agenda item is not a tombstone: %v", since[0])
+	}
+	for _, it := range e.walk(t, e.base+"/body/1/agendaitem") {
+		if id := fmt.Sprint(it["id"]); strings.HasSuffix(id, "/agendaitem/1") || strings.HasSuffix(id, "/agendaitem/2") {
+			t.Errorf("listed without modified_since: %v", it)
+		}
+	}
+	m := e.getJSON(t, e.base+"/meeting/1", http.StatusOK)
+	if b, _ := json.Marshal(m); bytes.Contains(b, []byte("Eröffnung")) || bytes.Contains(b, []byte(secret)) {
+		t.Errorf("meeting still embeds the hidden items: %s", b)
+	}
+}
+
+// lastSegments turns object URLs into their last path segment (the number).
+func lastSegments(urls []string) []string {
+	out := make([]string, len(urls))
+	for i, u := range urls {
+		out[i] = u[strings.LastIndex(u, "/")+1:]
+	}
+	return out
 }

@@ -242,12 +242,20 @@ func (w viewer) agendaItem(a string, withDeleted bool) vis {
 	if !withDeleted {
 		return vis{list: meeting + " AND NOT " + a + ".deleted", byID: byID, content: content}
 	}
+	// With deleted ones, only items the viewer could once read become
+	// tombstones: a never-public item of a de-published meeting, or one
+	// removed before it was ever published, stays unknown (its id and times
+	// would otherwise leak). An item that was itself de-published is a
+	// tombstone even in a meeting that is still public.
+	once := "(" + content + " OR " + a + ".depublished_at IS NOT NULL)"
 	return vis{
-		list:         "(" + meeting + " OR EXISTS (SELECT 1 FROM meetings vdm WHERE vdm.id = " + a + ".meeting_id AND vdm.depublished_at IS NOT NULL))",
-		byID:         byID,
-		content:      byID,
-		tomb:         "NOT " + meeting,
-		tombModified: "COALESCE((SELECT vdm.depublished_at FROM meetings vdm WHERE vdm.id = " + a + ".meeting_id), " + a + ".modified)",
+		list: once + " AND (" + meeting + " OR EXISTS (SELECT 1 FROM meetings vdm WHERE vdm.id = " + a +
+			".meeting_id AND vdm.depublished_at IS NOT NULL))",
+		byID:    byID,
+		content: byID,
+		tomb:    "NOT (" + byID + ")",
+		tombModified: "COALESCE(" + a + ".depublished_at, (SELECT vdm.depublished_at FROM meetings vdm WHERE vdm.id = " +
+			a + ".meeting_id), " + a + ".modified)",
 	}
 }
 
