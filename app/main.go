@@ -100,7 +100,15 @@ func (m *Main) LoadDemo(ctx context.Context, scale string, progress func(string)
 
 // Open opens storage, loads the demo if configured and the database is
 // empty, and starts serving HTTP.
-func (m *Main) Open(ctx context.Context) error {
+func (m *Main) Open(ctx context.Context) (err error) {
+	// A failure after Listen must not leave the port bound: the caller's
+	// Close only shuts down a server that was started.
+	defer func() {
+		if err != nil && m.server == nil && m.ln != nil {
+			m.ln.Close()
+			m.ln = nil
+		}
+	}()
 	if err := m.OpenStorage(ctx); err != nil {
 		return err
 	}
