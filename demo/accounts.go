@@ -21,10 +21,12 @@ const (
 	DemoTOTPSecret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 )
 
-// AccountStore is what LoadAccounts needs: accounts and memberships.
+// AccountStore is what LoadAccounts needs: accounts and memberships, and
+// for the live demo meeting organizations, meetings and the loader.
 type AccountStore interface {
 	ratsnetz.AccountService
 	FindMemberships(ctx context.Context, f ratsnetz.MembershipFilter) ([]*ratsnetz.Membership, int, error)
+	LiveStore
 }
 
 // DemoAccount describes one demo login.
@@ -38,7 +40,9 @@ type DemoAccount struct {
 
 // LoadAccounts creates the demo accounts that do not exist yet (by e-mail
 // address) and returns all of them. Persons are taken from the loaded demo:
-// current memberships on now. Call it with a system context after Load.
+// current memberships on now. It also creates the live demo meeting
+// (LiveMeetingID) on its first run, with accounts for its chair and members.
+// Call it with a system context after Load.
 func LoadAccounts(ctx context.Context, store AccountStore, hasher password.Hasher, now time.Time) ([]DemoAccount, error) {
 	secret, err := totp.DecodeSecret(DemoTOTPSecret)
 	if err != nil {
@@ -110,6 +114,13 @@ func LoadAccounts(ctx context.Context, store AccountStore, hasher password.Hashe
 			"Gremienbüro Stadtwerke (Demo)", 0, ratsnetz.AccountRole{Kind: ratsnetz.RoleKindCompanyStaff, BodyID: StadtwerkeBodyID}},
 		{DemoAccount{"admin@musterstadt.example", ratsnetz.RoleKindAdministrator, "Kontenverwaltung und Protokoll (keine vertraulichen Aufsichtsratsunterlagen)", true},
 			"Administration (Demo)", 0, ratsnetz.AccountRole{Kind: ratsnetz.RoleKindAdministrator}},
+	}
+	lives, err := loadLive(ctx, store, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range lives {
+		specs = append(specs, spec{l.DemoAccount, l.name, l.person, ratsnetz.AccountRole{Kind: ratsnetz.RoleKindMandateHolder}})
 	}
 	out := make([]DemoAccount, 0, len(specs))
 	for _, sp := range specs {

@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,5 +59,36 @@ func TestLoadAccounts(t *testing.T) {
 		if d.Role == ratsnetz.RoleKindMandateHolder && a.PersonID == 0 {
 			t.Errorf("%s: no person", d.Email)
 		}
+	}
+
+	// The live demo: a public hybrid meeting of the district council with a
+	// non-public item (the canary), its chair and five members as accounts.
+	mt, err := db.FindMeetingByID(ctx, demo.LiveMeetingID)
+	if err != nil || !mt.Public || mt.Mode != ratsnetz.ModeHybrid || len(mt.OrganizationIDs) != 1 {
+		t.Fatalf("live demo meeting: %+v, %v", mt, err)
+	}
+	items, _, err := db.FindAgendaItems(ctx, ratsnetz.AgendaItemFilter{MeetingID: demo.LiveMeetingID, ListOptions: ratsnetz.ListOptions{Limit: 10}})
+	if err != nil || len(items) != 4 || items[3].Public || !strings.Contains(items[3].Name, demo.Canary) {
+		t.Fatalf("live demo agenda: %d items, %v", len(items), err)
+	}
+	ms, _, err := db.FindMemberships(ctx, ratsnetz.MembershipFilter{OrganizationID: mt.OrganizationIDs[0], ActiveAt: mt.Start, ListOptions: ratsnetz.ListOptions{Limit: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := map[int64]string{}
+	for _, m := range ms {
+		roles[m.PersonID] = m.Role
+	}
+	persons := map[int64]bool{}
+	for i, login := range []string{demo.LiveChairEmail, demo.LiveMemberEmail(1), demo.LiveMemberEmail(2), demo.LiveMemberEmail(3), demo.LiveMemberEmail(4), demo.LiveMemberEmail(5)} {
+		a, err := db.FindAccountByLogin(ctx, login)
+		if err != nil {
+			t.Fatalf("%s: %v", login, err)
+		}
+		role, ok := roles[a.PersonID]
+		if !ok || persons[a.PersonID] || (i == 0) != (role == ratsnetz.RoleChair) {
+			t.Errorf("%s: person %d has role %q in the district council (member: %v, twice: %v)", login, a.PersonID, role, ok, persons[a.PersonID])
+		}
+		persons[a.PersonID] = true
 	}
 }
