@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -229,5 +231,109 @@ func TestPagination(t *testing.T) {
 	_, body = env.get(t, "/vorlagen?art=Mitteilung&seite=3")
 	if !strings.Contains(body, "Keine Vorlagen gefunden.") {
 		t.Errorf("page 3 not empty")
+	}
+}
+
+// TestTemplatesFoldedRenderTheSame: the per-language templates with the
+// translations and fixed text resolved at parse time (templatefold.go)
+// render every page byte for byte like the templates parsed as written,
+// which call T on every execution — for the public, a member and an
+// administrator, in German and English, error pages included.
+func TestTemplatesFoldedRenderTheSame(t *testing.T) {
+	var cfg Config
+	e := newAuthEnv(t, func(c *Config, _ string) { cfg = *c })
+	member := e.browser(t)
+	member.login(memberEmail, testPassword)
+	admin := e.browser(t)
+	admin.adminLogin()
+
+	plain := NewServer(cfg) // same store and sessions, templates as written
+	for lang := range plain.catalogs {
+		set, err := parseTemplateSet(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain.templates[lang] = set
+	}
+	// The CSRF and form keys of each server are random, and so is a new
+	// TOTP secret: none of them is compared.
+	token := regexp.MustCompile(`name="(csrf|sig)" value="[^"]*"`)
+	secret := regexp.MustCompile(`\b[A-Z2-7]{32}\b`)
+	render := func(s *Server, path, lang, session string) (int, string) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept-Language", lang)
+		if session != "" {
+			req.AddCookie(&http.Cookie{Name: "ratsnetz-sitzung", Value: session})
+		}
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, req)
+		return w.Code, secret.ReplaceAllString(token.ReplaceAllString(w.Body.String(), `name="$1" value=""`), "SECRET")
+	}
+	paths := []string{"/", "/sitzungen", "/sitzungen?bis=2026-11-19", "/sitzungen/200", "/sitzungen/200/druck",
+		"/sitzungen/200/top/300", "/sitzungen/200/top/301", "/sitzungen/201", "/vorlagen", "/vorlagen?art=Mitteilung&seite=2",
+		"/vorlagen/400", "/vorlagen/400/druck", "/vorlagen/401", "/vorlagen/402", "/gremien", "/gremien/10", "/gremien/12",
+		"/personen", "/personen?buchstabe=M", "/personen/100", "/vorlagen/abc", "/vorlagen?jahr=1", "/gibt-es-nicht",
+		"/anmelden", "/passwort-vergessen", "/benachrichtigungen", "/konto", "/konto/zwei-faktor", "/konto/befangenheit",
+		"/mein", "/verwaltung/konten", "/verwaltung/protokoll", "/verwaltung/freigaben", "/verwaltung/befangenheiten",
+		"/vorlagen?lang=en", "/sitzungen/200?lang=de"}
+	compared := 0
+	for _, v := range []struct{ name, session string }{{"public", ""}, {"member", member.session()}, {"admin", admin.session()}} {
+		for _, lang := range []string{"de", "en"} {
+			for _, path := range paths {
+				gotCode, got := render(e.web, path, lang, v.session)
+				wantCode, want := render(plain, path, lang, v.session)
+				if gotCode != wantCode || got != want {
+					t.Errorf("%s %s %s: folded %d (%d bytes), as written %d (%d bytes); first difference at byte %d: %q",
+						v.name, lang, path, gotCode, len(got), wantCode, len(want), firstDiff(got, want), around(got, firstDiff(got, want)))
+				}
+				if strings.HasPrefix(want, "<!DOCTYPE html>") {
+					compared++
+				}
+			}
+		}
+	}
+	if compared < 150 {
+		t.Errorf("only %d HTML pages compared", compared)
+	}
+}
+
+func around(s string, i int) string { return s[max(0, i-60):min(len(s), i+60)] }
+
+func firstDiff(a, b string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// TestTemplatesFolded: after parsing, the paper and meeting templates call T
+// only with computed keys; the fixed text is text.
+func TestTemplatesFolded(t *testing.T) {
+	s := NewServer(Config{})
+	for _, lang := range []string{"de", "en"} {
+		for _, name := range []string{"paper", "meeting", "agendaitem", "home", "papers", "meetings"} {
+			tm := s.templates[lang][name]
+			var calls []string
+			for _, x := range tm.Templates() {
+				if x.Tree == nil {
+					continue
+				}
+				for _, m := range regexp.MustCompile(`\.T "[^"]*"`).FindAllString(x.Tree.Root.String(), -1) {
+					calls = append(calls, x.Name()+": "+m)
+				}
+			}
+			if len(calls) > 0 {
+				t.Errorf("%s/%s: T calls with constant keys left: %v", lang, name, calls)
+			}
+		}
+	}
+	var b strings.Builder
+	if err := s.templates["en"]["error"].ExecuteTemplate(&b, "layout", s.newPage(httptest.NewRequest(http.MethodGet, "/x", nil), "Page not found", errorData{Status: 404})); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "Skip to content") || strings.Contains(b.String(), "Zum Inhalt springen") {
+		t.Errorf("the English set does not have the English texts")
 	}
 }

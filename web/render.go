@@ -59,8 +59,30 @@ type badges struct {
 }
 
 // parseTemplates parses every page template together with the layout and
-// the partials, once.
-func parseTemplates() (map[string]*template.Template, error) {
+// the partials, once per language of cats, and resolves the translations
+// with constant keys at parse time (templatefold.go): the result maps
+// language → page name → template. Every template is escaped here, at
+// start, so that fixed text is folded before the first request.
+func parseTemplates(cats map[string]*catalog) (map[string]map[string]*template.Template, error) {
+	esc := htmlEscapers()
+	out := make(map[string]map[string]*template.Template, len(cats))
+	for lang, cat := range cats {
+		set, err := parseTemplateSet(func(t *template.Template) {
+			foldTranslations(t, cat)
+			escapeNow(t, "layout")
+			foldConstants(t, esc)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("templates %s: %w", lang, err)
+		}
+		out[lang] = set
+	}
+	return out, nil
+}
+
+// parseTemplateSet parses every page template with the layout and the
+// partials and calls prepare, if set, on each page's template set.
+func parseTemplateSet(prepare func(*template.Template)) (map[string]*template.Template, error) {
 	base, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
@@ -78,6 +100,9 @@ func parseTemplates() (map[string]*template.Template, error) {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		if prepare != nil {
+			prepare(t)
 		}
 		out[strings.TrimSuffix(name, ".html")] = t
 	}
@@ -266,7 +291,7 @@ func fileSize(n int64) string {
 // render executes the named page template into a pooled buffer and writes it
 // with status. A template error becomes a 500 page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
-	t, ok := s.templates[name]
+	t, ok := s.templates[p.Lang][name]
 	if !ok {
 		s.logger.ErrorContext(r.Context(), "unknown template", "name", name)
 		s.renderError(w, r, http.StatusInternalServerError, "")

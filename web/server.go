@@ -74,7 +74,7 @@ type Server struct {
 
 	mux       *http.ServeMux
 	handler   http.Handler
-	templates map[string]*template.Template
+	templates map[string]map[string]*template.Template // language → page → template
 	catalogs  map[string]*catalog
 	bufs      sync.Pool
 	ref       refCache
@@ -135,7 +135,7 @@ func NewServer(cfg Config) *Server {
 	}
 	s.bufs.New = func() any { return new(bytes.Buffer) }
 	s.catalogs = newCatalogs()
-	tmpl, err := parseTemplates()
+	tmpl, err := parseTemplates(s.catalogs)
 	if err != nil {
 		panic(err)
 	}
