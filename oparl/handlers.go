@@ -123,7 +123,11 @@ func (s *Server) handleBodyChildList(w http.ResponseWriter, r *http.Request) (*r
 		}, func(v *ratsnetz.AgendaItem) ratsnetz.Meta { return v.Meta }, rd.agendaItems)
 	case kindConsultation:
 		return listPage(ctx, s, listURL, p, func(ctx context.Context, o ratsnetz.ListOptions) ([]*ratsnetz.Consultation, error) {
-			v, _, err := s.store.FindConsultations(ctx, ratsnetz.ConsultationFilter{BodyID: bodyID, ListOptions: o})
+			f := ratsnetz.ConsultationFilter{BodyID: bodyID, ListOptions: o}
+			if l, ok := s.store.(ListStore); ok {
+				return l.FindOParlConsultations(ctx, f)
+			}
+			v, _, err := s.store.FindConsultations(ctx, f)
 			return v, err
 		}, func(v *ratsnetz.Consultation) ratsnetz.Meta { return v.Meta }, rd.consultations)
 	case kindFile:

@@ -41,6 +41,18 @@ type PageStore interface {
 	FindOParlLocationRefs(ctx context.Context, locationIDs []int64) (map[int64]map[string][]int64, error)
 }
 
+// ListStore is optionally implemented by a Store with list queries made for
+// OParl's anonymous public (sqlstore does): the same answers as the general
+// finds, in queries the databases plan well for a harvester walking every
+// list. Other viewers and filters take the general finds inside them.
+type ListStore interface {
+	// FindOParlConsultations is FindConsultations for list pages.
+	FindOParlConsultations(ctx context.Context, f ratsnetz.ConsultationFilter) ([]*ratsnetz.Consultation, error)
+	// FindOParlConsultationsByPaperIDs is FindConsultationsByPaperIDs for
+	// the consultations embedded in papers.
+	FindOParlConsultationsByPaperIDs(ctx context.Context, paperIDs []int64) ([]*ratsnetz.Consultation, error)
+}
+
 // renderer turns domain objects into OParl JSON for one request. It loads
 // embedded and linked objects per page in batches.
 type renderer struct {
@@ -229,7 +241,13 @@ func (r *renderer) consultationsOf(ctx context.Context, paperIDs []int64) (map[i
 		return out, nil
 	}
 	var all []*ratsnetz.Consultation
-	if b, ok := r.s.store.(BatchStore); ok {
+	if l, ok := r.s.store.(ListStore); ok {
+		cs, err := l.FindOParlConsultationsByPaperIDs(ctx, paperIDs)
+		if err != nil {
+			return nil, wrap(err, "find consultations of %d papers", len(paperIDs))
+		}
+		all = cs
+	} else if b, ok := r.s.store.(BatchStore); ok {
 		cs, err := b.FindConsultationsByPaperIDs(ctx, paperIDs)
 		if err != nil {
 			return nil, wrap(err, "find consultations of %d papers", len(paperIDs))
