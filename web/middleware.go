@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -41,13 +43,25 @@ func withHSTS(h http.Handler) http.Handler {
 const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 func withSecurityHeaders(h http.Handler) http.Handler {
+	// The value slices are built once and shared by every response; their
+	// capacity equals their length, so a handler that adds a value gets a
+	// copy (Header.Add appends) and Set replaces the slice.
+	fixed := [][2]string{
+		{"Content-Security-Policy", contentSecurityPolicy},
+		{"X-Content-Type-Options", "nosniff"},
+		{"Referrer-Policy", "same-origin"},
+		{"X-Frame-Options", "DENY"},
+		{"Cross-Origin-Opener-Policy", "same-origin"},
+	}
+	values := make([][]string, len(fixed))
+	for i, kv := range fixed {
+		values[i] = []string{kv[1]}[:1:1]
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", contentSecurityPolicy)
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "same-origin")
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		for i, kv := range fixed {
+			hd[kv[0]] = values[i]
+		}
 		h.ServeHTTP(w, r)
 	})
 }
@@ -79,6 +93,11 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// slowRequest is the duration from which a successful request is logged at
+// INFO; faster ones are logged at DEBUG. At a thousand uncached pages per
+// second a line per request would cost more than some of the pages.
+const slowRequest = 500 * time.Millisecond
+
 func (s *Server) withLog(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -87,15 +106,41 @@ func (s *Server) withLog(h http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		level := slogLevelFor(sw.status)
-		s.logger.Log(r.Context(), level, "http request",
-			"method", r.Method,
-			"path", r.URL.Path,
-			"status", sw.status,
-			"bytes", sw.bytes,
-			"duration", time.Since(start),
-		)
+		d := time.Since(start)
+		ctx := r.Context()
+		gone := ctx.Err() != nil
+		level := requestLogLevel(sw.status, d, gone)
+		if !s.logger.Enabled(ctx, level) {
+			return
+		}
+		attrs := []slog.Attr{
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status),
+			slog.Int64("bytes", sw.bytes),
+			slog.Duration("duration", d),
+		}
+		if gone {
+			attrs = append(attrs, slog.Bool("client_gone", true))
+		}
+		s.logger.LogAttrs(ctx, level, "http request", attrs...)
 	})
+}
+
+// requestLogLevel: server errors at ERROR, client errors at WARN, slow
+// requests at INFO, the rest at DEBUG. A request whose client hung up is not
+// an error of the server, whatever status the handler could still set.
+func requestLogLevel(status int, d time.Duration, clientGone bool) slog.Level {
+	switch {
+	case clientGone:
+		return slog.LevelDebug
+	case status >= 400:
+		return slogLevelFor(status)
+	case d >= slowRequest:
+		return slog.LevelInfo
+	default:
+		return slog.LevelDebug
+	}
 }
 
 func (s *Server) withRecover(h http.Handler) http.Handler {
@@ -139,7 +184,8 @@ const langCookie = "lang"
 func (s *Server) withLocale(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := ""
-		if q := r.URL.Query().Get("lang"); q != "" {
+		// Parse the query only when it may hold lang: most requests have none.
+		if q := langParam(r.URL.RawQuery); q != "" {
 			if _, ok := s.catalogs[q]; ok {
 				lang = q
 				http.SetCookie(w, &http.Cookie{
@@ -160,6 +206,15 @@ func (s *Server) withLocale(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), localeKey{}, lang)))
 	})
+}
+
+// langParam is the value of the query parameter lang, "" without one.
+func langParam(rawQuery string) string {
+	if !strings.Contains(rawQuery, "lang=") && !strings.Contains(rawQuery, "%") {
+		return ""
+	}
+	q, _ := url.ParseQuery(rawQuery)
+	return q.Get("lang")
 }
 
 // negotiateLang returns the supported language with the highest weight in an

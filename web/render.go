@@ -139,12 +139,11 @@ type page struct {
 	// CSRF is the token for the page's forms (the logout button included).
 	CSRF string
 
-	path string
-	q    url.Values
+	path     string
+	rawQuery string
 }
 
 func (s *Server) newPage(r *http.Request, title string, data any) *page {
-	q, _ := url.ParseQuery(r.URL.RawQuery)
 	p := &page{
 		formatter: s.formatter(r.Context()),
 		Lang:      langFromContext(r.Context()),
@@ -152,7 +151,7 @@ func (s *Server) newPage(r *http.Request, title string, data any) *page {
 		Data:      data,
 		Accounts:  s.auth != nil,
 		path:      r.URL.Path,
-		q:         q,
+		rawQuery:  r.URL.RawQuery,
 	}
 	if c := current(r); c != nil && s.csrf != nil {
 		p.User = c.Account
@@ -187,22 +186,18 @@ func (p *page) Active(prefix string) bool {
 
 // LangURL is the current page in another language.
 func (p *page) LangURL(lang string) string {
-	q := url.Values{}
-	for k, v := range p.q {
-		q[k] = v
+	if p.rawQuery == "" {
+		return p.path + "?lang=" + url.QueryEscape(lang) // what Encode makes of the one parameter
 	}
+	q, _ := url.ParseQuery(p.rawQuery)
 	q.Set("lang", lang)
 	return p.path + "?" + q.Encode()
 }
 
 // PageURL is the current list with another page number.
 func (p *page) PageURL(n int) string {
-	q := url.Values{}
-	for k, v := range p.q {
-		if k != "lang" {
-			q[k] = v
-		}
-	}
+	q, _ := url.ParseQuery(p.rawQuery)
+	q.Del("lang")
 	if n <= 1 {
 		q.Del("seite")
 	} else {
@@ -321,6 +316,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	buf.WriteTo(w)
 }
 
+// statusClientClosedRequest is the status logged for a request whose client
+// hung up before its page was ready (nginx's 499; never sent to anybody).
+const statusClientClosedRequest = 499
+
 // errorStatus maps domain error codes to HTTP status, in one place.
 func errorStatus(code string) int {
 	switch code {
@@ -341,6 +340,13 @@ func errorStatus(code string) int {
 // error renders err as an error page: its status from the domain code;
 // internal details are logged, never shown.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		// The client hung up (or the server is shutting down) and the
+		// store gave up with it: nobody reads a page, nothing is broken.
+		s.logger.DebugContext(r.Context(), "request canceled", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.WriteHeader(statusClientClosedRequest)
+		return
+	}
 	code := ratsnetz.ErrorCode(err)
 	status := errorStatus(code)
 	if status == http.StatusInternalServerError {
