@@ -1,6 +1,7 @@
 package oparl_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -47,6 +49,15 @@ func BenchmarkUncachedLists(b *testing.B) {
 		targets = append(targets, target{"sqlite", func() (*sqlstore.DB, error) { return sqlite.Open(ctx, p) }})
 	}
 	if u := os.Getenv("RATSNETZ_OPARL_BENCH_POSTGRES"); u != "" {
+		// The application name finds this benchmark's backends, whose
+		// CPU time is reported as pg-cpu-ms/page.
+		if !strings.Contains(u, "application_name=") {
+			if strings.Contains(u, "?") {
+				u += "&application_name=" + benchAppName
+			} else {
+				u += "?application_name=" + benchAppName
+			}
+		}
 		targets = append(targets, target{"postgres", func() (*sqlstore.DB, error) { return postgres.Open(ctx, u) }})
 	}
 	if len(targets) == 0 {
@@ -116,6 +127,7 @@ func benchLists(b *testing.B, db *sqlstore.DB) {
 		var lat []time.Duration
 		var bytes int64
 		b.ResetTimer()
+		pg0 := backendCPU(db)
 		cpu0 := cpuTime()
 		start := time.Now()
 		b.RunParallel(func(pb *testing.PB) {
@@ -153,6 +165,7 @@ func benchLists(b *testing.B, db *sqlstore.DB) {
 		elapsed := time.Since(start)
 		cpu := cpuTime() - cpu0
 		b.StopTimer()
+		pg1 := backendCPU(db)
 		if len(lat) == 0 {
 			return
 		}
@@ -165,6 +178,16 @@ func benchLists(b *testing.B, db *sqlstore.DB) {
 		// the load-independent measure; pages/s on an idle machine is
 		// about GOMAXPROCS*1000/cpu-ms.
 		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(lat)), "cpu-ms/page")
+		if pg1 != nil {
+			// CPU time of the PostgreSQL backends serving this run (same
+			// machine, /proc), per page: the database's share, which
+			// cpu-ms/page does not contain.
+			var d time.Duration
+			for pid, t := range pg1 {
+				d += t - pg0[pid]
+			}
+			b.ReportMetric(float64(d.Microseconds())/1000/float64(len(lat)), "pg-cpu-ms/page")
+		}
 	}
 	total := 0
 	for _, l := range lists {
@@ -224,4 +247,46 @@ func tableIDs(tb testing.TB, db *sqlstore.DB, q string) []int64 {
 		tb.Fatal(err)
 	}
 	return ids
+}
+
+// benchAppName is the application_name of the benchmark's PostgreSQL
+// connections.
+const benchAppName = "ratsnetz-oparl-bench"
+
+// backendCPU returns the CPU time (user+system) of each PostgreSQL backend
+// of this benchmark by process ID, read from /proc (the server runs on the
+// same machine); nil for SQLite or when /proc is not readable.
+func backendCPU(db *sqlstore.DB) map[int]time.Duration {
+	if db.Dialect().Name != "postgres" {
+		return nil
+	}
+	rows, err := db.ReadDB().Query("SELECT pid FROM pg_stat_activity WHERE application_name = '" + benchAppName + "'")
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	out := map[int]time.Duration{}
+	for rows.Next() {
+		var pid int
+		if rows.Scan(&pid) != nil {
+			return nil
+		}
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return nil
+		}
+		// Fields after the command name "(…)": state is field 3, utime
+		// and stime are fields 14 and 15, in clock ticks (100 per second).
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			return nil
+		}
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		out[pid] = time.Duration(ut+st) * 10 * time.Millisecond
+	}
+	if rows.Err() != nil {
+		return nil
+	}
+	return out
 }
