@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,20 +30,21 @@ const (
 // Search runs a full-text query as the viewer in ctx. Matching and ranking
 // are the same SQL on both databases over the terms package search
 // produced: every query term must occur (exactly, or as a prefix of an
-// indexed term, weighted half), phrases must stand in the document's term
-// text, excluded terms must not. The score is the sum of the matched
-// terms' weights times the kind's boost; ties go to the newer document,
-// then the higher ID.
+// indexed term, weighted half when only the root matches), phrases must
+// stand in the document's term text, excluded terms must not. The score is
+// the sum of the matched terms' weights times the kind's boost (both folded
+// into the postings); ties go to the newer document, then the higher ID.
 //
-// Who may see a hit is decided inside the queries by the same predicates
-// as the find methods (visibility.go), for the hits and for the counts and
-// facets alike; snippets are cut only from documents the viewer may see.
-//
-// To stay fast on large data, matches are ranked first (index only) and
-// visibility is checked on the best searchWindow of them: counts and
-// facets are exact up to that many matches, beyond it Total is a lower
-// bound (TotalCapped) and facets count among the window. Hits are always
-// exact: when the window holds too few visible ones, a larger one is read.
+// The best hits come from the term index alone: the postings of the
+// rarest query word are read in rank order (search_postings' primary key,
+// backwards), and each posting is checked inside the same statement — the
+// viewer may see its object (visibility.go), the other words, phrases,
+// exclusions and filters hold — until searchWindow matches are found.
+// Those are ranked by their full score. Counts and facets are exact when
+// there are at most searchWindow matches; beyond, Total says "more than"
+// (TotalCapped) and facets count the window. Because the visibility test
+// is part of the statement that fills the window, hidden documents never
+// take a place in it: they change neither hits nor counts nor facets.
 func (db *DB) Search(ctx context.Context, q ratsnetz.SearchQuery) (*ratsnetz.SearchResult, error) {
 	res := &ratsnetz.SearchResult{Facets: map[string][]ratsnetz.SearchFacet{}}
 	pq := search.ParseQuery(q.Text)
@@ -55,6 +57,7 @@ func (db *DB) Search(ctx context.Context, q ratsnetz.SearchQuery) (*ratsnetz.Sea
 	}
 	limit = min(limit, searchMaxLimit)
 	offset := max(q.Offset, 0)
+	need := offset + limit
 
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -62,70 +65,68 @@ func (db *DB) Search(ctx context.Context, q ratsnetz.SearchQuery) (*ratsnetz.Sea
 	}
 	defer tx.Rollback()
 	w := db.viewerOf(ctx)
-	m := db.searchMatch(pq)
-	visible := searchVisible(w)
+	groups, err := db.searchGroups(ctx, tx, pq)
+	if err != nil || groups == nil {
+		return res, err
+	}
+	drive := 0
+	for i, g := range groups {
+		if g.df < groups[drive].df {
+			drive = i
+		}
+	}
+	match, margs := searchMatchConds(pq, groups, drive)
+	visible := searchVisible(w, "p.doc_id")
 
-	// The best matches regardless of filters: counts and facets.
-	all, err := db.searchCandidates(ctx, tx, m, ratsnetz.SearchQuery{}, searchWindow+1)
+	// The unfiltered window: counts and facets.
+	all, allDone, err := db.searchStream(ctx, tx, groups[drive], match+" AND "+visible, margs, searchWindow)
 	if err != nil {
 		return nil, err
 	}
-	allCapped := len(all) > searchWindow
-	if allCapped {
-		all = all[:searchWindow]
-	}
-	if all, err = db.searchVisibleOnly(ctx, tx, all, visible); err != nil {
+	if err := db.searchFacetValues(ctx, tx, all); err != nil {
 		return nil, err
 	}
 	res.Total, res.Facets = facets(all, q)
-	res.TotalCapped = allCapped
+	res.TotalCapped = !allDone
 
-	// The filtered matches: hits (and the total, when the window was cut).
+	// The filtered window: hits (and the total, when the first was cut).
 	filtered := filterCandidates(all, q)
-	capped := allCapped
-	if allCapped && hasSearchFilter(q) {
-		if filtered, err = db.searchCandidates(ctx, tx, m, q, searchWindow+1); err != nil {
+	if !allDone && (hasSearchFilter(q) || need > len(all)) {
+		filters, fargs := db.searchFilters(q)
+		var done bool
+		filtered, done, err = db.searchStream(ctx, tx, groups[drive], match+filters+" AND "+visible,
+			append(append([]any{}, margs...), fargs...), max(searchWindow, need))
+		if err != nil {
 			return nil, err
 		}
-		capped = len(filtered) > searchWindow
-		if capped {
-			filtered = filtered[:searchWindow]
-		}
-		if filtered, err = db.searchVisibleOnly(ctx, tx, filtered, visible); err != nil {
-			return nil, err
-		}
-		res.Total, res.TotalCapped = len(filtered), capped
-	}
-	// Deep pages beyond the window: widen until enough visible ones.
-	for k := 4 * searchWindow; capped && len(filtered) < offset+limit; k *= 4 {
-		var more []searchCandidate
-		if more, err = db.searchCandidates(ctx, tx, m, q, k+1); err != nil {
-			return nil, err
-		}
-		capped = len(more) > k
-		if capped {
-			more = more[:k]
-		}
-		if filtered, err = db.searchVisibleOnly(ctx, tx, more, visible); err != nil {
-			return nil, err
-		}
-		if len(filtered) > res.Total {
-			res.Total = len(filtered)
-		}
+		res.Total, res.TotalCapped = len(filtered), !done
 	}
 	if offset >= len(filtered) {
 		return res, nil
 	}
-	page := filtered[offset:min(offset+limit, len(filtered))]
+	if err := db.searchScores(ctx, tx, filtered, groups); err != nil {
+		return nil, err
+	}
+	sort.Slice(filtered, func(i, j int) bool {
+		a, b := filtered[i], filtered[j]
+		if a.score != b.score {
+			return a.score > b.score
+		}
+		if a.dkey != b.dkey {
+			return a.dkey > b.dkey
+		}
+		return a.id > b.id
+	})
+	page := filtered[offset:min(need, len(filtered))]
 	if err := db.searchHits(ctx, tx, res, page, pq); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// searchWindow is how many of the best matches counts and facets cover
-// exactly.
-const searchWindow = 2000
+// searchWindow is how many matches counts and facets cover exactly and
+// how many are ranked by their full score.
+const searchWindow = 1000
 
 // searchCandidate is a matching document with its facet values and score.
 type searchCandidate struct {
@@ -137,80 +138,323 @@ type searchCandidate struct {
 	year      int
 	status    string
 	score     int
+	dkey      int64
 	date      time.Time
 	n         int // for facets: how many documents it stands for (1)
 }
 
-// searchMatched is the matching part of a query: FROM with one join per
-// required term, the score, the match conditions and their arguments.
-type searchMatched struct {
-	from, score, where string
-	args               []any
+// searchGroup is one query word: the indexed terms it matches.
+type searchGroup struct {
+	t     search.QueryTerm
+	terms []searchTerm
+	df    int64 // postings of all its terms (estimate)
 }
 
-// searchCandidates returns up to max documents matching m and the filters
-// of q, best first, without regard to who may see them.
-func (db *DB) searchCandidates(ctx context.Context, tx *sql.Tx, m searchMatched, q ratsnetz.SearchQuery, max int) ([]searchCandidate, error) {
-	filters, fargs := searchFilters(q)
-	where := m.where
-	if where == "" {
-		where = "TRUE"
+// searchTerm is an indexed term a query word matches; half: only by the
+// word's root (weighted half).
+type searchTerm struct {
+	term string
+	half bool
+	df   int64
+}
+
+// matches reports whether the indexed term matches the word, and whether
+// at half weight.
+func (g searchGroup) matches(term string) (ok, half bool) {
+	t := g.t
+	switch {
+	case term == t.Term || (t.Prefix != "" && strings.HasPrefix(term, t.Term) && strings.HasPrefix(term, t.Prefix)):
+		return true, false
+	case t.Prefix != "" && strings.HasPrefix(term, t.Prefix):
+		return true, true
 	}
-	args := append(append(append([]any{}, m.args...), fargs...), max)
-	rows, err := tx.QueryContext(ctx, db.rebind(`SELECT d.id, d.kind, d.object_id, d.body_id, d.paper_type, d.year, d.status, d.date, `+m.score+` AS score
-		FROM `+m.from+` WHERE `+where+filters+`
-		ORDER BY score DESC, d.date DESC`+db.dialect.NullsLast+`, d.id DESC LIMIT ?`), args...)
+	return false, false
+}
+
+// searchGroups expands the query words into indexed terms (vocabulary);
+// nil if a word matches no term (then nothing matches).
+func (db *DB) searchGroups(ctx context.Context, tx *sql.Tx, pq search.Query) ([]searchGroup, error) {
+	groups := make([]searchGroup, 0, len(pq.Terms))
+	for _, t := range pq.Terms {
+		g := searchGroup{t: t}
+		cond, args := searchTermCond("term", t)
+		rows, err := tx.QueryContext(ctx, db.rebind(`SELECT term, df FROM search_vocab WHERE `+cond), args...)
+		if err != nil {
+			return nil, fmt.Errorf("search: vocabulary: %w", err)
+		}
+		for rows.Next() {
+			var st searchTerm
+			if err := rows.Scan(&st.term, &st.df); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("search: vocabulary: %w", err)
+			}
+			ok, half := g.matches(st.term)
+			if !ok {
+				continue
+			}
+			st.half = half
+			g.terms = append(g.terms, st)
+			g.df += st.df
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("search: vocabulary: %w", err)
+		}
+		if len(g.terms) == 0 {
+			return nil, nil
+		}
+		groups = append(groups, g)
+	}
+	return groups, nil
+}
+
+// searchTermCond is the condition "column matches the query word t".
+func searchTermCond(col string, t search.QueryTerm) (string, []any) {
+	switch {
+	case t.Prefix == "":
+		return col + " = ?", []any{t.Term}
+	case strings.HasPrefix(t.Term, t.Prefix):
+		return col + " >= ? AND " + col + " < ?", []any{t.Prefix, t.Prefix + prefixEnd}
+	}
+	return "(" + col + " = ? OR (" + col + " >= ? AND " + col + " < ?))", []any{t.Term, t.Prefix, t.Prefix + prefixEnd}
+}
+
+// searchMatchConds are the conditions on a posting p of the driving word
+// that make its document a match: the other words occur, the phrases
+// stand, the excluded words do not ("" or " AND …" parts, joined).
+func searchMatchConds(pq search.Query, groups []searchGroup, drive int) (string, []any) {
+	var b strings.Builder
+	var args []any
+	b.WriteString("TRUE")
+	for i, g := range groups {
+		if i == drive {
+			continue
+		}
+		cond, cargs := searchTermCond("o.term", g.t)
+		b.WriteString(" AND EXISTS (SELECT 1 FROM search_postings o WHERE o.doc_id = p.doc_id AND " + cond + ")")
+		args = append(args, cargs...)
+	}
+	for _, t := range pq.Exclude {
+		b.WriteString(" AND NOT EXISTS (SELECT 1 FROM search_postings x WHERE x.doc_id = p.doc_id AND x.term = ?)")
+		args = append(args, t)
+	}
+	var phrases []string
+	for _, ph := range pq.Phrases {
+		phrases = append(phrases, "d.terms LIKE ?")
+		args = append(args, "%"+search.PhraseText(ph)+"%")
+	}
+	for _, ph := range pq.ExcludePhrases {
+		phrases = append(phrases, "d.terms NOT LIKE ?")
+		args = append(args, "%"+search.PhraseText(ph)+"%")
+	}
+	if len(phrases) > 0 {
+		b.WriteString(" AND EXISTS (SELECT 1 FROM search_docs d WHERE d.id = p.doc_id AND " + strings.Join(phrases, " AND ") + ")")
+	}
+	return b.String(), args
+}
+
+// searchPosting is one row of search_postings.
+type searchPosting struct {
+	term string
+	s    int
+	dkey int64
+	doc  int64
+}
+
+// searchCursor reads the postings of some terms of the driving word in
+// rank order, in growing batches.
+type searchCursor struct {
+	cond  string // on p.term
+	args  []any
+	group *searchGroup
+	buf   []searchPosting
+	last  *searchPosting
+	done  bool
+	batch int
+}
+
+// searchCursors is how many terms of a word get their own cursor; the
+// rarer rest shares one.
+const searchCursors = 24
+
+// eff is the weight a posting adds to its document's word score.
+func (c *searchCursor) eff(p searchPosting) int {
+	if _, half := c.group.matches(p.term); half {
+		return (p.s + 1) / 2
+	}
+	return p.s
+}
+
+// searchStream returns up to n documents matching the driving word g and
+// the conditions where (on the posting p, with args), in the order of g's
+// best postings; done when there are no more.
+func (db *DB) searchStream(ctx context.Context, tx *sql.Tx, g searchGroup, where string, args []any, n int) ([]searchCandidate, bool, error) {
+	terms := slices.Clone(g.terms)
+	sort.Slice(terms, func(i, j int) bool { return terms[i].df > terms[j].df })
+	var curs []*searchCursor
+	first := 256
+	if len(terms) > 1 {
+		first = 32
+	}
+	for i, t := range terms {
+		if i == searchCursors-1 && len(terms) > searchCursors {
+			// The rest: the word's range without the terms read above.
+			cond, cargs := searchTermCond("p.term", g.t)
+			cond += " AND p.term NOT IN (" + placeholders(i) + ")"
+			for _, x := range terms[:i] {
+				cargs = append(cargs, x.term)
+			}
+			curs = append(curs, &searchCursor{cond: cond, args: cargs, group: &g, batch: first})
+			break
+		}
+		curs = append(curs, &searchCursor{cond: "p.term = ?", args: []any{t.term}, group: &g, batch: first})
+	}
+	seen := map[int64]bool{}
+	var out []searchCandidate
+	for len(out) <= n {
+		var best *searchCursor
+		for _, c := range curs {
+			if len(c.buf) == 0 && !c.done {
+				if err := db.searchFill(ctx, tx, c, where, args); err != nil {
+					return nil, false, err
+				}
+			}
+			if len(c.buf) == 0 {
+				continue
+			}
+			if best == nil {
+				best = c
+				continue
+			}
+			p, q := c.buf[0], best.buf[0]
+			if e, f := c.eff(p), best.eff(q); e > f || (e == f && (p.dkey > q.dkey || (p.dkey == q.dkey && p.doc > q.doc))) {
+				best = c
+			}
+		}
+		if best == nil {
+			return out, true, nil
+		}
+		p := best.buf[0]
+		best.buf = best.buf[1:]
+		if seen[p.doc] {
+			continue
+		}
+		seen[p.doc] = true
+		out = append(out, searchCandidate{id: p.doc, kind: searchKinds[p.doc&7], objectID: p.doc >> 3, dkey: p.dkey, n: 1})
+	}
+	return out[:n], false, nil
+}
+
+// searchFill reads the cursor's next batch.
+func (db *DB) searchFill(ctx context.Context, tx *sql.Tx, c *searchCursor, where string, args []any) error {
+	q := `SELECT p.term, p.s, p.dkey, p.doc_id FROM search_postings p WHERE ` + c.cond
+	all := append([]any{}, c.args...)
+	if c.last != nil {
+		q += ` AND (p.s, p.dkey, p.doc_id) < (?, ?, ?)`
+		all = append(all, c.last.s, c.last.dkey, c.last.doc)
+	}
+	q += ` AND ` + where + ` ORDER BY p.s DESC, p.dkey DESC, p.doc_id DESC LIMIT ?`
+	all = append(append(all, args...), c.batch)
+	rows, err := tx.QueryContext(ctx, db.rebind(q), all...)
 	if err != nil {
-		return nil, fmt.Errorf("search: match: %w", err)
+		return fmt.Errorf("search: match: %w", err)
 	}
 	defer rows.Close()
-	var out []searchCandidate
+	n := 0
 	for rows.Next() {
-		c := searchCandidate{n: 1}
-		if err := rows.Scan(&c.id, &c.kind, &c.objectID, &c.bodyID, &c.paperType, &c.year, &c.status, timeScanner{&c.date}, &c.score); err != nil {
-			return nil, fmt.Errorf("search: match: %w", err)
+		var p searchPosting
+		if err := rows.Scan(&p.term, &p.s, &p.dkey, &p.doc); err != nil {
+			return fmt.Errorf("search: match: %w", err)
 		}
-		out = append(out, c)
+		c.buf = append(c.buf, p)
+		n++
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search: match: %w", err)
+		return fmt.Errorf("search: match: %w", err)
 	}
-	return out, nil
+	if n < c.batch {
+		c.done = true
+	}
+	if n > 0 {
+		last := c.buf[len(c.buf)-1]
+		c.last = &last
+	}
+	c.batch = min(c.batch*4, 2048)
+	return nil
 }
 
-// searchVisibleOnly keeps the candidates the viewer may see, in order.
-func (db *DB) searchVisibleOnly(ctx context.Context, tx *sql.Tx, cs []searchCandidate, visible string) ([]searchCandidate, error) {
+// searchFacetValues reads the facet values of the candidates.
+func (db *DB) searchFacetValues(ctx context.Context, tx *sql.Tx, cs []searchCandidate) error {
 	if len(cs) == 0 {
-		return cs, nil
+		return nil
 	}
 	ids := make([]int64, len(cs))
+	at := make(map[int64]int, len(cs))
 	for i, c := range cs {
-		ids[i] = c.id
+		ids[i], at[c.id] = c.id, i
 	}
 	set, arg := db.idSet(ids)
-	rows, err := tx.QueryContext(ctx, db.rebind(`SELECT d.id FROM search_docs d WHERE d.id IN (`+set+`) AND `+visible), arg)
+	rows, err := tx.QueryContext(ctx, db.rebind(`SELECT d.id, d.body_id, d.paper_type, d.year, d.status FROM search_docs d WHERE d.id IN (`+set+`)`), arg)
 	if err != nil {
-		return nil, fmt.Errorf("search: visibility: %w", err)
+		return fmt.Errorf("search: facets: %w", err)
 	}
 	defer rows.Close()
-	ok := map[int64]bool{}
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("search: visibility: %w", err)
+		var c searchCandidate
+		if err := rows.Scan(&c.id, &c.bodyID, &c.paperType, &c.year, &c.status); err != nil {
+			return fmt.Errorf("search: facets: %w", err)
 		}
-		ok[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search: visibility: %w", err)
-	}
-	out := cs[:0:0]
-	for _, c := range cs {
-		if ok[c.id] {
-			out = append(out, c)
+		if i, ok := at[c.id]; ok {
+			x := &cs[i]
+			x.bodyID, x.paperType, x.year, x.status = c.bodyID, c.paperType, c.year, c.status
 		}
 	}
-	return out, nil
+	return rows.Err()
+}
+
+// searchScores computes the candidates' full scores: per word the sum of
+// its matching terms' weights (half for root matches), over all words.
+func (db *DB) searchScores(ctx context.Context, tx *sql.Tx, cs []searchCandidate, groups []searchGroup) error {
+	ids := make([]int64, len(cs))
+	at := make(map[int64]int, len(cs))
+	for i, c := range cs {
+		ids[i], at[c.id] = c.id, i
+		cs[i].score = 0
+	}
+	set, arg := db.idSet(ids)
+	var conds []string
+	args := []any{arg}
+	for _, g := range groups {
+		c, a := searchTermCond("term", g.t)
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
+	rows, err := tx.QueryContext(ctx, db.rebind(`SELECT doc_id, term, s FROM search_postings WHERE doc_id IN (`+set+`) AND (`+
+		strings.Join(conds, " OR ")+`)`), args...)
+	if err != nil {
+		return fmt.Errorf("search: score: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p searchPosting
+		if err := rows.Scan(&p.doc, &p.term, &p.s); err != nil {
+			return fmt.Errorf("search: score: %w", err)
+		}
+		i, ok := at[p.doc]
+		if !ok {
+			continue
+		}
+		for _, g := range groups {
+			if ok, half := g.matches(p.term); ok {
+				if half {
+					cs[i].score += (p.s + 1) / 2
+				} else {
+					cs[i].score += p.s
+				}
+			}
+		}
+	}
+	return rows.Err()
 }
 
 func hasSearchFilter(q ratsnetz.SearchQuery) bool {
@@ -237,16 +481,20 @@ func (db *DB) searchHits(ctx context.Context, tx *sql.Tx, res *ratsnetz.SearchRe
 		ids[i] = c.id
 	}
 	set, arg := db.idSet(ids)
-	rows, err := tx.QueryContext(ctx, db.rebind(`SELECT d.id, d.title, d.subtitle, d.body FROM search_docs d WHERE d.id IN (`+set+`)`), arg)
+	rows, err := tx.QueryContext(ctx, db.rebind(`SELECT d.id, d.title, d.subtitle, d.body, d.date, d.body_id, d.paper_type, d.status
+		FROM search_docs d WHERE d.id IN (`+set+`)`), arg)
 	if err != nil {
 		return fmt.Errorf("search: hits: %w", err)
 	}
-	type text struct{ title, subtitle, body string }
+	type text struct {
+		title, subtitle, body string
+		c                     searchCandidate
+	}
 	texts := map[int64]text{}
 	for rows.Next() {
 		var id int64
 		var t text
-		if err := rows.Scan(&id, &t.title, &t.subtitle, &t.body); err != nil {
+		if err := rows.Scan(&id, &t.title, &t.subtitle, &t.body, timeScanner{&t.c.date}, &t.c.bodyID, &t.c.paperType, &t.c.status); err != nil {
 			rows.Close()
 			return fmt.Errorf("search: hits: %w", err)
 		}
@@ -258,8 +506,8 @@ func (db *DB) searchHits(ctx context.Context, tx *sql.Tx, res *ratsnetz.SearchRe
 	}
 	for _, c := range page {
 		t := texts[c.id]
-		h := &ratsnetz.SearchHit{Kind: c.kind, ObjectID: c.objectID, Subtitle: t.subtitle, Date: c.date, BodyID: c.bodyID,
-			PaperType: c.paperType, Status: c.status, Score: c.score}
+		h := &ratsnetz.SearchHit{Kind: c.kind, ObjectID: c.objectID, Subtitle: t.subtitle, Date: t.c.date, BodyID: t.c.bodyID,
+			PaperType: t.c.paperType, Status: t.c.status, Score: c.score}
 		h.Title = parts(search.Highlight(t.title, pq))
 		snippet, page := search.Snippet(t.body, pq, snippetWidth)
 		if t.body != "" {
@@ -301,55 +549,18 @@ func parts(ps []search.Part) []ratsnetz.SearchPart {
 	return out
 }
 
-// searchMatch returns the matching part of a query (no visibility: see
-// searchVisible).
-func (db *DB) searchMatch(pq search.Query) searchMatched {
-	var f strings.Builder
-	var args []any
-	f.WriteString("search_docs d")
-	var scores []string
-	for i, t := range pq.Terms {
-		a := "s" + strconv.Itoa(i)
-		if t.Prefix == "" {
-			f.WriteString(" JOIN search_terms " + a + " ON " + a + ".doc_id = d.id AND " + a + ".term = ?")
-			args = append(args, t.Term)
-		} else {
-			// Terms that start with the whole query term (compounds:
-			// Digitalisierungsstrategie for Digitalisierung) weigh fully,
-			// those that only share the root (digitale) half.
-			f.WriteString(" JOIN (SELECT doc_id, SUM(CASE WHEN term >= ? AND term < ? THEN w ELSE (w + 1) / 2 END) AS w FROM search_terms" +
-				" WHERE term = ? OR (term >= ? AND term < ?) GROUP BY doc_id) " + a + " ON " + a + ".doc_id = d.id")
-			args = append(args, t.Term, t.Term+prefixEnd, t.Term, t.Prefix, t.Prefix+prefixEnd)
-		}
-		scores = append(scores, a+".w")
-	}
-	var conds []string
-	for _, t := range pq.Exclude {
-		conds = append(conds, "NOT EXISTS (SELECT 1 FROM search_terms x WHERE x.term = ? AND x.doc_id = d.id)")
-		args = append(args, t)
-	}
-	for _, p := range pq.Phrases {
-		conds = append(conds, "d.terms LIKE ?")
-		args = append(args, "%"+search.PhraseText(p)+"%")
-	}
-	for _, p := range pq.ExcludePhrases {
-		conds = append(conds, "d.terms NOT LIKE ?")
-		args = append(args, "%"+search.PhraseText(p)+"%")
-	}
-	return searchMatched{from: f.String(), score: "(" + strings.Join(scores, " + ") + ") * d.boost",
-		where: strings.Join(conds, " AND "), args: args}
-}
-
-// searchVisible is the predicate "the viewer may see the object of search
-// document d", built from the find methods' rules: papers, meetings and
-// files as listed, agenda items only with their content (a redacted item is
-// not found by its hidden text), the always-public kinds unless deleted.
-func searchVisible(w viewer) string {
+// searchVisible is the predicate "the viewer may see the object of the
+// search document with ID id" (an SQL expression), built from the find
+// methods' rules: papers, meetings and files as listed, agenda items only
+// with their content (a redacted item is not found by its hidden text),
+// the always-public kinds unless deleted.
+func searchVisible(w viewer, id string) string {
 	kind := func(k, table, a, pred string) string {
 		if pred == "" {
 			pred = "TRUE"
 		}
-		return "(d.kind = '" + k + "' AND EXISTS (SELECT 1 FROM " + table + " " + a + " WHERE " + a + ".id = d.object_id AND " + pred + "))"
+		return "(" + id + " % 8 = " + strconv.FormatInt(searchKindCode(k), 10) + " AND EXISTS (SELECT 1 FROM " + table + " " + a +
+			" WHERE " + a + ".id = " + id + " / 8 AND " + pred + "))"
 	}
 	both := func(x, y string) string {
 		switch {
@@ -372,29 +583,35 @@ func searchVisible(w viewer) string {
 	}, " OR ") + ")"
 }
 
-// searchFilters is the SQL of the query's filters (" AND …" or "").
-func searchFilters(q ratsnetz.SearchQuery) (string, []any) {
+// searchFilters is the SQL of the query's filters on a posting p
+// (" AND …" or ""): kind and year from the posting itself, the others from
+// the document row.
+func (db *DB) searchFilters(q ratsnetz.SearchQuery) (string, []any) {
 	var b strings.Builder
 	var args []any
 	if q.Kind != "" {
-		b.WriteString(" AND d.kind = ?")
-		args = append(args, q.Kind)
+		b.WriteString(" AND p.doc_id % 8 = ?")
+		args = append(args, searchKindCode(q.Kind))
 	}
+	if q.Year != 0 {
+		b.WriteString(" AND p.dkey >= ? AND p.dkey < ?")
+		args = append(args, time.Date(q.Year, 1, 1, 0, 0, 0, 0, db.location()).Unix(), time.Date(q.Year+1, 1, 1, 0, 0, 0, 0, db.location()).Unix())
+	}
+	var doc []string
 	if q.BodyID != 0 {
-		b.WriteString(" AND d.body_id = ?")
+		doc = append(doc, "d.body_id = ?")
 		args = append(args, q.BodyID)
 	}
 	if q.PaperType != "" {
-		b.WriteString(" AND d.paper_type = ?")
+		doc = append(doc, "d.paper_type = ?")
 		args = append(args, q.PaperType)
 	}
-	if q.Year != 0 {
-		b.WriteString(" AND d.year = ?")
-		args = append(args, q.Year)
-	}
 	if q.Status != "" {
-		b.WriteString(" AND d.status = ?")
+		doc = append(doc, "d.status = ?")
 		args = append(args, q.Status)
+	}
+	if len(doc) > 0 {
+		b.WriteString(" AND EXISTS (SELECT 1 FROM search_docs d WHERE d.id = p.doc_id AND " + strings.Join(doc, " AND ") + ")")
 	}
 	return b.String(), args
 }

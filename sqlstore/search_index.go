@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,7 +14,7 @@ import (
 	"github.com/ratsnetz/ratsnetz/search"
 )
 
-// SearchIndex keeps the full-text index (tables search_docs, search_terms)
+// SearchIndex keeps the full-text index (tables search_docs, search_postings, search_vocab)
 // up to date. It needs no hook in the writers: an object is (re)indexed
 // when it has no index entry or its modified differs from the one indexed
 // (search_docs.src_modified), so every writer — Load, the importer, the
@@ -129,9 +129,9 @@ func (x *SearchIndex) indexBatch(ctx context.Context, src searchSource, limit in
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, db.rebind(`SELECT o.id FROM `+src.table+` o
-		LEFT JOIN search_docs d ON d.kind = ? AND d.object_id = o.id
+		LEFT JOIN search_docs d ON d.id = o.id * 8 + ?
 		WHERE o.id > ? AND (d.id IS NULL OR d.src_modified IS DISTINCT FROM o.modified)
-		ORDER BY o.id LIMIT ?`), src.kind, after, limit)
+		ORDER BY o.id LIMIT ?`), searchKindCode(src.kind), after, limit)
 	if err != nil {
 		return 0, fmt.Errorf("search index %s: pending: %w", src.kind, err)
 	}
@@ -235,9 +235,39 @@ func (db *DB) analyse(d *searchDoc) analysed {
 		d.title, d.subtitle, body, termText}}
 }
 
+// searchKinds are the kind codes of document IDs: a document's ID is its
+// object's ID times 8 plus the code (migration 0015), so a posting names
+// its object without the document row.
+var searchKinds = [8]string{1: ratsnetz.SearchPaper, 2: ratsnetz.SearchAgendaItem, 3: ratsnetz.SearchMeeting,
+	4: ratsnetz.SearchFile, 5: ratsnetz.SearchOrganization, 6: ratsnetz.SearchPerson, 7: ratsnetz.SearchBody}
+
+// searchKindCode returns the code of kind (0 if unknown).
+func searchKindCode(kind string) int64 {
+	for i, k := range searchKinds {
+		if k == kind && i > 0 {
+			return int64(i)
+		}
+	}
+	return 0
+}
+
+// searchDocID is the document ID of an object.
+func searchDocID(kind string, objectID int64) int64 { return objectID*8 + searchKindCode(kind) }
+
+// noDate is the date key of documents without a date: they rank last.
+const noDate = -1 << 62
+
+// searchDateKey is the date key of t (Unix seconds).
+func searchDateKey(t time.Time) int64 {
+	if t.IsZero() {
+		return noDate
+	}
+	return t.Unix()
+}
+
 // writeSearchDocs replaces the index entries of docs with a few statements
-// per batch (multi-row upsert, one delete, multi-row term inserts), so that
-// indexing needs few round trips to the database.
+// per batch (multi-row upsert, one delete, multi-row posting inserts, one
+// vocabulary upsert), so that indexing needs few round trips.
 func (db *DB) writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []*searchDoc) error {
 	if len(docs) == 0 {
 		return nil
@@ -246,75 +276,83 @@ func (db *DB) writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []*searchDoc
 	for i, d := range docs {
 		as[i] = db.analyse(d)
 	}
-	const cols = 13
-	ids := map[string]int64{}
-	key := func(kind string, id int64) string { return kind + " " + strconv.FormatInt(id, 10) }
+	const cols = 14
+	ids := make([]int64, len(as))
 	per := min(db.dialect.MaxParams/cols, 500)
 	for start := 0; start < len(as); start += per {
 		chunk := as[start:min(start+per, len(as))]
 		args := make([]any, 0, cols*len(chunk))
-		for _, a := range chunk {
+		for i, a := range chunk {
+			ids[start+i] = searchDocID(a.d.kind, a.d.objectID)
+			args = append(args, ids[start+i])
 			args = append(args, a.row...)
 		}
-		rows, err := tx.QueryContext(ctx, db.rebind(`INSERT INTO search_docs
-			(kind, object_id, src_modified, body_id, paper_type, status, year, boost, date, title, subtitle, body, terms)
-			VALUES `+strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")+`
-			ON CONFLICT (kind, object_id) DO UPDATE SET src_modified = excluded.src_modified,
+		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO search_docs
+			(id, kind, object_id, src_modified, body_id, paper_type, status, year, boost, date, title, subtitle, body, terms)
+			VALUES `+strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")+`
+			ON CONFLICT (id) DO UPDATE SET src_modified = excluded.src_modified,
 				body_id = excluded.body_id, paper_type = excluded.paper_type, status = excluded.status,
 				year = excluded.year, boost = excluded.boost, date = excluded.date, title = excluded.title,
-				subtitle = excluded.subtitle, body = excluded.body, terms = excluded.terms
-			RETURNING id, kind, object_id`), args...)
-		if err != nil {
-			return fmt.Errorf("write docs: %w", err)
-		}
-		for rows.Next() {
-			var id, obj int64
-			var kind string
-			if err := rows.Scan(&id, &kind, &obj); err != nil {
-				rows.Close()
-				return fmt.Errorf("write docs: %w", err)
-			}
-			ids[key(kind, obj)] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+				subtitle = excluded.subtitle, body = excluded.body, terms = excluded.terms`), args...); err != nil {
 			return fmt.Errorf("write docs: %w", err)
 		}
 	}
-	docIDs := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		docIDs = append(docIDs, id)
+	set, arg := db.idSet(ids)
+	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM search_postings WHERE doc_id IN (`+set+`)`), arg); err != nil {
+		return fmt.Errorf("clear postings: %w", err)
 	}
-	set, arg := db.idSet(docIDs)
-	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM search_terms WHERE doc_id IN (`+set+`)`), arg); err != nil {
-		return fmt.Errorf("clear terms: %w", err)
-	}
-	per = min(db.dialect.MaxParams/3, 3000)
-	args := make([]any, 0, 3*per)
+	per = min(db.dialect.MaxParams/4, 2000)
+	args := make([]any, 0, 4*per)
 	flush := func() error {
 		if len(args) == 0 {
 			return nil
 		}
-		q := "INSERT INTO search_terms (term, doc_id, w) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(args)/3), ", ")
+		q := "INSERT INTO search_postings (term, s, dkey, doc_id) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(args)/4), ", ")
 		if _, err := tx.ExecContext(ctx, db.rebind(q), args...); err != nil {
-			return fmt.Errorf("write terms: %w", err)
+			return fmt.Errorf("write postings: %w", err)
 		}
 		args = args[:0]
 		return nil
 	}
-	for _, a := range as {
-		id := ids[key(a.d.kind, a.d.objectID)]
+	df := map[string]int64{}
+	for i, a := range as {
+		boost := searchBoost(a.d.kind)
+		dkey := searchDateKey(a.d.date)
 		for t, w := range a.weights {
-			args = append(args, t, id, min(w, weightCap))
-			if len(args)/3 == per {
+			df[t]++
+			args = append(args, t, min(w, weightCap)*boost, dkey, ids[i])
+			if len(args)/4 == per {
 				if err := flush(); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return err
+	}
+	// The vocabulary in a fixed order (concurrent writers on PostgreSQL
+	// take the row locks in the same order).
+	terms := make([]string, 0, len(df))
+	for t := range df {
+		terms = append(terms, t)
+	}
+	slices.Sort(terms)
+	per = min(db.dialect.MaxParams/2, 2000)
+	for start := 0; start < len(terms); start += per {
+		chunk := terms[start:min(start+per, len(terms))]
+		args := make([]any, 0, 2*len(chunk))
+		for _, t := range chunk {
+			args = append(args, t, df[t])
+		}
+		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO search_vocab (term, df) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?), ", len(chunk)), ", ")+`
+			ON CONFLICT (term) DO UPDATE SET df = search_vocab.df + excluded.df`), args...); err != nil {
+			return fmt.Errorf("write vocabulary: %w", err)
+		}
+	}
+	return nil
 }
 
 // searchBoost is the score multiplier of a kind: the objects themselves
@@ -338,9 +376,9 @@ func (x *SearchIndex) ClearSearchIndex(ctx context.Context) error {
 		return fmt.Errorf("clear search index: %w", err)
 	}
 	defer tx.Rollback()
-	stmts := []string{`DELETE FROM search_terms`, `DELETE FROM search_docs`}
+	stmts := []string{`DELETE FROM search_postings`, `DELETE FROM search_vocab`, `DELETE FROM search_docs`}
 	if db.dialect.Name == "postgres" {
-		stmts = []string{`TRUNCATE search_terms, search_docs`}
+		stmts = []string{`TRUNCATE search_postings, search_vocab, search_docs`}
 	}
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
@@ -538,7 +576,7 @@ func (db *DB) SearchIndexSize(ctx context.Context) (int64, error) {
 	var n sql.NullInt64
 	q := `SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search%'`
 	if db.dialect.Name == "postgres" {
-		q = `SELECT pg_total_relation_size('search_docs') + pg_total_relation_size('search_terms')`
+		q = `SELECT pg_total_relation_size('search_docs') + pg_total_relation_size('search_postings') + pg_total_relation_size('search_vocab')`
 	}
 	if err := db.read.QueryRowContext(ctx, q).Scan(&n); err != nil {
 		if db.dialect.Name == "postgres" {
