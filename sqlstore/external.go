@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 
 	"github.com/ratsnetz/ratsnetz"
 )
@@ -34,12 +35,31 @@ const externalChunk = 400
 // ResolveExternalIDs returns the local ID of each external id of kind,
 // allocating IDs above every ID used in the kind's table for unknown ones.
 func (db *DB) ResolveExternalIDs(ctx context.Context, kind string, externalIDs []string) (map[string]int64, error) {
-	table, ok := kindTables[kind]
-	if !ok {
-		return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Unbekannte Objektart %q.", kind)
+	all, err := db.ResolveExternalIDsBatch(ctx, map[string][]string{kind: externalIDs})
+	if err != nil {
+		return nil, err
 	}
-	out := make(map[string]int64, len(externalIDs))
-	if len(externalIDs) == 0 {
+	out := all[kind]
+	if out == nil {
+		out = map[string]int64{}
+	}
+	return out, nil
+}
+
+// ResolveExternalIDsBatch resolves the external ids of several kinds at
+// once, in one transaction (an importer resolves every reference of a list
+// page together). The result has an entry for every kind asked.
+func (db *DB) ResolveExternalIDsBatch(ctx context.Context, want map[string][]string) (map[string]map[string]int64, error) {
+	out := make(map[string]map[string]int64, len(want))
+	n := 0
+	for kind, exts := range want {
+		if _, ok := kindTables[kind]; !ok {
+			return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Unbekannte Objektart %q.", kind)
+		}
+		out[kind] = make(map[string]int64, len(exts))
+		n += len(exts)
+	}
+	if n == 0 {
 		return out, nil
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
@@ -52,9 +72,52 @@ func (db *DB) ResolveExternalIDs(ctx context.Context, kind string, externalIDs [
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('ratsnetz_import_ids'))`); err != nil {
 			return nil, fmt.Errorf("resolve external ids: lock: %w", err)
 		}
+		// Like a Load: an allocation lost in a crash is made again by the
+		// next run, and PostgreSQL never keeps a later commit (a Load using
+		// these IDs) while losing this one.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return nil, fmt.Errorf("resolve external ids: %w", err)
+		}
 	}
+	allocated := false
+	for _, kind := range sortedKinds(want) {
+		added, err := db.resolveKind(ctx, tx, kind, want[kind], out[kind])
+		if err != nil {
+			return nil, err
+		}
+		allocated = allocated || added
+	}
+	if allocated {
+		if err := db.bumpVersion(ctx, tx); err != nil {
+			return nil, fmt.Errorf("resolve external ids: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("resolve external ids: commit: %w", err)
+	}
+	return out, nil
+}
+
+// sortedKinds returns the kinds of want in a fixed order, so that
+// concurrent batches take row locks in the same order.
+func sortedKinds(want map[string][]string) []string {
+	kinds := make([]string, 0, len(want))
+	for k := range want {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	return kinds
+}
+
+// resolveKind looks up the external ids of kind in tx, allocates IDs for
+// the unknown ones and reports whether it did.
+func (db *DB) resolveKind(ctx context.Context, tx *sql.Tx, kind string, externalIDs []string, out map[string]int64) (bool, error) {
+	if len(externalIDs) == 0 {
+		return false, nil
+	}
+	table := kindTables[kind]
 	if err := db.selectExternal(ctx, tx, kind, externalIDs, out); err != nil {
-		return nil, err
+		return false, err
 	}
 	var missing []string
 	seen := map[string]bool{}
@@ -64,44 +127,46 @@ func (db *DB) ResolveExternalIDs(ctx context.Context, kind string, externalIDs [
 			missing = append(missing, e)
 		}
 	}
-	if len(missing) > 0 {
-		var maxTable, last sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM `+table).Scan(&maxTable); err != nil {
-			return nil, fmt.Errorf("resolve external ids: max id: %w", err)
+	if len(missing) == 0 {
+		return false, nil
+	}
+	var maxTable, last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM `+table).Scan(&maxTable); err != nil {
+		return false, fmt.Errorf("resolve external ids: max id: %w", err)
+	}
+	err := tx.QueryRowContext(ctx, db.rebind(`SELECT last_id FROM import_id_counters WHERE kind = ?`), kind).Scan(&last)
+	if err != nil && err != sql.ErrNoRows {
+		return false, fmt.Errorf("resolve external ids: counter: %w", err)
+	}
+	next := max(maxTable.Int64, last.Int64)
+	for start := 0; start < len(missing); start += externalChunk {
+		end := min(start+externalChunk, len(missing))
+		args := make([]any, 0, 3*(end-start))
+		for _, e := range missing[start:end] {
+			next++
+			args = append(args, kind, e, next)
+			// The allocation lock (PostgreSQL) or the single writer
+			// (SQLite) makes these the rows just inserted.
+			out[e] = next
 		}
-		err := tx.QueryRowContext(ctx, db.rebind(`SELECT last_id FROM import_id_counters WHERE kind = ?`), kind).Scan(&last)
-		if err != nil && err != sql.ErrNoRows {
-			return nil, fmt.Errorf("resolve external ids: counter: %w", err)
+		q := `INSERT INTO import_external_ids (kind, external_id, id) VALUES ` +
+			repeatJoin("(?, ?, ?)", end-start) + ` ON CONFLICT (kind, external_id) DO NOTHING`
+		res, err := tx.ExecContext(ctx, db.rebind(q), args...)
+		if err != nil {
+			return false, fmt.Errorf("resolve external ids: insert: %w", err)
 		}
-		next := max(maxTable.Int64, last.Int64)
-		for start := 0; start < len(missing); start += externalChunk {
-			end := min(start+externalChunk, len(missing))
-			args := make([]any, 0, 3*(end-start))
-			for _, e := range missing[start:end] {
-				next++
-				args = append(args, kind, e, next)
+		if n, err := res.RowsAffected(); err != nil || n != int64(end-start) {
+			// Someone else's allocation won: read what is stored.
+			if err := db.selectExternal(ctx, tx, kind, missing[start:end], out); err != nil {
+				return false, err
 			}
-			q := `INSERT INTO import_external_ids (kind, external_id, id) VALUES ` +
-				repeatJoin("(?, ?, ?)", end-start) + ` ON CONFLICT (kind, external_id) DO NOTHING`
-			if _, err := tx.ExecContext(ctx, db.rebind(q), args...); err != nil {
-				return nil, fmt.Errorf("resolve external ids: insert: %w", err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO import_id_counters (kind, last_id) VALUES (?, ?)
-			ON CONFLICT (kind) DO UPDATE SET last_id = excluded.last_id`), kind, next); err != nil {
-			return nil, fmt.Errorf("resolve external ids: counter: %w", err)
-		}
-		if err := db.selectExternal(ctx, tx, kind, missing, out); err != nil {
-			return nil, err
-		}
-		if err := db.bumpVersion(ctx, tx); err != nil {
-			return nil, fmt.Errorf("resolve external ids: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("resolve external ids: commit: %w", err)
+	if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO import_id_counters (kind, last_id) VALUES (?, ?)
+		ON CONFLICT (kind) DO UPDATE SET last_id = excluded.last_id`), kind, next); err != nil {
+		return false, fmt.Errorf("resolve external ids: counter: %w", err)
 	}
-	return out, nil
+	return true, nil
 }
 
 func repeatJoin(s string, n int) string {

@@ -291,7 +291,7 @@ func (r *run) walkBodies(ctx context.Context, listURL string) ([]*obj, error) {
 		hashes[b.id] = h
 		changed = append(changed, b)
 	}
-	if err := r.importObjects(ctx, "", ratsnetz.KindBody, changed, false); err != nil {
+	if err := r.importObjects(ctx, "", ratsnetz.KindBody, changed, false, nil); err != nil {
 		return nil, err
 	}
 	for id, h := range hashes {
@@ -347,12 +347,26 @@ var phases = [][]string{
 	{"agendaItem", "file"},
 }
 
+// embeddedIn names, for a list whose objects OParl 1.1 embeds completely in
+// the objects of another list of the same body, that list: every agenda
+// item in its meeting (Meeting.agendaItem), every consultation in its paper
+// (Paper.consultation). Files are not here: the file list carries the long
+// text embedded copies leave out.
+var embeddedIn = map[string]string{
+	"agendaItem":   "meeting",
+	"consultation": "paper",
+}
+
 func (r *run) importBody(ctx context.Context, body *obj) error {
 	for _, p := range []string{"organization", "person", "meeting", "paper"} {
 		if _, ok := body.m[p].(string); !ok {
 			body.quirk(QuirkMissingRequired, p, "Liste fehlt, nicht importiert")
 		}
 	}
+	// complete holds, per list walked completely and unfiltered in this
+	// run without anything skipped, the time its walk began.
+	var completeMu sync.Mutex
+	complete := map[string]string{}
 	for _, phase := range phases {
 		var wg sync.WaitGroup
 		errs := make([]error, len(phase))
@@ -361,10 +375,19 @@ func (r *run) importBody(ctx context.Context, body *obj) error {
 			if strings.TrimSpace(u) == "" {
 				continue
 			}
+			completeMu.Lock()
+			parentStart := complete[embeddedIn[prop]]
+			completeMu.Unlock()
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[i] = r.walkList(ctx, body.id, strings.TrimSpace(u), listKinds[prop])
+				start, err := r.walkList(ctx, body.id, strings.TrimSpace(u), listKinds[prop], parentStart)
+				errs[i] = err
+				if start != "" {
+					completeMu.Lock()
+					complete[prop] = start
+					completeMu.Unlock()
+				}
 			}()
 		}
 		wg.Wait()
@@ -377,23 +400,40 @@ func (r *run) importBody(ctx context.Context, body *obj) error {
 
 const stateTime = "2006-01-02T15:04:05-07:00"
 
-// walkList walks one list page by page. Progress is stored after every page:
-// the next page to read and the time the walk began; when the walk ends,
-// that time becomes the list's modified_since for the next run.
-func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind string) error {
+// page is a fetched list page.
+type page struct {
+	items []*obj
+	next  string
+	err   error
+}
+
+// walkList walks one list page by page. Progress is stored with every page
+// (in the page's load transaction): the next page to read and the time the
+// walk began; when the walk ends, that time becomes the list's
+// modified_since for the next run. While a page is loaded, the next one is
+// already fetched.
+//
+// complete is the start time of the walk when it read the whole list
+// unfiltered from its first page with nothing skipped, else "". parentStart
+// is that time of the list embedding this one's objects (see embeddedIn),
+// if it was complete: when then every object of the first page was loaded
+// already, the rest of the list is not read, and the list's next run asks
+// for changes since the parent's walk began.
+func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind, parentStart string) (complete string, err error) {
 	keyNext := r.stateKey("next", listURL)
 	keyStart := r.stateKey("start", listURL)
 	keySince := r.stateKey("since", listURL)
 	next, err := r.store.ImportState(ctx, keyNext)
 	if err != nil {
-		return fmt.Errorf("read import state: %w", err)
+		return "", fmt.Errorf("read import state: %w", err)
 	}
 	var start, since string
-	var filtered, built bool
+	var filtered, built, resumed bool
 	if next != "" && !r.opts.Full {
+		resumed = true
 		start, err = r.store.ImportState(ctx, keyStart)
 		if err != nil {
-			return fmt.Errorf("read import state: %w", err)
+			return "", fmt.Errorf("read import state: %w", err)
 		}
 		filtered = strings.Contains(next, "modified_since")
 		r.opts.Logger.Info("oparl import resumes list", "list", listURL, "page", next)
@@ -401,34 +441,54 @@ func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind string) error
 		start = r.opts.Now().In(r.loc).Format(stateTime)
 		since, err = r.store.ImportState(ctx, keySince)
 		if err != nil {
-			return fmt.Errorf("read import state: %w", err)
+			return "", fmt.Errorf("read import state: %w", err)
 		}
 		next = listURL
 		if since != "" && !r.opts.Full {
 			next = withQuery(listURL, "modified_since", since, r.f.unencoded.Load())
 			filtered, built = true, true
 		}
-		if sized := r.sized(next); sized != next {
+		if sized := r.sized(next, kind); sized != next {
 			next = r.firstPage(ctx, next, sized)
 		}
-		if err := r.setState(ctx, keyStart, start); err != nil {
-			return err
-		}
-		if err := r.setState(ctx, keyNext, next); err != nil {
-			return err
+		if err := r.saveState(ctx, map[string]string{keyStart: start, keyNext: next}); err != nil {
+			return "", err
 		}
 	}
+	clean := !resumed && !filtered
+	skippedBefore := r.skipped()
+
+	// The page fetched ahead; on return it is cancelled and waited for.
+	pctx, cancel := context.WithCancel(ctx)
+	var ahead chan page
+	defer func() {
+		cancel()
+		if ahead != nil {
+			<-ahead
+		}
+	}()
+
 	visited := map[string]bool{}
+	first := true
 	for next != "" {
 		if visited[next] {
 			r.rep.issue(Issue{Quirk: QuirkPaginationLoop, URL: next, Message: "links.next zeigt auf eine schon gelesene Seite"})
+			clean = false
 			break
 		}
 		visited[next] = true
-		items, n, err := r.fetchPage(ctx, next, filtered)
+		var items []*obj
+		var n string
+		if ahead != nil {
+			p := <-ahead
+			ahead = nil
+			items, n, err = p.items, p.next, p.err
+		} else {
+			items, n, err = r.fetchPage(ctx, next, filtered)
+		}
 		if err != nil && built && ctx.Err() == nil && strings.Contains(next, "%") && !isNotFound(err) && httpStatus(err) != 0 {
 			// Some servers (SessionNet) reject URL-encoded filter values.
-			if raw := r.sized(withQuery(listURL, "modified_since", since, true)); raw != next {
+			if raw := r.sized(withQuery(listURL, "modified_since", since, true), kind); raw != next {
 				items2, n2, err2 := r.fetchPage(ctx, raw, filtered)
 				if err2 == nil {
 					r.rep.issue(Issue{Quirk: QuirkUnencodedQuery, URL: next, Message: fmt.Sprintf("kodierter Filterwert abgelehnt (%v), unkodiert wiederholt", err)})
@@ -440,39 +500,95 @@ func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind string) error
 		built = false
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return "", ctx.Err()
 			}
 			// The list stays at this page: the next run tries it again.
 			if errors.As(err, new(reportedError)) {
-				return nil
+				return "", nil
 			}
 			r.rep.issue(Issue{Quirk: QuirkRequestFailed, URL: next, Message: fmt.Sprintf("Listenseite nicht lesbar, Rest der Liste übersprungen: %v", err), Skipped: true})
-			return nil
+			return "", nil
 		}
-		if err := r.importObjects(ctx, bodyExt, kind, items, filtered); err != nil {
-			return err
+		if first && clean && parentStart != "" && n != "" && r.allLoaded(kind, items) {
+			r.opts.Logger.Info("oparl import: list not walked, its objects came embedded", "list", listURL, "parent walk began", parentStart)
+			r.rep.mu.Lock()
+			r.rep.r.EmbeddedLists = append(r.rep.r.EmbeddedLists, listURL)
+			r.rep.mu.Unlock()
+			return "", r.saveState(ctx, map[string]string{keyNext: "", keyStart: "", keySince: parentStart})
 		}
+		first = false
 		if n != "" && visited[n] {
 			r.rep.issue(Issue{Quirk: QuirkPaginationLoop, URL: n, Message: "links.next zeigt auf eine schon gelesene Seite"})
+			clean = false
 			n = ""
 		}
+		if n != "" {
+			ahead = make(chan page, 1)
+			go func(u string, c chan<- page) {
+				items, n, err := r.fetchPage(pctx, u, filtered)
+				c <- page{items, n, err}
+			}(n, ahead)
+		}
+		state := map[string]string{keyNext: n}
+		if n == "" {
+			state[keySince], state[keyStart] = start, ""
+		}
+		if err := r.importObjects(ctx, bodyExt, kind, items, filtered, state); err != nil {
+			return "", err
+		}
 		next = n
-		if err := r.setState(ctx, keyNext, next); err != nil {
-			return err
+	}
+	if next != "" {
+		// Left by a pagination loop: the walk ends here.
+		if err := r.saveState(ctx, map[string]string{keyNext: "", keySince: start, keyStart: ""}); err != nil {
+			return "", err
 		}
 	}
-	if err := r.setState(ctx, keySince, start); err != nil {
-		return err
+	if clean && r.skipped() == skippedBefore {
+		return start, nil
 	}
-	return r.setState(ctx, keyStart, "")
+	return "", nil
 }
 
-// sized adds the page size (limit) to the first page URL u of a list.
-func (r *run) sized(u string) string {
+// allLoaded reports whether items is not empty and each of them was
+// loaded in this run already.
+func (r *run) allLoaded(listKind string, items []*obj) bool {
+	if len(items) == 0 {
+		return false
+	}
+	for _, o := range items {
+		kind := typeKinds[o.typeName()]
+		if kind == "" {
+			kind = listKind
+		}
+		if !r.wasLoaded(kind, o.id) {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *run) skipped() int {
+	r.rep.mu.Lock()
+	defer r.rep.mu.Unlock()
+	return r.rep.r.Skipped
+}
+
+// maxMeetingPage bounds the pages of meeting lists: a meeting embeds its
+// agenda items with their files (about twenty each), so a page of 1000
+// meetings is tens of megabytes of JSON; two pages are in memory at once.
+const maxMeetingPage = 100
+
+// sized adds the page size (limit) to the first page URL u of a list of kind.
+func (r *run) sized(u, kind string) string {
 	if r.opts.PageSize <= 0 || r.noLimit.Load() || strings.Contains(u, "limit=") {
 		return u
 	}
-	return withQuery(u, "limit", strconv.Itoa(r.opts.PageSize), true)
+	size := r.opts.PageSize
+	if kind == ratsnetz.KindMeeting {
+		size = min(size, maxMeetingPage)
+	}
+	return withQuery(u, "limit", strconv.Itoa(size), true)
 }
 
 // firstPage returns sized, the first page with the limit parameter, unless
@@ -500,6 +616,34 @@ func (r *run) firstPage(ctx context.Context, plain, sized string) string {
 type reportedError struct{ error }
 
 func (e reportedError) Unwrap() error { return e.error }
+
+// saveState stores several import state keys at once.
+func (r *run) saveState(ctx context.Context, state map[string]string) error {
+	if len(state) == 0 {
+		return nil
+	}
+	if bs, ok := r.store.(batchStore); ok {
+		if err := bs.LoadImport(ctx, nil, state); err != nil {
+			return fmt.Errorf("save import state: %w", err)
+		}
+		return nil
+	}
+	for _, k := range sortedKeys(state) {
+		if err := r.setState(ctx, k, state[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
 func (r *run) setState(ctx context.Context, key, value string) error {
 	if err := r.store.SetImportState(ctx, key, value); err != nil {
@@ -590,7 +734,10 @@ var embeddable = map[string]bool{
 
 // importObjects maps objs (found in a list of listKind) to one dataset,
 // fetches file contents, loads the dataset and records what was loaded.
-func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs []*obj, filtered bool) error {
+//
+// state (import state keys, may be nil) is stored with the objects, in
+// the same transaction where the store can.
+func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs []*obj, filtered bool, state map[string]string) error {
 	var todo []*obj
 	for _, o := range objs {
 		kind := typeKinds[o.typeName()]
@@ -606,7 +753,7 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 		todo = append(todo, o)
 	}
 	if len(todo) == 0 {
-		return nil
+		return r.saveState(ctx, state)
 	}
 	c := newMapper(r, bodyExt, filtered, true)
 	for _, o := range todo {
@@ -632,8 +779,17 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 	if err := r.fetchFiles(ctx, m.files); err != nil {
 		return err
 	}
-	if err := r.store.Load(ctx, &m.ds); err != nil {
-		return fmt.Errorf("load objects from %s: %w", todo[0].where, err)
+	if bs, ok := r.store.(batchStore); ok {
+		if err := bs.LoadImport(ctx, &m.ds, state); err != nil {
+			return fmt.Errorf("load objects from %s: %w", todo[0].where, err)
+		}
+	} else {
+		if err := r.store.Load(ctx, &m.ds); err != nil {
+			return fmt.Errorf("load objects from %s: %w", todo[0].where, err)
+		}
+		if err := r.saveState(ctx, state); err != nil {
+			return err
+		}
 	}
 	counts := map[string]int{}
 	for kind, set := range m.defined {
@@ -654,6 +810,14 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 }
 
 const resolveBatch = 500
+
+// batchStore is the optional part of a Store that saves round trips:
+// *sqlstore.DB resolves a page's external ids of every kind in one
+// transaction and loads a page together with the walk's progress.
+type batchStore interface {
+	ResolveExternalIDsBatch(ctx context.Context, want map[string][]string) (map[string]map[string]int64, error)
+	LoadImport(ctx context.Context, ds *ratsnetz.Dataset, state map[string]string) error
+}
 
 // childFinder reads the stored children of parents (sqlstore has it).
 type childFinder interface {
@@ -754,6 +918,22 @@ func (r *run) storedConsultations(ctx context.Context, want map[string]struct{},
 func (r *run) resolve(ctx context.Context, want map[string]map[string]struct{}) (map[string]map[string]int64, error) {
 	r.resolveMu.Lock()
 	defer r.resolveMu.Unlock()
+	if bs, ok := r.store.(batchStore); ok {
+		all := make(map[string][]string, len(want))
+		for kind, set := range want {
+			exts := make([]string, 0, len(set))
+			for e := range set {
+				exts = append(exts, e)
+			}
+			sort.Strings(exts)
+			all[kind] = exts
+		}
+		out, err := bs.ResolveExternalIDsBatch(ctx, all)
+		if err != nil {
+			return nil, fmt.Errorf("resolve ids: %w", err)
+		}
+		return out, nil
+	}
 	out := map[string]map[string]int64{}
 	for kind, set := range want {
 		exts := make([]string, 0, len(set))
@@ -1032,7 +1212,7 @@ func (r *run) fetchSingles(ctx context.Context, kind string, exts []string) erro
 	}
 	for i := 0; i < len(objs); i += 100 {
 		j := min(i+100, len(objs))
-		if err := r.importObjects(ctx, r.defaultBody, kind, objs[i:j], true); err != nil {
+		if err := r.importObjects(ctx, r.defaultBody, kind, objs[i:j], true, nil); err != nil {
 			return err
 		}
 	}

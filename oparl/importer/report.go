@@ -81,7 +81,11 @@ type Report struct {
 	Skipped   int
 	Files     int
 	FileBytes int64
-	Requests  int64
+	// EmbeddedLists names the lists not walked because a complete walk of
+	// their parents' list in the same run had brought every object
+	// embedded (Meeting.agendaItem, Paper.consultation).
+	EmbeddedLists []string
+	Requests      int64
 	Retries   int
 	// Quirks counts every tolerated deviation per Quirk* kind.
 	Quirks map[string]int
@@ -151,6 +155,9 @@ func (r *Report) Write(w io.Writer) error {
 	}
 	if r.Files > 0 {
 		fmt.Fprintf(&b, "Dateiinhalte geladen: %d (%d Bytes)\n", r.Files, r.FileBytes)
+	}
+	if len(r.EmbeddedLists) > 0 {
+		fmt.Fprintf(&b, "Listen nicht gelesen (alle Objekte kamen eingebettet): %s\n", strings.Join(r.EmbeddedLists, ", "))
 	}
 	fmt.Fprintf(&b, "Übersprungen: %d\n", r.Skipped)
 	if len(r.Quirks) > 0 {
