@@ -86,7 +86,7 @@ type Report struct {
 	// embedded (Meeting.agendaItem, Paper.consultation).
 	EmbeddedLists []string
 	Requests      int64
-	Retries   int
+	Retries       int
 	// Quirks counts every tolerated deviation per Quirk* kind.
 	Quirks map[string]int
 	// Issues lists the problems: up to 1000 per quirk kind of what was
