@@ -41,10 +41,21 @@ type Builder struct {
 
 	// texts caches the text extracted from attachment PDFs by blob key
 	// (content-addressed: a changed file gets a new key), so that the 80
-	// packets of one invitation extract each attachment once.
-	mu    sync.Mutex
-	texts map[string]string
+	// packets of one invitation extract each attachment once; originals
+	// caches the attachment PDFs themselves (nil = not importable) the same
+	// way, bounded by originalBytes.
+	mu            sync.Mutex
+	texts         map[string]string
+	originals     map[string][]byte
+	originalBytes int
 }
+
+// maxCachedOriginals bounds the bytes of attachment PDFs kept in memory.
+const maxCachedOriginals = 64 << 20
+
+// maxOriginal is the largest attachment PDF taken in as its pages; a larger
+// one goes in as text.
+const maxOriginal = 50 << 20
 
 // maxCachedTexts bounds the attachment text cache.
 const maxCachedTexts = 2000
@@ -250,13 +261,21 @@ func (b *Builder) itemPart(ctx context.Context, it *ratsnetz.AgendaItem) (pdf.Do
 			continue
 		}
 		seen[f.ID] = true
-		text, err := b.fileText(ctx, f)
-		if err != nil {
-			return pdf.Document{}, err
-		}
 		name := f.Name
 		if name == "" {
 			name = f.FileName
+		}
+		// A PDF attachment goes in as its original pages; anything else (or
+		// a PDF that cannot be read) as its text.
+		if orig, err := b.original(ctx, f); err != nil {
+			return pdf.Document{}, err
+		} else if orig != nil {
+			part.Blocks = append(part.Blocks, pdf.Pages{Title: "Anlage: " + name, Data: orig})
+			continue
+		}
+		text, err := b.fileText(ctx, f)
+		if err != nil {
+			return pdf.Document{}, err
 		}
 		part.Blocks = append(part.Blocks, pdf.Heading{Text: "Anlage: " + name})
 		if text == "" {
@@ -268,6 +287,42 @@ func (b *Builder) itemPart(ctx context.Context, it *ratsnetz.AgendaItem) (pdf.Do
 		part.Blocks = append(part.Blocks, pdf.Paragraph{Text: "Zu diesem Tagesordnungspunkt gibt es keine Unterlagen.", Italic: true})
 	}
 	return part, nil
+}
+
+// original returns the attachment's PDF if its pages can be imported into
+// the packet, else nil (not a PDF, missing blob, encrypted or damaged).
+func (b *Builder) original(ctx context.Context, f *ratsnetz.File) ([]byte, error) {
+	if b.Blobs == nil || f.BlobKey == "" || !strings.Contains(strings.ToLower(f.MimeType), "pdf") {
+		return nil, nil
+	}
+	b.mu.Lock()
+	data, ok := b.originals[f.BlobKey]
+	b.mu.Unlock()
+	if ok {
+		return data, nil
+	}
+	blob, err := b.Blobs.Open(ctx, f.BlobKey)
+	if err != nil {
+		return nil, nil // a missing blob: the text (or a placeholder) stands in
+	}
+	data, err = io.ReadAll(io.LimitReader(blob, maxOriginal+1))
+	blob.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read file %d: %w", f.ID, err)
+	}
+	if len(data) > maxOriginal {
+		data = nil
+	} else if _, err := pdf.CountPages(data); err != nil {
+		data = nil
+	}
+	b.mu.Lock()
+	if b.originals == nil || b.originalBytes+len(data) > maxCachedOriginals {
+		b.originals, b.originalBytes = map[string][]byte{}, 0
+	}
+	b.originals[f.BlobKey] = data
+	b.originalBytes += len(data)
+	b.mu.Unlock()
+	return data, nil
 }
 
 // fileText returns the attachment's text: the stored text, or the text of

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,10 +93,7 @@ func TestMappe(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text, err := pdf.ExtractText(data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		text := pageText(t, data)
 		info, err := pdf.ReadInfo(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			t.Fatal(err)
@@ -202,6 +200,55 @@ func TestMappe(t *testing.T) {
 			checkOrder(t, text, info, items)
 		})
 	}
+
+	// Attachments go in as their original pages, each with its bookmark
+	// under its item: the member's packet has every page of every PDF the
+	// member may see, and poppler reads their own text.
+	t.Run("OriginalPages", func(t *testing.T) {
+		data, text, info, items := packet(t, "member", "Erika Beispiel")
+		ctx := w.ctxs["member"]
+		attachments, pages := 0, 0
+		flat := squash(text)
+		for _, it := range items {
+			if it.Redacted || it.PaperID == 0 {
+				continue
+			}
+			files, _, err := w.db.FindFiles(ctx, ratsnetz.FileFilter{PaperID: it.PaperID, ListOptions: ratsnetz.ListOptions{Limit: 100}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range files {
+				if !strings.Contains(f.MimeType, "pdf") || f.BlobKey == "" {
+					continue
+				}
+				orig := readBlob(t, w, f.BlobKey)
+				n, err := pdf.CountPages(orig)
+				if err != nil {
+					t.Fatalf("demo file %d: %v", f.ID, err)
+				}
+				attachments++
+				pages += n
+				if !contains(info.Outline, "Anlage: "+f.Name) {
+					t.Errorf("no bookmark for attachment %q", f.Name)
+				}
+				if own, err := pdf.ExtractText(orig); err == nil && havePoppler() {
+					words := strings.Fields(own)
+					if !strings.Contains(flat, squash(strings.Join(words[:min(len(words), 12)], " "))) {
+						t.Errorf("the packet lacks the original text of %q: %q", f.Name, strings.Join(words[:min(len(words), 12)], " "))
+					}
+				}
+			}
+		}
+		if attachments == 0 {
+			t.Fatal("no PDF attachment on the meeting: the test proves nothing")
+		}
+		if info.Pages < pages+2 {
+			t.Errorf("%d pages for %d attachment pages", info.Pages, pages)
+		}
+		if !bytes.Contains(data, []byte("/GOFPDITPL")) {
+			t.Error("no imported page (form XObject) in the packet")
+		}
+	})
 
 	t.Run("Poppler", func(t *testing.T) {
 		if _, err := exec.LookPath("pdftotext"); err != nil {
@@ -332,3 +379,54 @@ func TestInvite(t *testing.T) {
 }
 
 func writeFile(name string, data []byte) error { return os.WriteFile(name, data, 0o600) }
+
+func havePoppler() bool {
+	_, err := exec.LookPath("pdftotext")
+	return err == nil
+}
+
+// pageText is the text of a PDF as poppler reads it (the original pages of
+// attachments included); without poppler, the package's own extractor,
+// which does not read imported pages.
+func pageText(t *testing.T, data []byte) string {
+	t.Helper()
+	if !havePoppler() {
+		text, err := pdf.ExtractText(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return text
+	}
+	cmd := exec.Command("pdftotext", "-", "-")
+	cmd.Stdin = bytes.NewReader(data)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func squash(s string) string { return strings.Join(strings.Fields(s), "") }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func readBlob(t *testing.T, w *world, key string) []byte {
+	t.Helper()
+	r, err := w.blobs.Open(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}

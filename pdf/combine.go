@@ -23,7 +23,11 @@ func Combine(title string, parts []Document) Document {
 			out.Blocks = append(out.Blocks, Paragraph{Text: p.Subtitle, Italic: true})
 		}
 		for _, b := range p.Blocks {
-			if h, ok := b.(Heading); ok {
+			switch h := b.(type) {
+			case Heading:
+				h.Level++
+				b = h
+			case Pages:
 				h.Level++
 				b = h
 			}

@@ -15,6 +15,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/go-pdf/fpdf"
+	"github.com/phpdave11/gofpdi"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -42,7 +43,8 @@ type Document struct {
 	Blocks       []Block
 }
 
-// Block is one element of a document: Heading, Paragraph, Table, List or PageBreak.
+// Block is one element of a document: Heading, Paragraph, Table, List,
+// PageBreak or Pages.
 type Block interface {
 	block()
 	plain(b *strings.Builder)
@@ -169,6 +171,9 @@ func utf16Text(s string) string {
 type renderer struct {
 	f   *fpdf.Fpdf
 	doc Document
+	// imp and sources serve Pages blocks (pages.go).
+	imp     *gofpdi.Importer
+	sources []*io.ReadSeeker
 }
 
 // Render writes doc as a PDF (A4 portrait) to w. The output is deterministic
@@ -220,6 +225,10 @@ func Render(doc Document, w io.Writer) error {
 			r.list(b)
 		case PageBreak:
 			f.AddPage()
+		case Pages:
+			if err := r.pages(b); err != nil {
+				return fmt.Errorf("render pdf: %w", err)
+			}
 		default:
 			return fmt.Errorf("render pdf: unknown block %T", bl)
 		}
