@@ -89,3 +89,59 @@ func (db *DB) setImportStateTx(ctx context.Context, tx *sql.Tx, state map[string
 	}
 	return nil
 }
+
+// ImportedFiles returns, of the files with the given IDs, what an importer
+// keeps when it loads a file again: modification time, blob key, checksums
+// and size, and the text of those among textIDs (servers leave the long
+// text out of embedded copies). It reads the rows as stored, whoever may
+// see them: the importer writes them back, nothing is shown.
+func (db *DB) ImportedFiles(ctx context.Context, ids, textIDs []int64) (map[int64]*ratsnetz.File, error) {
+	out := make(map[int64]*ratsnetz.File, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	set, arg := db.idSet(ids)
+	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT id, modified, blob_key, sha256, sha512, size FROM files WHERE id IN (`+set+`)`), arg)
+	if err != nil {
+		return nil, fmt.Errorf("imported files: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		f := &ratsnetz.File{}
+		if err := rows.Scan(&f.ID, timeScanner{&f.Modified}, &f.BlobKey, &f.SHA256, &f.SHA512, &f.Size); err != nil {
+			return nil, fmt.Errorf("imported files: %w", err)
+		}
+		out[f.ID] = f
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("imported files: %w", err)
+	}
+	rows.Close()
+	var withText []int64
+	for _, id := range textIDs {
+		if out[id] != nil {
+			withText = append(withText, id)
+		}
+	}
+	if len(withText) == 0 {
+		return out, nil
+	}
+	set, arg = db.idSet(withText)
+	trows, err := db.read.QueryContext(ctx, db.rebind(`SELECT id, text FROM files WHERE id IN (`+set+`)`), arg)
+	if err != nil {
+		return nil, fmt.Errorf("imported files: text: %w", err)
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var id int64
+		var text string
+		if err := trows.Scan(&id, &text); err != nil {
+			return nil, fmt.Errorf("imported files: text: %w", err)
+		}
+		out[id].Text = text
+	}
+	if err := trows.Err(); err != nil {
+		return nil, fmt.Errorf("imported files: text: %w", err)
+	}
+	return out, nil
+}

@@ -758,7 +758,7 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 	c := newMapper(r, bodyExt, filtered, true)
 	for _, o := range todo {
 		q := *o
-		q.report = nil
+		q.report, q.idsOnly = nil, true
 		c.top(&q, listKind)
 	}
 	ids, err := r.resolve(ctx, c.want)
@@ -817,6 +817,9 @@ const resolveBatch = 500
 type batchStore interface {
 	ResolveExternalIDsBatch(ctx context.Context, want map[string][]string) (map[string]map[string]int64, error)
 	LoadImport(ctx context.Context, ds *ratsnetz.Dataset, state map[string]string) error
+	// ImportedFiles reads what a new copy of a file keeps from the stored
+	// one (blob, checksums, size; text for textIDs).
+	ImportedFiles(ctx context.Context, ids, textIDs []int64) (map[int64]*ratsnetz.File, error)
 }
 
 // childFinder reads the stored children of parents (sqlstore has it).
@@ -1026,7 +1029,22 @@ func (r *run) fetchFiles(ctx context.Context, tasks []fileTask) error {
 		return nil
 	}
 	stored := map[int64]*ratsnetz.File{}
-	for i := 0; i < len(tasks); i += 500 {
+	bs, lean := r.store.(batchStore)
+	if lean {
+		ids := make([]int64, 0, len(tasks))
+		var textIDs []int64
+		for _, t := range tasks {
+			ids = append(ids, t.file.ID)
+			if !t.hasText {
+				textIDs = append(textIDs, t.file.ID)
+			}
+		}
+		var err error
+		if stored, err = bs.ImportedFiles(ctx, ids, textIDs); err != nil {
+			return fmt.Errorf("read stored files: %w", err)
+		}
+	}
+	for i := 0; i < len(tasks) && !lean; i += 500 {
 		j := min(i+500, len(tasks))
 		ids := make([]int64, 0, j-i)
 		for _, t := range tasks[i:j] {

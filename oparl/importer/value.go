@@ -20,6 +20,9 @@ type obj struct {
 	report func(Issue)
 	// loc is the zone for date-times without offset.
 	loc *time.Location
+	// idsOnly marks the collecting pass, which needs ids and references
+	// only: dates are not parsed.
+	idsOnly bool
 }
 
 func (o *obj) quirk(q, field, format string, args ...any) {
@@ -40,7 +43,7 @@ func (o *obj) wrap(v any) *obj {
 		return nil
 	}
 	id, _ := m["id"].(string)
-	return &obj{m: m, id: strings.TrimSpace(id), where: o.where, report: o.report, loc: o.loc}
+	return &obj{m: m, id: strings.TrimSpace(id), where: o.where, report: o.report, loc: o.loc, idsOnly: o.idsOnly}
 }
 
 func (o *obj) has(key string) bool {
@@ -279,7 +282,7 @@ var localLayouts = []string{
 // dateTime parses a date-time property leniently; the result is UTC.
 func (o *obj) dateTime(key string) time.Time {
 	v, ok := o.m[key]
-	if !ok || v == nil {
+	if !ok || v == nil || o.idsOnly {
 		return time.Time{}
 	}
 	s, ok := v.(string)
@@ -329,7 +332,7 @@ func (o *obj) dateTime(key string) time.Time {
 // date they name in their own offset.
 func (o *obj) date(key string) time.Time {
 	v, ok := o.m[key]
-	if !ok || v == nil {
+	if !ok || v == nil || o.idsOnly {
 		return time.Time{}
 	}
 	s, ok := v.(string)
