@@ -42,12 +42,14 @@ func (m *Main) mailSender(baseURL string) (mail.Sender, string, error) {
 	return &mail.Outbox{Dir: filepath.Join(m.Config.DataDir, "outbox"), From: from, Now: m.Now}, host, nil
 }
 
-// openDistribution builds the distribution area's dependencies for the portal
-// and starts the job runner that sends queued mail.
-func (m *Main) openDistribution(ctx context.Context, baseURL string) (web.DistributionDeps, error) {
+// openDistribution sets the distribution area's dependencies for the portal
+// and starts the job runner that sends queued mail; the portal's account
+// mails (password reset) go through that queue too, so an unreachable SMTP
+// server delays them instead of losing them.
+func (m *Main) openDistribution(ctx context.Context, baseURL string, wcfg *web.Config) error {
 	sender, host, err := m.mailSender(baseURL)
 	if err != nil {
-		return web.DistributionDeps{}, err
+		return err
 	}
 	loc, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
@@ -65,11 +67,27 @@ func (m *Main) openDistribution(ctx context.Context, baseURL string) (web.Distri
 	runner := &jobs.Runner{Queue: m.DB, Handlers: map[string]jobs.Handler{mail.JobKind: worker.Handle}, Now: m.Now, Logger: m.Logger,
 		Poll: 2 * time.Second}
 	if err := runner.Start(ctx); err != nil {
-		return web.DistributionDeps{}, err
+		return err
 	}
 	m.closers = append(m.closers, runner.Close)
 	inviter.Dist = wakingDist{DistributionService: m.DB, runner: runner}
-	return web.DistributionDeps{Dist: inviter.Dist, Inviter: inviter}, nil
+	wcfg.Distribution = web.DistributionDeps{Dist: inviter.Dist, Inviter: inviter}
+	wcfg.Mailer = wakingSender{QueueSender: mail.QueueSender{Queue: m.DB, Domain: host}, runner: runner}
+	return nil
+}
+
+// wakingSender queues a mail as a job and wakes the mail runner.
+type wakingSender struct {
+	mail.QueueSender
+	runner *jobs.Runner
+}
+
+func (s wakingSender) Send(ctx context.Context, msg mail.Message) error {
+	if err := s.QueueSender.Send(ctx, msg); err != nil {
+		return err
+	}
+	s.runner.Wake()
+	return nil
 }
 
 // wakingDist wakes the mail runner after an invitation stored its mails.

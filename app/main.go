@@ -193,7 +193,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 // an area may start background work it registers in m.closers.
 func (m *Main) openAreas(ctx context.Context, baseURL string, wcfg *web.Config) error {
 	var err error
-	if wcfg.Distribution, err = m.openDistribution(ctx, baseURL); err != nil {
+	if err = m.openDistribution(ctx, baseURL, wcfg); err != nil {
 		return err
 	}
 	if wcfg.Office, err = m.openOffice(ctx, baseURL); err != nil {
