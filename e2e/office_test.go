@@ -3,14 +3,21 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net/http"
+	"net/mail"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,35 +27,52 @@ import (
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/app"
 	"github.com/ratsnetz/ratsnetz/demo"
+	"github.com/ratsnetz/ratsnetz/mail/smtptest"
 	"github.com/ratsnetz/ratsnetz/password"
 	"github.com/ratsnetz/ratsnetz/pdf"
 	"github.com/ratsnetz/ratsnetz/totp"
 )
 
-// TestOfficeWorkflow runs the council office's path in headless Chromium
+// TestCouncilOfficePath runs the whole path of issue 6 in headless Chromium
 // against its own Ratsnetz with the demo (it writes, so it does not share the
-// read-only site of the other tests): a clerk writes a paper with an
-// attachment (a rejected upload keeps the form) and cannot release it; the
-// council office releases it, plans a committee meeting and pulls the paper
-// in from its Beratungsfolge; the committee's result moves the paper on to
-// the council's agenda; chair and recorder sign the minutes, the office
-// publishes them, and the portal and OParl show them. A member submits a
-// motion and gets a receipt; the office accepts it as a paper. Along the way
-// the public and non-entitled accounts get nothing of drafts, submissions or
-// unpublished minutes. (Invitation and mail are distribution's: their hook is
-// MarkInvited, see .team/office.md.)
-func TestOfficeWorkflow(t *testing.T) {
+// read-only site of the other tests) and a real SMTP server process started
+// by the test:
+//   - a clerk writes a paper with an attachment (a rejected upload keeps the
+//     form) and cannot release it; the council office releases it;
+//   - the office plans a committee meeting, pulls the paper in from its
+//     Beratungsfolge, adds a non-public item and invites from the browser;
+//   - a committee member who chose e-mail (in the browser, reached from /mein)
+//     receives the invitation at the SMTP server process, opens the personal
+//     link, sees the meeting's documents and their personal Sitzungsmappe
+//     (the attachment as its original PDF page, the non-public item); the
+//     public packet lacks the non-public item;
+//   - a member who chose paper is on the print list; the office marks the
+//     packet as posted;
+//   - the committee's result moves the paper on to the council's agenda;
+//   - chair and recorder sign the minutes, the office publishes them, and the
+//     portal and OParl show them;
+//   - a member submits a motion and gets a receipt; the office accepts it.
+//
+// Along the way the public and non-entitled accounts get nothing of drafts,
+// submissions, unpublished minutes or the non-public item (mail included).
+func TestCouncilOfficePath(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("starts Ratsnetz with the demo, an SMTP server process and several browsers")
+	}
 	axe := axeSource(t)
 	began := time.Now()
 	mark := func(what string) { t.Logf("%6.1fs %s", time.Since(began).Seconds(), what) }
-	base, m := startOfficeSite(t)
-	mark("site started")
+	mailDir := t.TempDir()
+	smtpd := smtptest.Start(t, smtptest.Build(t, t.TempDir()), mailDir, smtptest.Options{})
+	base, m := startOfficeSite(t, "smtp://"+smtpd.Addr+"?tls=none")
+	mark("site and SMTP server process started")
 	ctx := ratsnetz.SystemContext(context.Background())
 	loc, _ := time.LoadLocation("Europe/Berlin")
 	now := time.Now().In(loc)
-	d1 := now.AddDate(0, 0, 7).Format("2006-01-02")
-	d2 := now.AddDate(0, 0, 14).Format("2006-01-02")
+	// Far enough ahead that the Ladungsfrist (7 days by default) is met.
+	d1 := now.AddDate(0, 0, 10).Format("2006-01-02")
+	d2 := now.AddDate(0, 0, 17).Format("2006-01-02")
 
 	// Accounts the demo lacks: a clerk of a department, the chair of the
 	// digital committee.
@@ -69,6 +93,24 @@ func TestOfficeWorkflow(t *testing.T) {
 	}
 	if chair == 0 {
 		t.Fatalf("the digital committee has no chair today")
+	}
+	// Another member of the committee chose paper (set in the store: the
+	// demo gives them no login).
+	var paperPerson *ratsnetz.Person
+	for _, x := range ms {
+		if x.PersonID != chair {
+			if paperPerson, err = m.DB.FindPersonByID(ctx, x.PersonID); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if paperPerson == nil {
+		t.Fatal("the digital committee has no second member")
+	}
+	if err := m.DB.SaveDeliveryPrefs(ctx, &ratsnetz.DeliveryPrefs{PersonID: paperPerson.ID, Channel: ratsnetz.ChannelPost,
+		PostalAddress: paperPerson.Name + "\nAm Papierweg 7\n12345 Musterstadt"}); err != nil {
+		t.Fatal(err)
 	}
 	hash, err := password.Hasher{}.Hash(demo.DemoPassword)
 	if err != nil {
@@ -193,7 +235,84 @@ func TestOfficeWorkflow(t *testing.T) {
 	}
 
 	mark("agenda built")
-	// 4. The committee's result; the paper moves on to the council's agenda.
+	// 4. The chair of the committee chooses e-mail (from /mein); the office
+	// invites; the mail arrives at the SMTP server process.
+	chairS := officeLogin(t, base, "vorsitz@musterstadt.example", false)
+	chairS.openStatus("/mein", 200)
+	chairS.submit(`main a[href="/mein/zustellung"]`)
+	chairS.wantText("h1", "Zustellung")
+	clickJS(t, chairS, `#weg-email`)
+	chairS.fill("#email", "vorsitz.privat@example.org")
+	clickJS(t, chairS, `#einwilligung`)
+	slowSubmit(t, chairS, `form.account-form button[type="submit"]`)
+	chairS.wantText("main", "Ihr Zustellweg ist gespeichert.")
+
+	office.openStatus(committeePath, 200)
+	slowSubmit(t, office, `main a[href="`+committeePath+`/einladung"]`)
+	office.wantText("main", "Ladungsfrist", "eingehalten", "per E-Mail", paperPerson.Name)
+	slowSubmit(t, office, `main form[action="`+committeePath+`/einladung"] button[type="submit"]`)
+	office.wantText("main", "Die Einladung ist gespeichert")
+	office.officeAxe(axe)
+	raw := waitForSMTP(t, mailDir, "vorsitz.privat@example.org")
+	if strings.Contains(raw.text+raw.html+raw.subject, demo.Canary) || strings.Contains(raw.text+raw.html, "Grundstücksangelegenheit") {
+		t.Fatalf("CONFIDENTIALITY: the invitation mail carries non-public content:\n%s", raw.text)
+	}
+	if !strings.Contains(raw.text, title) {
+		t.Errorf("the invitation mail does not list the public item %q:\n%s", title, raw.text)
+	}
+	link := regexp.MustCompile(regexp.QuoteMeta(base) + `/mein/empfang/[A-Za-z0-9_-]+`).FindString(raw.text)
+	if link == "" || !strings.Contains(raw.html, link) || raw.messageID == "" {
+		t.Fatalf("mail without personal link or Message-ID:\n%s", raw.text)
+	}
+	mark("invited, mail received")
+
+	// The member opens the link: receipt confirmed, then the documents.
+	meetingPath := strings.Replace(committeePath, "/sitzungsdienst/sitzungen/", "/sitzungen/", 1)
+	id := strings.TrimPrefix(meetingPath, "/sitzungen/")
+	chairS.openStatus(strings.TrimPrefix(link, base), 200)
+	chairS.wantText("main", "Empfang", "bestätigt")
+	slowSubmit(t, chairS, `main a[href="`+meetingPath+`"]`)
+	chairS.wantText("main", title, "Grundstücksangelegenheit", "Nichtöffentlicher Teil")
+	if !chairS.has(`main a[href="` + meetingPath + `/mappe.pdf"]`) {
+		t.Errorf("the meeting page has no link to its Sitzungsmappe")
+	}
+	packet := officePDFToText(t, chairS.fetchBytes("/mein/sitzungen/"+id+"/mappe.pdf"))
+	wants := []string{title, "Grundstücksangelegenheit", "Persönliches Exemplar"}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		wants = append(wants, "Karte der Schulwege.") // the attachment's original page
+	}
+	for _, want := range wants {
+		if !strings.Contains(packet, want) {
+			t.Errorf("the member's Sitzungsmappe lacks %q:\n%s", want, packet)
+		}
+	}
+	public := officePDFToText(t, officeHTTPGet(t, base+meetingPath+"/mappe.pdf"))
+	if !strings.Contains(public, title) || strings.Contains(public, "Grundstücksangelegenheit") || strings.Contains(public, demo.Canary) {
+		t.Errorf("CONFIDENTIALITY or content: the public Sitzungsmappe:\n%s", public)
+	}
+
+	// The office sees when it was sent and opened; the paper member is on
+	// the print list and their packet is marked as posted.
+	office.openStatus(committeePath+"/einladung", 200)
+	if txt := office.text("main"); !regexp.MustCompile(`vorsitz\.privat@example\.org\s+\S+ \d\d\.\d\d\.\d{4}, \d\d:\d\d`).MatchString(txt) {
+		t.Errorf("no sent time for the e-mail recipient:\n%s", txt)
+	}
+	office.openStatus(committeePath+"/druckliste", 200)
+	office.wantText("main", paperPerson.Name, "Am Papierweg 7")
+	slowSubmit(t, office, `main form button[type="submit"]`)
+	office.wantText("main", "Als versendet vermerkt", "versendet")
+	chairAcc, err := m.DB.FindAccountByLogin(context.Background(), "vorsitz@musterstadt.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	meetingID, _ := strconv.ParseInt(id, 10, 64)
+	rs, err := m.DB.FindRecipients(ctx, ratsnetz.RecipientFilter{MeetingID: meetingID, PersonID: chairAcc.PersonID})
+	if err != nil || len(rs) != 1 || rs[0].Sent.IsZero() || rs[0].Opened.IsZero() {
+		t.Errorf("proof of receipt: %+v, %v", rs, err)
+	}
+	mark("receipt and print list")
+
+	// 5. The committee's result; the paper moves on to the council's agenda.
 	minutes := committeePath + "/niederschrift"
 	member.openStatus(minutes, 404)
 	office.openStatus(minutes, 200)
@@ -215,20 +334,17 @@ func TestOfficeWorkflow(t *testing.T) {
 	anon.wantText("main", title)
 
 	mark("result recorded")
-	// 5. Sign-off and publication.
+	// 6. Sign-off and publication.
 	office.openStatus(minutes, 200)
 	office.submit(`form[action="` + minutes + `/unterschrift"] input[value=recorder] ~ button`)
-	chairS := officeLogin(t, base, "vorsitz@musterstadt.example", false)
 	chairS.openStatus(minutes, 200)
 	chairS.submit(`form[action="` + minutes + `/unterschrift"] input[value=chair] ~ button`)
 	chairS.wantText("main", "unterschrieben von")
 	office.openStatus(minutes, 200)
 	office.submit(`form[action="` + minutes + `/veroeffentlichen"] button`)
-	meetingPath := strings.Replace(committeePath, "/sitzungsdienst/sitzungen/", "/sitzungen/", 1)
 	if office.location() != meetingPath {
 		t.Fatalf("after publishing at %s:\n%s", office.location(), office.text("main"))
 	}
-	id := strings.TrimPrefix(meetingPath, "/sitzungen/")
 	var meeting struct {
 		ResultsProtocol struct{ AccessURL, DownloadURL string } `json:"resultsProtocol"`
 		MeetingState    string                                  `json:"meetingState"`
@@ -252,7 +368,7 @@ func TestOfficeWorkflow(t *testing.T) {
 	}
 
 	mark("published")
-	// 6. A motion with receipt; other accounts do not see it; the office accepts it.
+	// 7. A motion with receipt; other accounts do not see it; the office accepts it.
 	member.openStatus("/mein/antraege", 200)
 	member.officeAxe(axe)
 	member.fill("#gremium", fmt.Sprint(demo.CouncilID))
@@ -277,8 +393,9 @@ func TestOfficeWorkflow(t *testing.T) {
 	member.wantText("main", "angenommen")
 }
 
-// startOfficeSite starts a Ratsnetz with the demo of its own.
-func startOfficeSite(t *testing.T) (string, *app.Main) {
+// startOfficeSite starts a Ratsnetz with the demo of its own that sends its
+// mail to smtpURL.
+func startOfficeSite(t *testing.T, smtpURL string) (string, *app.Main) {
 	t.Helper()
 	chromiumPath(t)
 	dir, err := os.MkdirTemp(dataParent(), "ratsnetz-office-")
@@ -287,7 +404,8 @@ func startOfficeSite(t *testing.T) (string, *app.Main) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	m := app.NewMain(app.Config{Addr: "127.0.0.1:0", DataDir: dir, Demo: true}, logger)
+	m := app.NewMain(app.Config{Addr: "127.0.0.1:0", DataDir: dir, Demo: true,
+		SMTPURL: smtpURL, MailFrom: "sitzungsdienst@musterstadt.example"}, logger)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := m.Open(ctx); err != nil {
@@ -445,4 +563,110 @@ func (s *session) officeAxe(src string) {
 			s.t.Errorf("axe-core on %s: %s", s.location(), v)
 		}
 	}
+}
+
+// fetchBytes fetches path in the page, with the browser's session, and
+// returns the body.
+func (s *session) fetchBytes(path string) []byte {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, 3*time.Minute)
+	defer cancel()
+	b64, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(`+jsString(path)+`).then(r => r.ok ? r.blob() : Promise.reject("status " + r.status)).then(b => new Promise(res => { const fr = new FileReader(); fr.onload = () => res(fr.result.split(",")[1]); fr.readAsDataURL(b); }))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		s.t.Fatalf("fetch %s: %v", path, err)
+	}
+	data, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		s.t.Fatalf("decode %s: %v", path, err)
+	}
+	return data
+}
+
+// officePDFToText returns a PDF's text through poppler's pdftotext (which
+// also reads the original attachment pages, drawn as form XObjects); without
+// poppler it falls back to the package's own extractor, which sees only the
+// text Ratsnetz typeset itself.
+func officePDFToText(t *testing.T, data []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Logf("pdftotext missing (make deps installs poppler-utils): original attachment pages not checked")
+		return strings.Join(strings.Fields(officePDFText(t, data)), " ")
+	}
+	cmd := exec.Command("pdftotext", "-", "-")
+	cmd.Stdin = bytes.NewReader(data)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+// slowSubmit is session.submit with room for the slow steps of this test
+// (password hashing at login, rendering the invitation) on a loaded machine
+// under the race detector.
+func slowSubmit(t *testing.T, s *session, sel string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, 90*time.Second)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatalf("click %s on %s: %v", sel, s.location(), err)
+	}
+}
+
+// clickJS clicks a radio button or checkbox, as a user would.
+func clickJS(t *testing.T, s *session, sel string) {
+	t.Helper()
+	ctx, cancel := s.step()
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatalf("click %s: %v", sel, err)
+	}
+}
+
+type receivedMail struct {
+	messageID, subject, text, html string
+}
+
+// waitForSMTP polls the SMTP server's directory for a mail to addr and
+// decodes its parts.
+func waitForSMTP(t *testing.T, dir, addr string) receivedMail {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		got, err := smtptest.Received(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range got {
+			if m.To != addr {
+				continue
+			}
+			msg, err := mail.ReadMessage(strings.NewReader(string(m.Raw)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := receivedMail{messageID: m.MessageID, subject: m.Subject}
+			_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mr := multipart.NewReader(msg.Body, params["boundary"])
+			for {
+				p, err := mr.NextRawPart()
+				if err != nil {
+					break
+				}
+				b, _ := io.ReadAll(quotedprintable.NewReader(p))
+				if strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") {
+					out.html = string(b)
+				} else {
+					out.text = string(b)
+				}
+			}
+			return out
+		}
+		time.Sleep(100 * time.Millisecond) // polling a directory: nothing to wait on
+	}
+	t.Fatalf("no mail to %s at the SMTP server", addr)
+	return receivedMail{}
 }
