@@ -32,16 +32,43 @@ func fileTable(w viewer) table {
 	}}
 }
 
-func scanFile(rows *sql.Rows, hidden *bool) (*ratsnetz.File, error) {
+func scanFile(rows *sql.Rows, hidden *bool, extra ...any) (*ratsnetz.File, error) {
 	f := &ratsnetz.File{}
 	dest := append(metaDest(&f.Meta), &f.BodyID, &f.Name, &f.FileName, &f.MimeType, timeScanner{&f.Date},
 		&f.Size, &f.SHA256, &f.SHA512, &f.BlobKey, &f.Text, &f.ExternalServiceURL, &f.MasterFileID,
-		&f.License, boolScanner{&f.Public}, boolScanner{hidden})
+		&f.License, boolScanner{&f.Public})
+	dest = append(append(dest, extra...), boolScanner{hidden})
 	return f, rows.Scan(dest...)
 }
 
-// fileRefs fills derivatives and the owners' back-references. A visible file
-// has only visible owners, so the owners need no filter.
+// fileRefsUnion selects derivatives and the owners' back-references (o, k,
+// r, pos) of the files whose ID column satisfies owner(column); 'derivative'
+// is no owner kind. A visible file has only visible owners, so the owners
+// need no filter.
+func fileRefsUnion(w viewer, owner func(col string) string) string {
+	return `SELECT d.file_id AS o, 'derivative' AS k, d.derivative_id AS r, d.position AS pos FROM file_derivatives d
+		WHERE ` + owner("d.file_id") + ` AND ` + w.fileVisible("d.derivative_id") + `
+		UNION ALL
+		SELECT DISTINCT fl.file_id, fl.owner_kind, fl.owner_id, 0 FROM file_links fl
+		WHERE ` + owner("fl.file_id")
+}
+
+// addFileRef adds one row of fileRefsUnion to f.
+func addFileRef(f *ratsnetz.File, key string, ref int64) {
+	switch key {
+	case "derivative":
+		f.DerivativeFileIDs = append(f.DerivativeFileIDs, ref)
+	case ownerPaper:
+		f.PaperIDs = append(f.PaperIDs, ref)
+	case ownerMeeting:
+		f.MeetingIDs = append(f.MeetingIDs, ref)
+	case ownerAgendaItem:
+		f.AgendaItemIDs = append(f.AgendaItemIDs, ref)
+	}
+}
+
+// fileRefs fills derivatives and the owners' back-references (one query
+// for a page).
 func (db *DB) fileRefs(ctx context.Context, tx querier, w viewer, fs []*ratsnetz.File) error {
 	byID := make(map[int64]*ratsnetz.File, len(fs))
 	ids := make([]int64, 0, len(fs))
@@ -49,30 +76,15 @@ func (db *DB) fileRefs(ctx context.Context, tx querier, w viewer, fs []*ratsnetz
 		byID[f.ID] = f
 		ids = append(ids, f.ID)
 	}
-	// One query for both lists; 'derivative' is no owner kind.
-	return db.refs(ctx, tx, `SELECT o, k, r FROM (
-		SELECT d.file_id AS o, 'derivative' AS k, d.derivative_id AS r, d.position AS pos FROM file_derivatives d
-		WHERE d.file_id IN (%s) AND `+w.fileVisible("d.derivative_id")+`
-		UNION ALL
-		SELECT DISTINCT file_id, owner_kind, owner_id, 0 FROM file_links
-		WHERE file_id IN (%s)
-		) u ORDER BY o, k, pos, r`, ids, func(r refRow) {
-		f := byID[r.owner]
-		switch r.key {
-		case "derivative":
-			f.DerivativeFileIDs = append(f.DerivativeFileIDs, r.ref)
-		case ownerPaper:
-			f.PaperIDs = append(f.PaperIDs, r.ref)
-		case ownerMeeting:
-			f.MeetingIDs = append(f.MeetingIDs, r.ref)
-		case ownerAgendaItem:
-			f.AgendaItemIDs = append(f.AgendaItemIDs, r.ref)
-		}
+	in := func(col string) string { return col + " IN (%s)" }
+	return db.refs(ctx, tx, `SELECT o, k, r FROM (`+fileRefsUnion(w, in)+`) u ORDER BY o, k, pos, r`, ids, func(r refRow) {
+		addFileRef(byID[r.owner], r.key, r.ref)
 	})
 }
 
 // FindFileByID returns the file with the given ID; ENOTFOUND when the viewer
-// may not see it or one of its owners.
+// may not see it or one of its owners. The file and its ID lists come in
+// one statement.
 func (db *DB) FindFileByID(ctx context.Context, id int64) (*ratsnetz.File, error) {
 	// Rights first: resolving them may need a connection of its own,
 	// and holding a read transaction meanwhile can exhaust the pool.
@@ -82,16 +94,20 @@ func (db *DB) FindFileByID(ctx context.Context, id int64) (*ratsnetz.File, error
 		return nil, err
 	}
 	defer end()
+	t := fileTable(w)
+	t.cols = append(t.cols, col{name: "refs", zero: zNull,
+		expr: db.refsColumn(fileRefsUnion(w, func(c string) string { return c + " = f.id" }), "u.k, u.pos, u.r")})
 	var f *ratsnetz.File
 	var hidden bool
-	err = db.byID(ctx, tx, fileTable(w), w.file("f", true), id, "Datei nicht gefunden.", func(rows *sql.Rows) (err error) {
-		f, err = scanFile(rows, &hidden)
+	err = db.byID(ctx, tx, t, w.file("f", true), id, "Datei nicht gefunden.", func(rows *sql.Rows) (err error) {
+		var refs []refRow
+		f, err = scanFile(rows, &hidden, refsScanner{func(k string, r int64) { refs = append(refs, refRow{key: k, ref: r}) }})
+		for _, r := range refs {
+			addFileRef(f, r.key, r.ref)
+		}
 		return err
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := db.fileRefs(ctx, tx, w, []*ratsnetz.File{f}); err != nil {
 		return nil, err
 	}
 	return f, nil

@@ -13,14 +13,47 @@ var meetingTable = table{name: "meetings", alias: "m", flagged: true, cols: []co
 	{name: "location_id", zero: zInt}, {name: "mode", zero: zStr}, {name: "public", zero: zBool},
 }}
 
-func scanMeeting(rows *sql.Rows, hidden *bool) (*ratsnetz.Meeting, error) {
+func scanMeeting(rows *sql.Rows, hidden *bool, extra ...any) (*ratsnetz.Meeting, error) {
 	m := &ratsnetz.Meeting{}
 	dest := append(metaDest(&m.Meta), &m.BodyID, &m.Name, &m.MeetingState, boolScanner{&m.Cancelled},
-		timeScanner{&m.Start}, timeScanner{&m.End}, &m.LocationID, &m.Mode, boolScanner{&m.Public}, boolScanner{hidden})
+		timeScanner{&m.Start}, timeScanner{&m.End}, &m.LocationID, &m.Mode, boolScanner{&m.Public})
+	dest = append(append(dest, extra...), boolScanner{hidden})
 	return m, rows.Scan(dest...)
 }
 
-// meetingRefs fills the ID lists of the meetings with visible content.
+// meetingRefsUnion selects the ID lists (o, k, r, pos) of the meetings whose
+// ID column satisfies owner(column); the keys do not overlap.
+func meetingRefsUnion(w viewer, owner func(col string) string) string {
+	return `SELECT mo.meeting_id AS o, 'organization' AS k, mo.organization_id AS r, mo.position AS pos FROM meeting_organizations mo
+		WHERE ` + owner("mo.meeting_id") + `
+		UNION ALL
+		SELECT mp.meeting_id, 'participant', mp.person_id, mp.position FROM meeting_participants mp
+		WHERE ` + owner("mp.meeting_id") + `
+		UNION ALL
+		SELECT l.owner_id, l.role, l.file_id, l.position FROM file_links l
+		WHERE l.owner_kind = 'meeting' AND ` + owner("l.owner_id") + ` AND ` + w.fileVisible("l.file_id")
+}
+
+// addMeetingRef adds one row of meetingRefsUnion to m.
+func addMeetingRef(m *ratsnetz.Meeting, key string, ref int64) {
+	switch key {
+	case "organization":
+		m.OrganizationIDs = append(m.OrganizationIDs, ref)
+	case "participant":
+		m.ParticipantIDs = append(m.ParticipantIDs, ref)
+	case roleInvitation:
+		m.InvitationFileID = ref
+	case roleResultsProtocol:
+		m.ResultsProtocolFileID = ref
+	case roleVerbatimProtocol:
+		m.VerbatimProtocolFileID = ref
+	case roleAuxiliary:
+		m.AuxiliaryFileIDs = append(m.AuxiliaryFileIDs, ref)
+	}
+}
+
+// meetingRefs fills the ID lists of the meetings with visible content (one
+// query for a page).
 func (db *DB) meetingRefs(ctx context.Context, tx querier, w viewer, ms []*ratsnetz.Meeting) error {
 	byID := make(map[int64]*ratsnetz.Meeting, len(ms))
 	ids := make([]int64, 0, len(ms))
@@ -28,37 +61,15 @@ func (db *DB) meetingRefs(ctx context.Context, tx querier, w viewer, ms []*ratsn
 		byID[m.ID] = m
 		ids = append(ids, m.ID)
 	}
-	// One query for the three lists; the keys do not overlap.
-	return db.refs(ctx, tx, `SELECT o, k, r FROM (
-		SELECT meeting_id AS o, 'organization' AS k, organization_id AS r, position AS pos FROM meeting_organizations
-		WHERE meeting_id IN (%s)
-		UNION ALL
-		SELECT meeting_id, 'participant', person_id, position FROM meeting_participants
-		WHERE meeting_id IN (%s)
-		UNION ALL
-		SELECT l.owner_id, l.role, l.file_id, l.position FROM file_links l
-		WHERE l.owner_kind = 'meeting' AND l.owner_id IN (%s) AND `+w.fileVisible("l.file_id")+`
-		) u ORDER BY o, k, pos`, ids, func(r refRow) {
-		m := byID[r.owner]
-		switch r.key {
-		case "organization":
-			m.OrganizationIDs = append(m.OrganizationIDs, r.ref)
-		case "participant":
-			m.ParticipantIDs = append(m.ParticipantIDs, r.ref)
-		case roleInvitation:
-			m.InvitationFileID = r.ref
-		case roleResultsProtocol:
-			m.ResultsProtocolFileID = r.ref
-		case roleVerbatimProtocol:
-			m.VerbatimProtocolFileID = r.ref
-		case roleAuxiliary:
-			m.AuxiliaryFileIDs = append(m.AuxiliaryFileIDs, r.ref)
-		}
+	in := func(col string) string { return col + " IN (%s)" }
+	return db.refs(ctx, tx, `SELECT o, k, r FROM (`+meetingRefsUnion(w, in)+`) u ORDER BY o, k, pos`, ids, func(r refRow) {
+		addMeetingRef(byID[r.owner], r.key, r.ref)
 	})
 }
 
 // FindMeetingByID returns the meeting with the given ID; ENOTFOUND when the
-// viewer may not see it.
+// viewer may not see it. The meeting and its ID lists come in one
+// statement.
 func (db *DB) FindMeetingByID(ctx context.Context, id int64) (*ratsnetz.Meeting, error) {
 	// The viewer's rights first: resolving them takes a pooled connection
 	// of its own, which must not wait while this find holds one (with N
@@ -69,16 +80,20 @@ func (db *DB) FindMeetingByID(ctx context.Context, id int64) (*ratsnetz.Meeting,
 		return nil, err
 	}
 	defer end()
+	t := meetingTable
+	t.cols = append(t.cols[:len(t.cols):len(t.cols)], col{name: "refs", zero: zNull,
+		expr: db.refsColumn(meetingRefsUnion(w, func(c string) string { return c + " = m.id" }), "u.k, u.pos")})
 	var m *ratsnetz.Meeting
 	var hidden bool
-	err = db.byID(ctx, tx, meetingTable, w.meeting("m", true), id, "Sitzung nicht gefunden.", func(rows *sql.Rows) (err error) {
-		m, err = scanMeeting(rows, &hidden)
+	err = db.byID(ctx, tx, t, w.meeting("m", true), id, "Sitzung nicht gefunden.", func(rows *sql.Rows) (err error) {
+		var refs []refRow
+		m, err = scanMeeting(rows, &hidden, refsScanner{func(k string, r int64) { refs = append(refs, refRow{key: k, ref: r}) }})
+		for _, r := range refs {
+			addMeetingRef(m, r.key, r.ref)
+		}
 		return err
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := db.meetingRefs(ctx, tx, w, []*ratsnetz.Meeting{m}); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -163,13 +178,31 @@ func agendaItemTable(w viewer) table {
 	}}
 }
 
-func scanAgendaItem(rows *sql.Rows) (*ratsnetz.AgendaItem, error) {
+func scanAgendaItem(rows *sql.Rows, extra ...any) (*ratsnetz.AgendaItem, error) {
 	a := &ratsnetz.AgendaItem{}
 	dest := append(metaDest(&a.Meta), &a.MeetingID, &a.Order, &a.Number, &a.Name, boolScanner{&a.Public},
 		&a.ConsultationID, &a.PaperID, &a.Result, &a.ResolutionText, &a.MinutesText,
 		jsonScanner{&a.Vote}, timeScanner{&a.Start}, timeScanner{&a.End},
-		boolScanner{&a.Urgent}, boolScanner{&a.Addendum}, boolScanner{&a.Redacted})
+		boolScanner{&a.Urgent}, boolScanner{&a.Addendum})
+	dest = append(append(dest, extra...), boolScanner{&a.Redacted})
 	return a, rows.Scan(dest...)
+}
+
+// agendaItemRefsUnion selects the file references (o, k, r, pos) of the
+// agenda items whose ID column satisfies owner(column).
+func agendaItemRefsUnion(w viewer, owner func(col string) string) string {
+	return `SELECT l.owner_id AS o, l.role AS k, l.file_id AS r, l.position AS pos FROM file_links l
+		WHERE l.owner_kind = 'agenda_item' AND ` + owner("l.owner_id") + ` AND ` + w.fileVisible("l.file_id")
+}
+
+// addAgendaItemRef adds one row of agendaItemRefsUnion to a.
+func addAgendaItemRef(a *ratsnetz.AgendaItem, key string, ref int64) {
+	switch key {
+	case roleResolution:
+		a.ResolutionFileID = ref
+	case roleAuxiliary:
+		a.AuxiliaryFileIDs = append(a.AuxiliaryFileIDs, ref)
+	}
 }
 
 // agendaItemRefs fills the file references of the unredacted items.
@@ -183,21 +216,15 @@ func (db *DB) agendaItemRefs(ctx context.Context, tx querier, w viewer, items []
 		byID[a.ID] = a
 		ids = append(ids, a.ID)
 	}
-	return db.refs(ctx, tx, `SELECT l.owner_id, l.role, l.file_id FROM file_links l
-		WHERE l.owner_kind = 'agenda_item' AND l.owner_id IN (%s) AND `+w.fileVisible("l.file_id")+`
-		ORDER BY l.owner_id, l.role, l.position`, ids, func(r refRow) {
-		a := byID[r.owner]
-		switch r.key {
-		case roleResolution:
-			a.ResolutionFileID = r.ref
-		case roleAuxiliary:
-			a.AuxiliaryFileIDs = append(a.AuxiliaryFileIDs, r.ref)
-		}
+	in := func(col string) string { return col + " IN (%s)" }
+	return db.refs(ctx, tx, `SELECT o, k, r FROM (`+agendaItemRefsUnion(w, in)+`) u ORDER BY o, k, pos`, ids, func(r refRow) {
+		addAgendaItemRef(byID[r.owner], r.key, r.ref)
 	})
 }
 
 // FindAgendaItemByID returns the agenda item with the given ID; ENOTFOUND
-// when the viewer may not see it (a redacted item is not found either).
+// when the viewer may not see it (a redacted item is not found either). The
+// item and its file references come in one statement.
 func (db *DB) FindAgendaItemByID(ctx context.Context, id int64) (*ratsnetz.AgendaItem, error) {
 	// The viewer's rights first: resolving them takes a pooled connection
 	// of its own, which must not wait while this find holds one (with N
@@ -208,15 +235,19 @@ func (db *DB) FindAgendaItemByID(ctx context.Context, id int64) (*ratsnetz.Agend
 		return nil, err
 	}
 	defer end()
+	t := agendaItemTable(w)
+	t.cols = append(t.cols, col{name: "refs", zero: zNull,
+		expr: db.refsColumn(agendaItemRefsUnion(w, func(c string) string { return c + " = a.id" }), "u.k, u.pos")})
 	var a *ratsnetz.AgendaItem
-	err = db.byID(ctx, tx, agendaItemTable(w), w.agendaItem("a", true), id, "Tagesordnungspunkt nicht gefunden.", func(rows *sql.Rows) (err error) {
-		a, err = scanAgendaItem(rows)
+	err = db.byID(ctx, tx, t, w.agendaItem("a", true), id, "Tagesordnungspunkt nicht gefunden.", func(rows *sql.Rows) (err error) {
+		var refs []refRow
+		a, err = scanAgendaItem(rows, refsScanner{func(k string, r int64) { refs = append(refs, refRow{key: k, ref: r}) }})
+		for _, r := range refs {
+			addAgendaItemRef(a, r.key, r.ref)
+		}
 		return err
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := db.agendaItemRefs(ctx, tx, w, []*ratsnetz.AgendaItem{a}); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -27,14 +27,50 @@ var paperTable = table{name: "papers", alias: "p", flagged: true, cols: []col{
 	{name: "public", zero: zBool}, {name: "sections", zero: zStr, heavy: true}, {name: "responsible_person_id", zero: zInt},
 }}
 
-func scanPaper(rows *sql.Rows, hidden *bool) (*ratsnetz.Paper, error) {
+func scanPaper(rows *sql.Rows, hidden *bool, extra ...any) (*ratsnetz.Paper, error) {
 	p := &ratsnetz.Paper{}
 	dest := append(metaDest(&p.Meta), &p.BodyID, &p.Name, &p.Reference, timeScanner{&p.Date}, &p.PaperType,
-		&p.Status, boolScanner{&p.Public}, jsonScanner{&p.Sections}, &p.ResponsiblePersonID, boolScanner{hidden})
+		&p.Status, boolScanner{&p.Public}, jsonScanner{&p.Sections}, &p.ResponsiblePersonID)
+	dest = append(append(dest, extra...), boolScanner{hidden})
 	return p, rows.Scan(dest...)
 }
 
-// paperRefs fills the ID lists of the papers.
+// paperRefsUnion selects the ID lists (o, k, r, pos) of the papers whose ID
+// column satisfies owner(column): paper_refs and the file links, whose
+// kinds and roles do not overlap.
+func paperRefsUnion(w viewer, owner func(col string) string) string {
+	return `SELECT r.paper_id AS o, r.kind AS k, r.ref_id AS r, r.position AS pos FROM paper_refs r
+		WHERE ` + owner("r.paper_id") + ` AND (r.kind NOT IN ('related', 'superordinated', 'subordinated') OR ` + w.paperVisible("r.ref_id") + `)
+		UNION ALL
+		SELECT l.owner_id, l.role, l.file_id, l.position FROM file_links l
+		WHERE l.owner_kind = 'paper' AND ` + owner("l.owner_id") + ` AND ` + w.fileVisible("l.file_id")
+}
+
+// addPaperRef adds one row of paperRefsUnion to p.
+func addPaperRef(p *ratsnetz.Paper, key string, ref int64) {
+	switch key {
+	case refRelated:
+		p.RelatedPaperIDs = append(p.RelatedPaperIDs, ref)
+	case refSuperordinated:
+		p.SuperordinatedPaperIDs = append(p.SuperordinatedPaperIDs, ref)
+	case refSubordinated:
+		p.SubordinatedPaperIDs = append(p.SubordinatedPaperIDs, ref)
+	case refLocation:
+		p.LocationIDs = append(p.LocationIDs, ref)
+	case refOriginatorPerson:
+		p.OriginatorPersonIDs = append(p.OriginatorPersonIDs, ref)
+	case refOriginatorOrganization:
+		p.OriginatorOrganizationIDs = append(p.OriginatorOrganizationIDs, ref)
+	case refUnderDirectionOf:
+		p.UnderDirectionOfIDs = append(p.UnderDirectionOfIDs, ref)
+	case roleMain:
+		p.MainFileID = ref
+	case roleAuxiliary:
+		p.AuxiliaryFileIDs = append(p.AuxiliaryFileIDs, ref)
+	}
+}
+
+// paperRefs fills the ID lists of the papers (one query for a page).
 func (db *DB) paperRefs(ctx context.Context, tx querier, w viewer, ps []*ratsnetz.Paper) error {
 	byID := make(map[int64]*ratsnetz.Paper, len(ps))
 	ids := make([]int64, 0, len(ps))
@@ -42,41 +78,14 @@ func (db *DB) paperRefs(ctx context.Context, tx querier, w viewer, ps []*ratsnet
 		byID[p.ID] = p
 		ids = append(ids, p.ID)
 	}
-	// One query for both lists: paper_refs kinds and file roles do not
-	// overlap.
-	return db.refs(ctx, tx, `SELECT o, k, r FROM (
-		SELECT r.paper_id AS o, r.kind AS k, r.ref_id AS r, r.position AS pos FROM paper_refs r
-		WHERE r.paper_id IN (%s) AND (r.kind NOT IN ('related', 'superordinated', 'subordinated') OR `+w.paperVisible("r.ref_id")+`)
-		UNION ALL
-		SELECT l.owner_id, l.role, l.file_id, l.position FROM file_links l
-		WHERE l.owner_kind = 'paper' AND l.owner_id IN (%s) AND `+w.fileVisible("l.file_id")+`
-		) u ORDER BY o, k, pos`, ids, func(r refRow) {
-		p := byID[r.owner]
-		switch r.key {
-		case refRelated:
-			p.RelatedPaperIDs = append(p.RelatedPaperIDs, r.ref)
-		case refSuperordinated:
-			p.SuperordinatedPaperIDs = append(p.SuperordinatedPaperIDs, r.ref)
-		case refSubordinated:
-			p.SubordinatedPaperIDs = append(p.SubordinatedPaperIDs, r.ref)
-		case refLocation:
-			p.LocationIDs = append(p.LocationIDs, r.ref)
-		case refOriginatorPerson:
-			p.OriginatorPersonIDs = append(p.OriginatorPersonIDs, r.ref)
-		case refOriginatorOrganization:
-			p.OriginatorOrganizationIDs = append(p.OriginatorOrganizationIDs, r.ref)
-		case refUnderDirectionOf:
-			p.UnderDirectionOfIDs = append(p.UnderDirectionOfIDs, r.ref)
-		case roleMain:
-			p.MainFileID = r.ref
-		case roleAuxiliary:
-			p.AuxiliaryFileIDs = append(p.AuxiliaryFileIDs, r.ref)
-		}
+	in := func(col string) string { return col + " IN (%s)" }
+	return db.refs(ctx, tx, `SELECT o, k, r FROM (`+paperRefsUnion(w, in)+`) u ORDER BY o, k, pos`, ids, func(r refRow) {
+		addPaperRef(byID[r.owner], r.key, r.ref)
 	})
 }
 
 // FindPaperByID returns the paper with the given ID; ENOTFOUND when the
-// viewer may not see it.
+// viewer may not see it. The paper and its ID lists come in one statement.
 func (db *DB) FindPaperByID(ctx context.Context, id int64) (*ratsnetz.Paper, error) {
 	// Rights first: resolving them may need a connection of its own,
 	// and holding a read transaction meanwhile can exhaust the pool.
@@ -86,16 +95,20 @@ func (db *DB) FindPaperByID(ctx context.Context, id int64) (*ratsnetz.Paper, err
 		return nil, err
 	}
 	defer end()
+	t := paperTable
+	t.cols = append(t.cols[:len(t.cols):len(t.cols)], col{name: "refs", zero: zNull,
+		expr: db.refsColumn(paperRefsUnion(w, func(c string) string { return c + " = p.id" }), "u.k, u.pos")})
 	var p *ratsnetz.Paper
 	var hidden bool
-	err = db.byID(ctx, tx, paperTable, w.paper("p", true), id, "Vorlage nicht gefunden.", func(rows *sql.Rows) (err error) {
-		p, err = scanPaper(rows, &hidden)
+	err = db.byID(ctx, tx, t, w.paper("p", true), id, "Vorlage nicht gefunden.", func(rows *sql.Rows) (err error) {
+		var refs []refRow
+		p, err = scanPaper(rows, &hidden, refsScanner{func(k string, r int64) { refs = append(refs, refRow{key: k, ref: r}) }})
+		for _, r := range refs {
+			addPaperRef(p, r.key, r.ref)
+		}
 		return err
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := db.paperRefs(ctx, tx, w, []*ratsnetz.Paper{p}); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -383,6 +383,44 @@ func (db *DB) refs(ctx context.Context, tx querier, q string, owners []int64, fn
 	return nil
 }
 
+// refsColumn is a column expression that aggregates, for the one owner of
+// the outer row, the rows of union (selecting k and r, and pos for the
+// order; see refs) into text "k:r,k:r,…" ordered by order. A find by ID
+// then reads an object and its ID lists in one statement instead of two.
+func (db *DB) refsColumn(union, order string) string {
+	return "(SELECT " + db.aggregateIDs("u.k || ':' || u.r", order) + " FROM (" + union + ") u)"
+}
+
+// refsScanner reads the text of refsColumn and calls fn for each pair in
+// order. NULL (no rows, or a row without visible content) calls nothing.
+type refsScanner struct{ fn func(key string, ref int64) }
+
+func (s refsScanner) Scan(src any) error {
+	var text string
+	switch v := src.(type) {
+	case nil:
+		return nil
+	case string:
+		text = v
+	case []byte:
+		text = string(v)
+	default:
+		return fmt.Errorf("scan references: unsupported type %T", src)
+	}
+	for part := range strings.SplitSeq(text, ",") {
+		key, num, ok := strings.Cut(part, ":")
+		if !ok {
+			return fmt.Errorf("scan references: bad pair %q", part)
+		}
+		id, err := strconv.ParseInt(num, 10, 64)
+		if err != nil {
+			return fmt.Errorf("scan references: %w", err)
+		}
+		s.fn(key, id)
+	}
+	return nil
+}
+
 // jsonScanner reads a JSON text column into dst; NULL and "" leave it zero.
 type jsonScanner struct{ dst any }
 
