@@ -113,12 +113,20 @@ func (s *Server) handleBodyChildList(w http.ResponseWriter, r *http.Request) (*r
 		}, func(v *ratsnetz.Meeting) ratsnetz.Meta { return v.Meta }, rd.meetings)
 	case kindPaper:
 		return listPage(ctx, s, listURL, p, func(ctx context.Context, o ratsnetz.ListOptions) ([]*ratsnetz.Paper, error) {
-			v, _, err := s.store.FindPapers(ctx, ratsnetz.PaperFilter{BodyID: bodyID, ListOptions: o})
+			f := ratsnetz.PaperFilter{BodyID: bodyID, ListOptions: o}
+			if l, ok := s.store.(ListStore); ok {
+				return l.FindOParlPapers(ctx, f)
+			}
+			v, _, err := s.store.FindPapers(ctx, f)
 			return v, err
 		}, func(v *ratsnetz.Paper) ratsnetz.Meta { return v.Meta }, rd.papers)
 	case kindAgendaItem:
 		return listPage(ctx, s, listURL, p, func(ctx context.Context, o ratsnetz.ListOptions) ([]*ratsnetz.AgendaItem, error) {
-			v, _, err := s.store.FindAgendaItems(ctx, ratsnetz.AgendaItemFilter{BodyID: bodyID, ListOptions: o})
+			f := ratsnetz.AgendaItemFilter{BodyID: bodyID, ListOptions: o}
+			if l, ok := s.store.(ListStore); ok {
+				return l.FindOParlAgendaItemList(ctx, f)
+			}
+			v, _, err := s.store.FindAgendaItems(ctx, f)
 			return v, err
 		}, func(v *ratsnetz.AgendaItem) ratsnetz.Meta { return v.Meta }, rd.agendaItems)
 	case kindConsultation:
@@ -132,7 +140,11 @@ func (s *Server) handleBodyChildList(w http.ResponseWriter, r *http.Request) (*r
 		}, func(v *ratsnetz.Consultation) ratsnetz.Meta { return v.Meta }, rd.consultations)
 	case kindFile:
 		return listPage(ctx, s, listURL, p, func(ctx context.Context, o ratsnetz.ListOptions) ([]*ratsnetz.File, error) {
-			v, _, err := s.store.FindFiles(ctx, ratsnetz.FileFilter{BodyID: bodyID, ListOptions: o})
+			f := ratsnetz.FileFilter{BodyID: bodyID, ListOptions: o}
+			if l, ok := s.store.(ListStore); ok {
+				return l.FindOParlFileList(ctx, f)
+			}
+			v, _, err := s.store.FindFiles(ctx, f)
 			return v, err
 		}, func(v *ratsnetz.File) ratsnetz.Meta { return v.Meta }, rd.fileList)
 	case kindLocation:

@@ -51,6 +51,14 @@ type ListStore interface {
 	// FindOParlConsultationsByPaperIDs is FindConsultationsByPaperIDs for
 	// the consultations embedded in papers.
 	FindOParlConsultationsByPaperIDs(ctx context.Context, paperIDs []int64) ([]*ratsnetz.Consultation, error)
+	// FindOParlPapers is FindPapers for list pages; file IDs unfiltered
+	// (keys for FindOParlFiles).
+	FindOParlPapers(ctx context.Context, f ratsnetz.PaperFilter) ([]*ratsnetz.Paper, error)
+	// FindOParlFileList is FindFiles for the file list.
+	FindOParlFileList(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz.File, error)
+	// FindOParlAgendaItemList is FindAgendaItems for the agenda item
+	// list; file IDs unfiltered (keys for FindOParlFiles).
+	FindOParlAgendaItemList(ctx context.Context, f ratsnetz.AgendaItemFilter) ([]*ratsnetz.AgendaItem, error)
 }
 
 // renderer turns domain objects into OParl JSON for one request. It loads

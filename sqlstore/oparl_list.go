@@ -121,3 +121,222 @@ func (db *DB) FindOParlConsultationsByPaperIDs(ctx context.Context, paperIDs []i
 		})
 	return cs, err
 }
+
+// FindOParlPapers is FindPapers for OParl list pages: a filter by body
+// alone, for the public, selects only the columns OParl shows (no text
+// sections) and leaves the file references unfiltered — they are keys for
+// FindOParlFiles, which applies the files' visibility (MainFileID is the
+// one main link a paper has). Every other filter or viewer goes to
+// FindPapers.
+func (db *DB) FindOParlPapers(ctx context.Context, f ratsnetz.PaperFilter) ([]*ratsnetz.Paper, error) {
+	if f.BodyID == 0 || len(f.IDs) > 0 || f.Reference != "" || f.PaperType != "" || f.Status != "" ||
+		f.OrganizationID != 0 || f.Year != 0 || f.Text != "" || f.Newest || !db.oparlPublicList(ctx, f.ListOptions) {
+		ps, _, err := db.FindPapers(ctx, f)
+		return ps, err
+	}
+	page, args := db.oparlPage("p", f.ListOptions, []any{f.BodyID})
+	q := `SELECT p.id, p.external_id, p.created, p.modified, p.deleted, p.body_id, p.name, p.reference, p.date,
+		p.paper_type, p.status, p.public FROM papers p WHERE p.body_id = ? AND p.public AND NOT p.deleted` + page
+	ps := []*ratsnetz.Paper{}
+	byID := map[int64]*ratsnetz.Paper{}
+	err := db.oparlQuery(ctx, "list oparl papers", q, args, func(rows *sql.Rows) error {
+		p := &ratsnetz.Paper{}
+		if err := rows.Scan(&p.ID, &p.ExternalID, timeScanner{&p.Created}, timeScanner{&p.Modified},
+			boolScanner{&p.Deleted}, &p.BodyID, &p.Name, &p.Reference, timeScanner{&p.Date}, &p.PaperType,
+			&p.Status, boolScanner{&p.Public}); err != nil {
+			return err
+		}
+		ps = append(ps, p)
+		byID[p.ID] = p
+		return nil
+	})
+	if err != nil || len(ps) == 0 {
+		return ps, err
+	}
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	set, arg := db.idSet(ids)
+	// Paper references name visible papers only (a LEFT JOIN, not an
+	// "OR EXISTS" PostgreSQL may hash over every paper).
+	q = `SELECT o, k, r FROM (
+		SELECT r.paper_id AS o, r.kind AS k, r.ref_id AS r, r.position AS pos FROM paper_refs r
+		LEFT JOIN papers vp ON vp.id = r.ref_id AND vp.public
+		WHERE r.paper_id IN (` + set + `) AND (r.kind NOT IN ('related', 'superordinated', 'subordinated') OR vp.id IS NOT NULL)
+		UNION ALL
+		SELECT l.owner_id, l.role, l.file_id, l.position FROM file_links l
+		WHERE l.owner_kind = 'paper' AND l.owner_id IN (` + set + `)
+		) u ORDER BY o, k, pos`
+	err = db.oparlQuery(ctx, "list oparl paper references", q, []any{arg, arg}, func(rows *sql.Rows) error {
+		var o, ref int64
+		var k string
+		if err := rows.Scan(&o, &k, &ref); err != nil {
+			return err
+		}
+		p := byID[o]
+		switch k {
+		case refRelated:
+			p.RelatedPaperIDs = append(p.RelatedPaperIDs, ref)
+		case refSuperordinated:
+			p.SuperordinatedPaperIDs = append(p.SuperordinatedPaperIDs, ref)
+		case refSubordinated:
+			p.SubordinatedPaperIDs = append(p.SubordinatedPaperIDs, ref)
+		case refLocation:
+			p.LocationIDs = append(p.LocationIDs, ref)
+		case refOriginatorPerson:
+			p.OriginatorPersonIDs = append(p.OriginatorPersonIDs, ref)
+		case refOriginatorOrganization:
+			p.OriginatorOrganizationIDs = append(p.OriginatorOrganizationIDs, ref)
+		case refUnderDirectionOf:
+			p.UnderDirectionOfIDs = append(p.UnderDirectionOfIDs, ref)
+		case roleMain:
+			p.MainFileID = ref
+		case roleAuxiliary:
+			p.AuxiliaryFileIDs = append(p.AuxiliaryFileIDs, ref)
+		}
+		return nil
+	})
+	return ps, err
+}
+
+// FindOParlFileList is FindFiles for OParl's file list: a filter by body
+// alone, for the public, evaluates the owners' visibility once per file
+// (the general find tests it for the row and again for its content) and
+// selects what a standalone File shows. Every other filter or viewer goes
+// to FindFiles.
+func (db *DB) FindOParlFileList(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz.File, error) {
+	if f.BodyID == 0 || len(f.IDs) > 0 || f.PaperID != 0 || f.MeetingID != 0 || f.AgendaItemID != 0 ||
+		!db.oparlPublicList(ctx, f.ListOptions) {
+		fs, _, err := db.FindFiles(ctx, f)
+		return fs, err
+	}
+	w := db.viewerOf(ctx)
+	v := w.file("f", false) // list implies content: public and every owner visible
+	page, args := db.oparlPage("f", f.ListOptions, []any{f.BodyID})
+	q := `SELECT f.id, f.external_id, f.created, f.modified, f.deleted, f.body_id, f.name, f.file_name,
+		f.mime_type, f.date, f.size, f.sha512, f.text, f.external_service_url, ` +
+		visibleRef("f.master_file_id", w.fileVisible("f.master_file_id")) + `, f.license, f.public
+		FROM (SELECT f.* FROM files f WHERE f.body_id = ? AND ` + v.list + page + `) f ORDER BY f.id`
+	fs := []*ratsnetz.File{}
+	byID := map[int64]*ratsnetz.File{}
+	err := db.oparlQuery(ctx, "list oparl files", q, args, func(rows *sql.Rows) error {
+		f := &ratsnetz.File{}
+		if err := rows.Scan(&f.ID, &f.ExternalID, timeScanner{&f.Created}, timeScanner{&f.Modified},
+			boolScanner{&f.Deleted}, &f.BodyID, &f.Name, &f.FileName, &f.MimeType, timeScanner{&f.Date}, &f.Size,
+			&f.SHA512, &f.Text, &f.ExternalServiceURL, &f.MasterFileID, &f.License, boolScanner{&f.Public}); err != nil {
+			return err
+		}
+		fs = append(fs, f)
+		byID[f.ID] = f
+		return nil
+	})
+	if err != nil || len(fs) == 0 {
+		return fs, err
+	}
+	ids := make([]int64, len(fs))
+	for i, f := range fs {
+		ids[i] = f.ID
+	}
+	set, arg := db.idSet(ids)
+	// As fileRefs: a visible file has only visible owners.
+	q = `SELECT o, k, r FROM (
+		SELECT d.file_id AS o, 'derivative' AS k, d.derivative_id AS r, d.position AS pos FROM file_derivatives d
+		WHERE d.file_id IN (` + set + `) AND ` + w.fileVisible("d.derivative_id") + `
+		UNION ALL
+		SELECT DISTINCT file_id, owner_kind, owner_id, 0 FROM file_links
+		WHERE file_id IN (` + set + `)
+		) u ORDER BY o, k, pos, r`
+	err = db.oparlQuery(ctx, "list oparl file references", q, []any{arg, arg}, func(rows *sql.Rows) error {
+		var o, ref int64
+		var k string
+		if err := rows.Scan(&o, &k, &ref); err != nil {
+			return err
+		}
+		f := byID[o]
+		switch k {
+		case "derivative":
+			f.DerivativeFileIDs = append(f.DerivativeFileIDs, ref)
+		case ownerPaper:
+			f.PaperIDs = append(f.PaperIDs, ref)
+		case ownerMeeting:
+			f.MeetingIDs = append(f.MeetingIDs, ref)
+		case ownerAgendaItem:
+			f.AgendaItemIDs = append(f.AgendaItemIDs, ref)
+		}
+		return nil
+	})
+	return fs, err
+}
+
+// FindOParlAgendaItemList is FindAgendaItems for OParl's agenda item list:
+// a filter by body alone, for the public, gives the same rows (non-public
+// items of a public meeting as redacted placeholders, content emptied in
+// SQL) with only the columns OParl shows and unfiltered file references —
+// keys for FindOParlFiles, which applies the files' visibility. Every
+// other filter or viewer goes to FindAgendaItems.
+func (db *DB) FindOParlAgendaItemList(ctx context.Context, f ratsnetz.AgendaItemFilter) ([]*ratsnetz.AgendaItem, error) {
+	if f.BodyID == 0 || len(f.IDs) > 0 || f.MeetingID != 0 || f.PaperID != 0 || !db.oparlPublicList(ctx, f.ListOptions) {
+		items, _, err := db.FindAgendaItems(ctx, f)
+		return items, err
+	}
+	page, args := db.oparlPage("a", f.ListOptions, []any{f.BodyID})
+	// Content only when public (the meeting is public: the row filter).
+	q := `SELECT a.id, CASE WHEN a.public THEN a.external_id ELSE '' END, a.created, a.modified, a.deleted,
+		a.meeting_id, a.position, a.number, CASE WHEN a.public THEN a.name ELSE '' END, a.public,
+		CASE WHEN a.public AND vc.id IS NOT NULL AND (vc.paper_id = 0 OR vcp.id IS NOT NULL) THEN a.consultation_id ELSE 0 END,
+		CASE WHEN a.public THEN a.result ELSE '' END, CASE WHEN a.public THEN a.resolution_text ELSE '' END,
+		CASE WHEN a.public THEN a.vote ELSE '' END, CASE WHEN a.public THEN a.start_at END,
+		CASE WHEN a.public THEN a.end_at END
+		FROM (SELECT a.* FROM agenda_items a
+			WHERE EXISTS (SELECT 1 FROM meetings fm WHERE fm.id = a.meeting_id AND fm.body_id = ? AND fm.public)
+			AND NOT a.deleted` + page + `) a
+		LEFT JOIN consultations vc ON vc.id = a.consultation_id
+		LEFT JOIN papers vcp ON vcp.id = vc.paper_id AND vcp.public
+		ORDER BY a.id`
+	items := []*ratsnetz.AgendaItem{}
+	byID := map[int64]*ratsnetz.AgendaItem{}
+	err := db.oparlQuery(ctx, "list oparl agenda items", q, args, func(rows *sql.Rows) error {
+		a := &ratsnetz.AgendaItem{}
+		if err := rows.Scan(&a.ID, &a.ExternalID, timeScanner{&a.Created}, timeScanner{&a.Modified},
+			boolScanner{&a.Deleted}, &a.MeetingID, &a.Order, &a.Number, &a.Name, boolScanner{&a.Public},
+			&a.ConsultationID, &a.Result, &a.ResolutionText, jsonScanner{&a.Vote}, timeScanner{&a.Start},
+			timeScanner{&a.End}); err != nil {
+			return err
+		}
+		a.Redacted = !a.Public
+		items = append(items, a)
+		if a.Public {
+			byID[a.ID] = a
+		}
+		return nil
+	})
+	if err != nil || len(byID) == 0 {
+		return items, err
+	}
+	ids := make([]int64, 0, len(byID))
+	for _, a := range items {
+		if a.Public {
+			ids = append(ids, a.ID)
+		}
+	}
+	set, arg := db.idSet(ids)
+	q = `SELECT l.owner_id, l.role, l.file_id FROM file_links l
+		WHERE l.owner_kind = 'agenda_item' AND l.owner_id IN (` + set + `) ORDER BY l.owner_id, l.role, l.position`
+	err = db.oparlQuery(ctx, "list oparl agenda item files", q, []any{arg}, func(rows *sql.Rows) error {
+		var owner, file int64
+		var role string
+		if err := rows.Scan(&owner, &role, &file); err != nil {
+			return err
+		}
+		a := byID[owner]
+		switch role {
+		case roleResolution:
+			a.ResolutionFileID = file
+		case roleAuxiliary:
+			a.AuxiliaryFileIDs = append(a.AuxiliaryFileIDs, file)
+		}
+		return nil
+	})
+	return items, err
+}
