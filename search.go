@@ -34,6 +34,9 @@ type SearchQuery struct {
 	PaperType string
 	Year      int
 	Status    string
+	// Since, if set, keeps only documents dated at or after it (saved
+	// search alerts: what is new).
+	Since time.Time
 	// Offset and Limit page through the hits (Limit 0: 20, at most 100).
 	Offset int
 	Limit  int

@@ -47,6 +47,10 @@ type Service struct {
 	Location *time.Location
 	// DigestHour is the local hour from which the daily digest is sent.
 	DigestHour int
+	// Saved and Search, if both set, mail the new hits of saved searches
+	// (search.go).
+	Saved  ratsnetz.SavedSearchService
+	Search ratsnetz.SearchService
 }
 
 // Limits per run.
@@ -400,6 +404,9 @@ func (s *Service) RunOnce(ctx context.Context) error {
 	}
 	if _, err := s.MatchMembers(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("match members: %w", err))
+	}
+	if _, err := s.MatchSavedSearches(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("match saved searches: %w", err))
 	}
 	if _, err := s.Dispatch(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("dispatch: %w", err))

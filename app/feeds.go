@@ -32,7 +32,7 @@ func (m *Main) openFeeds(ctx context.Context, baseURL string) (web.FeedsDeps, er
 		host = u.Hostname()
 	}
 	svc := &alerts.Service{Store: m.DB, Feeds: m.DB, Accounts: m.DB, BaseURL: baseURL, Logger: m.Logger.With("area", "feeds"),
-		Now: m.Now, Location: loc, DigestHour: 6, Sender: jobSender{queue: m.DB, domain: host}}
+		Now: m.Now, Location: loc, DigestHour: 6, Sender: jobSender{queue: m.DB, domain: host}, Saved: m.DB, Search: m.DB}
 	w := alerts.Start(svc, alertsInterval)
 	m.closers = append(m.closers, w.Close)
 	return web.FeedsDeps{Feeds: m.DB, Wake: w.Wake}, nil

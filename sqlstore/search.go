@@ -76,6 +76,11 @@ func (db *DB) Search(ctx context.Context, q ratsnetz.SearchQuery) (*ratsnetz.Sea
 		}
 	}
 	match, margs := searchMatchConds(pq, groups, drive)
+	if !q.Since.IsZero() {
+		// Not a facet: it narrows the matches themselves.
+		match += " AND p.dkey >= ?"
+		margs = append(margs, q.Since.Unix())
+	}
 	visible := searchVisible(w, "p.doc_id")
 
 	// The unfiltered window: counts and facets.

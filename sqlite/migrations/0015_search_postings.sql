@@ -30,3 +30,23 @@ CREATE TABLE search_vocab (
 	term TEXT PRIMARY KEY,
 	df INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Saved searches with e-mail alerts: a member's (account_id, active at
+-- once) or a citizen's (email, active after double opt-in). New hits are
+-- told once per object (alert_deliveries, recipient "search:<id>") through
+-- the feeds outbox and the job queue.
+CREATE TABLE search_saved (
+	id INTEGER PRIMARY KEY,
+	account_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
+	email TEXT NOT NULL DEFAULT '',
+	query TEXT NOT NULL,
+	kind TEXT NOT NULL DEFAULT '',
+	confirm_hash TEXT NOT NULL DEFAULT '',
+	confirm_expires TEXT,
+	confirmed_at TEXT,
+	unsubscribe_hash TEXT NOT NULL UNIQUE,
+	unsubscribe_token TEXT NOT NULL DEFAULT '',
+	created TEXT NOT NULL
+);
+CREATE INDEX search_saved_account ON search_saved (account_id);
+CREATE INDEX search_saved_confirm ON search_saved (confirm_hash) WHERE confirm_hash <> '';
