@@ -51,7 +51,10 @@ func (m *Main) openLive(ctx context.Context, baseURL string) (web.LiveDeps, erro
 		return web.LiveDeps{}, err
 	}
 	svc := live.New(cfg)
-	deps := web.LiveDeps{Service: svc, Video: video}
+	// Sessions of the live area's request bursts resolve from memory for
+	// 30 s (the session's activity is written once a minute anyway); a post
+	// outside the live area on this instance empties the cache.
+	deps := web.LiveDeps{Service: svc, Video: video, SessionCache: 30 * time.Second}
 	stopListen := func() {}
 	if m.Config.IsPostgres() {
 		lctx, cancel := context.WithCancel(context.Background())

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/ratsnetz/ratsnetz"
 )
@@ -78,6 +79,10 @@ type Hub struct {
 	log    EventReader
 	logger *slog.Logger
 	buffer int
+	// interval is the least time between two delivery rounds: events
+	// committed meanwhile go out together, one write per stream (a vote
+	// with thousands of voters commits a progress event per batch).
+	interval time.Duration
 
 	mu     sync.Mutex
 	topics map[int64]*topic
@@ -89,16 +94,24 @@ type Hub struct {
 	closed bool
 }
 
+// DefaultHubInterval is the least time between two delivery rounds of a
+// hub: an event waits at most this long for others to go out with it.
+const DefaultHubInterval = 100 * time.Millisecond
+
 // NewHub starts a hub reading from log; buffer is the number of events a
 // subscriber may lag behind before it is dropped (default 256).
 func NewHub(log EventReader, logger *slog.Logger, buffer int) *Hub {
+	return newHub(log, logger, buffer, DefaultHubInterval)
+}
+
+func newHub(log EventReader, logger *slog.Logger, buffer int, interval time.Duration) *Hub {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if buffer <= 0 {
 		buffer = 256
 	}
-	h := &Hub{log: log, logger: logger, buffer: buffer, topics: map[int64]*topic{}, dirty: map[int64]bool{},
+	h := &Hub{log: log, logger: logger, buffer: buffer, interval: interval, topics: map[int64]*topic{}, dirty: map[int64]bool{},
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
 	h.wg.Add(1)
 	go h.run()
@@ -225,12 +238,24 @@ func (h *Hub) run() {
 		<-h.done
 		cancel()
 	}()
+	var last time.Time
 	for {
 		select {
 		case <-h.done:
 			return
 		case <-h.wake:
 		}
+		// After a recent round, let more commits gather first.
+		if wait := h.interval - time.Since(last); wait > 0 && !last.IsZero() {
+			t := time.NewTimer(wait)
+			select {
+			case <-h.done:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+		last = time.Now()
 		h.mu.Lock()
 		var ids []int64
 		if h.all {

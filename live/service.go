@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ratsnetz/ratsnetz"
 )
@@ -29,6 +30,8 @@ type Store interface {
 	FindLiveVotes(ctx context.Context, meetingID int64) ([]*ratsnetz.LiveVote, error)
 	HasVoted(ctx context.Context, voteID, personID int64) (bool, error)
 	CastLiveBallots(ctx context.Context, ballots []ratsnetz.Ballot) ([]error, error)
+	CastLiveBallotsQuiet(ctx context.Context, ballots []ratsnetz.Ballot) ([]error, error)
+	RecordLiveVoteProgress(ctx context.Context, voteID int64) error
 	CloseLiveVote(ctx context.Context, voteID int64) (*ratsnetz.LiveVote, error)
 	EnterShowOfHands(ctx context.Context, voteID int64, counts map[string]int, factions []ratsnetz.FactionVote) (*ratsnetz.LiveVote, error)
 	PostLiveChat(ctx context.Context, msg *ratsnetz.ChatMessage) error
@@ -56,6 +59,13 @@ type Config struct {
 	MaxBatch int
 	// HubBuffer is how many events a stream may lag behind (default 256).
 	HubBuffer int
+	// HubInterval is the least time between two delivery rounds of the
+	// hub (default DefaultHubInterval; negative = none).
+	HubInterval time.Duration
+	// ProgressInterval is the least time between two vote.progress events
+	// of a vote (default 500 ms; negative = one per committed batch). Every
+	// progress event is a write to every stream of the meeting.
+	ProgressInterval time.Duration
 }
 
 // Service runs live meetings. New starts its ballot writer and hub; Close
@@ -66,6 +76,7 @@ type Service struct {
 	quorum      ratsnetz.QuorumRule
 	remoteKinds []string
 	maxBatch    int
+	progress    time.Duration
 	Hub         *Hub
 
 	ballots chan *ballotReq
@@ -92,7 +103,16 @@ func New(cfg Config) *Service {
 	if s.maxBatch <= 0 {
 		s.maxBatch = 2000
 	}
-	s.Hub = NewHub(cfg.Store, s.logger, cfg.HubBuffer)
+	switch {
+	case cfg.ProgressInterval == 0:
+		s.progress = 500 * time.Millisecond
+	case cfg.ProgressInterval > 0:
+		s.progress = cfg.ProgressInterval
+	}
+	if cfg.HubInterval == 0 {
+		cfg.HubInterval = DefaultHubInterval
+	}
+	s.Hub = newHub(cfg.Store, s.logger, cfg.HubBuffer, max(0, cfg.HubInterval))
 	s.ballots = make(chan *ballotReq, 4*s.maxBatch)
 	s.wg.Add(1)
 	go s.writeBallots()
@@ -121,10 +141,36 @@ var errClosed = ratsnetz.Errorf(ratsnetz.ECONFLICT, "Der Dienst wird gerade been
 // them in one transaction and answers each caller after the commit. While
 // one batch commits, the next one gathers, so the batch size grows with the
 // load and the flushes per second stay bounded.
+//
+// Progress events are paced: a batch carries the vote.progress events of
+// its votes only if the last ones are at least the progress interval old;
+// otherwise the votes wait, and once the interval has passed without such a
+// batch the writer records their progress in a transaction of its own.
 func (s *Service) writeBallots() {
 	defer s.wg.Done()
 	batch := make([]*ballotReq, 0, s.maxBatch)
-	for first := range s.ballots {
+	pending := map[int64]int64{} // vote → meeting, progress not yet recorded
+	var lastProgress time.Time
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	timerOn := false
+	for {
+		var first *ballotReq
+		select {
+		case r, ok := <-s.ballots:
+			if !ok {
+				s.recordProgress(pending)
+				return
+			}
+			first = r
+		case <-timer.C:
+			timerOn = false
+			if len(pending) > 0 {
+				s.recordProgress(pending)
+				lastProgress = time.Now()
+			}
+			continue
+		}
 		batch = append(batch[:0], first)
 	gather:
 		for len(batch) < s.maxBatch {
@@ -142,9 +188,14 @@ func (s *Service) writeBallots() {
 		for i, r := range batch {
 			bs[i] = r.b
 		}
+		withProgress := s.progress == 0 || time.Since(lastProgress) >= s.progress
+		cast := s.store.CastLiveBallotsQuiet
+		if withProgress {
+			cast = s.store.CastLiveBallots
+		}
 		// The batch is not tied to any one caller's context: callers that
 		// gave up still get their ballot committed (a retry counts once).
-		errs, err := s.store.CastLiveBallots(context.Background(), bs)
+		errs, err := cast(context.Background(), bs)
 		meetings := map[int64]bool{}
 		for i, r := range batch {
 			switch {
@@ -154,13 +205,37 @@ func (s *Service) writeBallots() {
 			default:
 				r.done <- errs[i]
 				if errs[i] == nil {
-					meetings[r.meet] = true
+					if withProgress {
+						meetings[r.meet] = true
+						delete(pending, r.b.VoteID)
+					} else {
+						pending[r.b.VoteID] = r.meet
+					}
 				}
 			}
+		}
+		if withProgress && err == nil {
+			lastProgress = time.Now()
 		}
 		for id := range meetings {
 			s.Hub.Wake(id)
 		}
+		if len(pending) > 0 && !timerOn {
+			timer.Reset(max(0, s.progress-time.Since(lastProgress)))
+			timerOn = true
+		}
+	}
+}
+
+// recordProgress appends the progress events of the pending votes.
+func (s *Service) recordProgress(pending map[int64]int64) {
+	for vote, meet := range pending {
+		if err := s.store.RecordLiveVoteProgress(context.Background(), vote); err != nil {
+			s.logger.Error("live: vote progress", "vote", vote, "err", err)
+			continue
+		}
+		delete(pending, vote)
+		s.Hub.Wake(meet)
 	}
 }
 

@@ -254,7 +254,47 @@ func (db *DB) HasVoted(ctx context.Context, voteID, personID int64) (bool, error
 // only if the vote allows changes; a repeated secret ballot is refused as
 // already counted. err is set when the transaction failed: then no ballot
 // of the batch is stored.
+//
+// Each vote of the batch gets a vote.progress event with its new count;
+// CastLiveBallotsQuiet leaves that to RecordLiveVoteProgress.
 func (db *DB) CastLiveBallots(ctx context.Context, ballots []ratsnetz.Ballot) (errs []error, err error) {
+	return db.castLiveBallots(ctx, ballots, true)
+}
+
+// CastLiveBallotsQuiet is CastLiveBallots without the vote.progress events:
+// the group commit records the progress at its own pace (one event per
+// stream and round costs thousands of writes at a big meeting).
+func (db *DB) CastLiveBallotsQuiet(ctx context.Context, ballots []ratsnetz.Ballot) (errs []error, err error) {
+	return db.castLiveBallots(ctx, ballots, false)
+}
+
+// RecordLiveVoteProgress appends a vote.progress event with the vote's
+// current count; nothing when the vote is no longer open (its vote.closed
+// event carries the result).
+func (db *DB) RecordLiveVoteProgress(ctx context.Context, voteID int64) error {
+	return db.liveTx(ctx, func(tx *sql.Tx) error {
+		v, err := db.liveVote(ctx, tx, voteID)
+		if err != nil {
+			return err
+		}
+		if v.State != ratsnetz.VoteStateOpen || v.ShowOfHands {
+			return nil
+		}
+		return db.appendVoteProgress(ctx, tx, v)
+	})
+}
+
+func (db *DB) appendVoteProgress(ctx context.Context, tx *sql.Tx, v *ratsnetz.LiveVote) error {
+	var voted int
+	if err := tx.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM live_voters WHERE vote_id = ?`), v.ID).Scan(&voted); err != nil {
+		return fmt.Errorf("vote progress: count: %w", err)
+	}
+	_, err := db.appendLiveEvent(ctx, tx, v.MeetingID, ratsnetz.EventVoteProgress, voteAudience(v), map[string]any{
+		"VoteID": v.ID, "Voted": voted, "Eligible": v.Eligible})
+	return err
+}
+
+func (db *DB) castLiveBallots(ctx context.Context, ballots []ratsnetz.Ballot, progress bool) (errs []error, err error) {
 	errs = make([]error, len(ballots))
 	byVote := map[int64][]int{}
 	for i, b := range ballots {
@@ -267,7 +307,7 @@ func (db *DB) CastLiveBallots(ctx context.Context, ballots []ratsnetz.Ballot) (e
 	slices.Sort(voteIDs)
 	err = db.liveTx(ctx, func(tx *sql.Tx) error {
 		for _, voteID := range voteIDs {
-			if err := db.castBallots(ctx, tx, voteID, ballots, byVote[voteID], errs); err != nil {
+			if err := db.castBallots(ctx, tx, voteID, ballots, byVote[voteID], errs, progress); err != nil {
 				return err
 			}
 		}
@@ -279,7 +319,7 @@ func (db *DB) CastLiveBallots(ctx context.Context, ballots []ratsnetz.Ballot) (e
 	return errs, nil
 }
 
-func (db *DB) castBallots(ctx context.Context, tx *sql.Tx, voteID int64, ballots []ratsnetz.Ballot, idx []int, errs []error) error {
+func (db *DB) castBallots(ctx context.Context, tx *sql.Tx, voteID int64, ballots []ratsnetz.Ballot, idx []int, errs []error, progress bool) error {
 	v, err := db.liveVote(ctx, tx, voteID)
 	if err != nil {
 		for _, i := range idx {
@@ -398,16 +438,10 @@ func (db *DB) castBallots(ctx context.Context, tx *sql.Tx, voteID int64, ballots
 			return fmt.Errorf("cast ballots: change: %w", err)
 		}
 	}
-	if len(voterArgs) == 0 {
+	if len(voterArgs) == 0 || !progress {
 		return nil
 	}
-	var voted int
-	if err := tx.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM live_voters WHERE vote_id = ?`), voteID).Scan(&voted); err != nil {
-		return fmt.Errorf("cast ballots: count: %w", err)
-	}
-	_, err = db.appendLiveEvent(ctx, tx, v.MeetingID, ratsnetz.EventVoteProgress, voteAudience(v), map[string]any{
-		"VoteID": voteID, "Voted": voted, "Eligible": v.Eligible})
-	return err
+	return db.appendVoteProgress(ctx, tx, v)
 }
 
 // insertRows inserts rows of k columns given flat in args, as few

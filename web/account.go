@@ -97,6 +97,12 @@ func (s *Server) withSession(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if s.live.sessions != nil && !isLivePath(r.URL.Path) {
+				// A post outside the live area may end sessions or change
+				// accounts (logout, password reset, administration): drop
+				// what the live area's session cache holds once it ran.
+				defer s.live.sessions.invalidate()
+			}
 		}
 		ck, err := r.Cookie(s.cookies.SessionName())
 		if err != nil || ck.Value == "" {
@@ -104,7 +110,15 @@ func (s *Server) withSession(h http.Handler) http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "private, no-store")
-		a, sess, err := s.auth.Authenticate(r.Context(), ck.Value)
+		var a *ratsnetz.Account
+		var sess *ratsnetz.Session
+		if s.live.sessions != nil && isLivePath(r.URL.Path) {
+			// The live area's request bursts (ballots, streams) resolve the
+			// session from a short-lived cache (web/live.go).
+			a, sess, err = s.live.sessions.authenticate(r.Context(), ck.Value, s.auth.Authenticate)
+		} else {
+			a, sess, err = s.auth.Authenticate(r.Context(), ck.Value)
+		}
 		if err != nil {
 			// An unknown, expired or pending (second factor missing)
 			// session is public here; the cookie stays, since a pending

@@ -3,16 +3,17 @@ package web
 // Live hybrid meetings: cockpit, roster and quorum, speakers list, electronic voting, chat, public live page and projector view.
 
 import (
-	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
@@ -29,6 +30,72 @@ type LiveDeps struct {
 	// Video returns the personal link into the meeting's video room (BBB or
 	// Jitsi), "" when no video system is configured.
 	Video func(ctx context.Context, meetingID int64, name, userID string, moderator bool) (string, error)
+	// SessionCache, when positive, lets requests of the live area resolve
+	// their session from memory for that long (0 = off): a vote is a burst
+	// of thousands of requests of the same sessions. Any post outside the
+	// live area on this instance (logout, password, administration) empties
+	// the cache; on other instances a revoked session may still reach the
+	// live area for at most this long.
+	SessionCache time.Duration
+
+	sessions *liveSessions
+}
+
+// liveSessions caches resolved sessions for the live area.
+type liveSessions struct {
+	ttl time.Duration
+	now func() time.Time
+
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]liveSession
+}
+
+type liveSession struct {
+	a     *ratsnetz.Account
+	sess  *ratsnetz.Session
+	until time.Time
+	gen   uint64
+}
+
+// liveSessionMax bounds the cache; when full it starts over.
+const liveSessionMax = 50000
+
+func (c *liveSessions) authenticate(ctx context.Context, raw string, auth func(context.Context, string) (*ratsnetz.Account, *ratsnetz.Session, error)) (*ratsnetz.Account, *ratsnetz.Session, error) {
+	now := c.now()
+	c.mu.Lock()
+	e, ok := c.m[raw]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok && e.gen == gen && now.Before(e.until) && now.Before(e.sess.Expires) {
+		return e.a, e.sess, nil
+	}
+	a, sess, err := auth(ctx, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.mu.Lock()
+	// Only if nothing was invalidated while the store was read.
+	if c.gen == gen {
+		if len(c.m) >= liveSessionMax {
+			clear(c.m)
+		}
+		c.m[raw] = liveSession{a: a, sess: sess, until: now.Add(c.ttl), gen: gen}
+	}
+	c.mu.Unlock()
+	return a, sess, nil
+}
+
+func (c *liveSessions) invalidate() {
+	c.mu.Lock()
+	c.gen++
+	clear(c.m)
+	c.mu.Unlock()
+}
+
+// isLivePath reports whether p belongs to the live area.
+func isLivePath(p string) bool {
+	return strings.HasPrefix(p, "/live/") || strings.HasPrefix(p, "/sitzungen/") && strings.HasSuffix(p, "/live")
 }
 
 // liveRoutes registers the live area's routes.
@@ -38,6 +105,9 @@ func (s *Server) liveRoutes() {
 	}
 	if s.live.Heartbeat <= 0 {
 		s.live.Heartbeat = 15 * time.Second
+	}
+	if s.live.SessionCache > 0 && s.auth != nil {
+		s.live.sessions = &liveSessions{ttl: s.live.SessionCache, now: s.now, m: map[string]liveSession{}}
 	}
 	s.mux.HandleFunc("GET /sitzungen/{id}/live", s.handleLivePublic)
 	s.mux.HandleFunc("GET /live/{id}/projektor", s.handleLiveProjector)
@@ -49,6 +119,7 @@ func (s *Server) liveRoutes() {
 	s.mux.HandleFunc("GET /live/{id}/cockpit", s.handleLiveCockpit)
 	s.mux.HandleFunc("GET /live/{id}/niederschrift", s.handleLiveMinutes)
 	s.mux.HandleFunc("GET /live/{id}/chat.csv", s.handleLiveChatExport)
+	s.mux.HandleFunc("GET /live/{id}/zugang", s.handleLiveToken)
 	s.mux.HandleFunc("POST /live/{id}/anwesenheit", s.handleLivePresence)
 	s.mux.HandleFunc("POST /live/{id}/wortmeldung", s.handleLiveSpeech)
 	s.mux.HandleFunc("POST /live/{id}/stimme", s.handleLiveBallot)
@@ -361,15 +432,12 @@ func (s *Server) handleLiveEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(w, 4096)
-	flush := func() error {
-		if err := bw.Flush(); err != nil {
-			return err
-		}
-		return rc.Flush()
-	}
+	// The server's response writer buffers already; no second buffer per
+	// stream (thousands of streams per instance).
+	bw := w
+	flush := rc.Flush
 	// Retry quickly after a drop; the stream resumes from the log.
-	fmt.Fprintf(bw, "retry: 1000\n\n")
+	io.WriteString(bw, "retry: 1000\n\n")
 	sent, err := svc.Backlog(ctx, id, after, acc, func(e *live.Event) error {
 		_, err := bw.Write(e.Frame)
 		return err
@@ -416,7 +484,7 @@ func (s *Server) handleLiveEvents(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-tick.C:
-			bw.WriteString(": ping\n\n")
+			io.WriteString(bw, ": ping\n\n")
 			if flush() != nil {
 				return
 			}
@@ -427,6 +495,10 @@ func (s *Server) handleLiveEvents(w http.ResponseWriter, r *http.Request) {
 // liveBack answers a form post: JSON for scripts (Accept: application/json),
 // otherwise a redirect to the page with a notice.
 func (s *Server) liveBack(w http.ResponseWriter, r *http.Request, page string, err error) {
+	if strings.Contains(r.Header.Get("Accept"), "application/json") {
+		s.liveJSON(w, r, err)
+		return
+	}
 	msg := ""
 	if err != nil {
 		msg = s.userMessage(r, err)
@@ -434,24 +506,33 @@ func (s *Server) liveBack(w http.ResponseWriter, r *http.Request, page string, e
 			msg = "Interner Fehler."
 		}
 	}
-	if strings.Contains(r.Header.Get("Accept"), "application/json") {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		status := http.StatusOK
-		if err != nil {
-			status = errorStatus(ratsnetz.ErrorCode(err))
-			if ratsnetz.ErrorCode(err) == ratsnetz.EFORBIDDEN {
-				status = http.StatusForbidden
-			}
-		}
-		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(map[string]any{"ok": err == nil, "message": msg})
-		return
-	}
 	if msg != "" {
 		page += "?hinweis=" + url.QueryEscape(msg)
 	}
 	seeOther(w, r, page)
+}
+
+// liveJSON answers a script's post: {"ok":true} or {"ok":false,"message":…}
+// with the error's status (403 for forbidden: the device knows the meeting).
+func (s *Server) liveJSON(w http.ResponseWriter, r *http.Request, err error) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	if err == nil {
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(`{"ok":true,"message":""}` + "\n"))
+		return
+	}
+	msg := s.userMessage(r, err)
+	if msg == "" {
+		msg = "Interner Fehler."
+	}
+	status := errorStatus(ratsnetz.ErrorCode(err))
+	if ratsnetz.ErrorCode(err) == ratsnetz.EFORBIDDEN {
+		status = http.StatusForbidden
+	}
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"ok": false, "message": msg})
 }
 
 func (s *Server) livePage(r *http.Request, id int64) string {
@@ -497,10 +578,27 @@ func (s *Server) handleLiveSpeech(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleLiveBallot casts the viewer's ballot; the answer comes after the
-// ballot is durably stored.
+// ballot is durably stored. Besides the form it takes a JSON body
+// ({"abstimmung": 12, "stimme": "Ja"}, Content-Type application/json) with
+// the CSRF token in the X-CSRF-Token header — the devices' fast path: no
+// form parse, a short JSON answer.
 func (s *Server) handleLiveBallot(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.liveMeetingID(w, r)
 	if !ok {
+		return
+	}
+	if isJSONBody(r) {
+		var in struct {
+			Vote   int64  `json:"abstimmung"`
+			Option string `json:"stimme"`
+		}
+		err := json.NewDecoder(r.Body).Decode(&in)
+		if err != nil || in.Vote <= 0 {
+			err = ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültige Angabe.")
+		} else {
+			err = s.live.Service.Cast(r.Context(), id, in.Vote, in.Option)
+		}
+		s.liveJSON(w, r, err)
 		return
 	}
 	vote, err := liveFormInt(r, "abstimmung")
@@ -508,6 +606,28 @@ func (s *Server) handleLiveBallot(w http.ResponseWriter, r *http.Request) {
 		err = s.live.Service.Cast(r.Context(), id, vote, r.PostFormValue("stimme"))
 	}
 	s.liveBack(w, r, s.livePage(r, id), err)
+}
+
+func isJSONBody(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	return ct == "application/json" || strings.HasPrefix(ct, "application/json;")
+}
+
+// handleLiveToken answers a logged-in device with the CSRF token of its
+// session ({"csrf": "…"}), for the JSON posts of scripts and voting devices
+// that did not load a page with a form.
+func (s *Server) handleLiveToken(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.liveMeetingID(w, r); !ok {
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "private, no-store")
+	if current(r) == nil {
+		w.WriteHeader(http.StatusUnauthorized)
+		w.Write([]byte(`{"ok":false}` + "\n"))
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "csrf": s.csrf.Token(w, r)})
 }
 
 func (s *Server) handleLiveChat(w http.ResponseWriter, r *http.Request) {

@@ -1,20 +1,21 @@
 // Package loadtest drives live meetings over real HTTP: it prepares a
 // council of n members with logged-in sessions in the database, casts
-// ballots through the portal's form endpoint and follows the server-sent
+// ballots through the portal's JSON endpoint and follows the server-sent
 // event stream with resume (Last-Event-ID). The bench command
 // (ratsnetz bench-live) and the crash test use it.
 package loadtest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -93,8 +94,6 @@ func NewHTTPClient() *http.Client {
 	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
 // Voter is one logged-in member's client.
 type Voter struct {
 	Base    string
@@ -103,9 +102,10 @@ type Voter struct {
 	Client  *http.Client
 }
 
-// Login fetches the member page once to learn the CSRF token of the session.
+// Login fetches the CSRF token of the session from the live token endpoint
+// (GET /live/{id}/zugang), as a voting device does once.
 func (v *Voter) Login(ctx context.Context, meetingID int64) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/live/%d", v.Base, meetingID), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/live/%d/zugang", v.Base, meetingID), nil)
 	if err != nil {
 		return err
 	}
@@ -115,18 +115,16 @@ func (v *Voter) Login(ctx context.Context, meetingID int64) error {
 		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
+	var out struct {
+		CSRF string `json:"csrf"`
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("member page: %s", resp.Status)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&out); err != nil {
+		return fmt.Errorf("token endpoint: %s: %w", resp.Status, err)
 	}
-	m := csrfRE.FindSubmatch(body)
-	if m == nil {
-		return errors.New("member page has no CSRF token")
+	if resp.StatusCode != http.StatusOK || out.CSRF == "" {
+		return fmt.Errorf("token endpoint: %s", resp.Status)
 	}
-	v.CSRF = string(m[1])
+	v.CSRF = out.CSRF
 	return nil
 }
 
@@ -150,10 +148,26 @@ func (v *Voter) Post(ctx context.Context, path string, form url.Values) (int, st
 	return resp.StatusCode, string(b), nil
 }
 
-// Cast casts a ballot; ok is true when the server acknowledged it (200).
+// Cast casts a ballot as JSON with the CSRF token in a header (the
+// devices' fast path) and returns the HTTP status; 200 means acknowledged:
+// the ballot is durably stored.
 func (v *Voter) Cast(ctx context.Context, meetingID, voteID int64, option string) (status int, err error) {
-	status, _, err = v.Post(ctx, fmt.Sprintf("/live/%d/stimme", meetingID), url.Values{"abstimmung": {strconv.FormatInt(voteID, 10)}, "stimme": {option}})
-	return status, err
+	body, _ := json.Marshal(map[string]any{"abstimmung": voteID, "stimme": option})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("%s/live/%d/stimme", v.Base, meetingID), bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", v.CSRF)
+	req.Header.Set("Origin", v.Base)
+	req.AddCookie(&http.Cookie{Name: SessionCookie, Value: v.Session})
+	resp, err := v.Client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
 
 // Event is one received server-sent event.
@@ -177,6 +191,9 @@ type Stream struct {
 	LastID int64
 	// Connects counts the connections made (1 + reconnects).
 	Connects int
+	// OnConnect, if set, runs each time the server accepted the stream
+	// (status 200), before any event.
+	OnConnect func()
 
 	mu sync.Mutex
 }
@@ -231,8 +248,12 @@ func (s *Stream) once(ctx context.Context, fn func(Event) error) error {
 		}
 		return stopError{fmt.Errorf("stream: %s", resp.Status)}
 	}
+	if s.OnConnect != nil {
+		s.OnConnect()
+	}
 	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	// Small to start (thousands of streams per process); grows for big frames.
+	sc.Buffer(make([]byte, 0, 1024), 4<<20)
 	var ev Event
 	for sc.Scan() {
 		line := sc.Text()
