@@ -17,6 +17,7 @@ import (
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/blob/disk"
 	"github.com/ratsnetz/ratsnetz/postgres"
+	"github.com/ratsnetz/ratsnetz/respcache"
 	"github.com/ratsnetz/ratsnetz/sqlite"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
@@ -104,6 +105,10 @@ func BenchmarkLarge(b *testing.B) {
 	defer db.Close()
 	blobs, _ := disk.New(dir + "/files")
 	h := NewServer(Config{Store: db, Blobs: blobs, Logger: slog.New(slog.DiscardHandler), Now: time.Now}).Handler()
+	// The served portal runs behind the response cache (app/main.go): its
+	// uncached path (data version, key, recording, storing) is part of the
+	// cost of an uncached page.
+	cached := respcache.New(respcache.Config{Version: db.DataVersion}).Wrap(h, respcache.Policy{})
 	paths := map[string]func(i int) string{
 		"home":      func(int) string { return "/" },
 		"meetings":  func(int) string { return "/sitzungen" },
@@ -111,8 +116,13 @@ func BenchmarkLarge(b *testing.B) {
 		"paper":     func(i int) string { return fmt.Sprintf("/vorlagen/%d", 1+(i*7919+200000)%200000) },
 		"meeting":   func(i int) string { return fmt.Sprintf("/sitzungen/%d", 1+(i*7919+20000)%20000) },
 	}
-	for _, name := range []string{"home", "meetings", "papersArt", "paper", "meeting"} {
-		f := paths[name]
+	for _, name := range []string{"home", "meetings", "papersArt", "paper", "meeting", "paper+respcache", "meeting+respcache"} {
+		base, viaCache := strings.CutSuffix(name, "+respcache")
+		f := paths[base]
+		h := h
+		if viaCache {
+			h = cached
+		}
 		b.Run(name, func(b *testing.B) {
 			// Warm up: statement plans per pooled connection, caches.
 			for i := range 50 {
@@ -243,6 +253,68 @@ func BenchmarkLoggedIn(b *testing.B) {
 			}
 			sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
 			b.ReportMetric(float64(durs[len(durs)*99/100].Microseconds()), "p99-µs")
+		})
+	}
+}
+
+// BenchmarkRenderViews measures only the template work of a paper page (four
+// consultations, three files, two text sections) and of a meeting page
+// (twenty agenda items, four files): no store, no network.
+//
+//	go test -run X -bench RenderViews -benchmem ./web
+func BenchmarkRenderViews(b *testing.B) {
+	s := NewServer(Config{Store: nil})
+	start := time.Date(2026, 11, 24, 16, 0, 0, 0, time.UTC)
+	files := []fileRow{{ID: 501, Name: "Einladung", Label: "file.invitation", Size: 48213},
+		{ID: 502, Name: "Niederschrift der Sitzung", Label: "file.resultsProtocol", Size: 1 << 20},
+		{ID: 503, Name: "Anlage 1: Lageplan", Label: "file.auxiliary", Size: 734003},
+		{ID: 504, Name: "Anlage 2: Kostenschätzung & Finanzierung", Label: "file.auxiliary", Size: 90211}}
+	m := &meetingViewData{
+		Meeting: &ratsnetz.Meeting{Meta: ratsnetz.Meta{ID: 200}, Name: "12. Sitzung des Ausschusses für Umwelt und Verkehr",
+			MeetingState: "eingeladen", Start: start, End: start.Add(3 * time.Hour), Mode: "Präsenzsitzung", Public: true},
+		Orgs: []link{{ID: 11, Name: "Ausschuss für Umwelt und Verkehr"}}, Place: "Rathaus, Ratssaal, Markt 1, 12345 Musterstadt",
+		Files: files,
+	}
+	for i := range 16 {
+		m.Public = append(m.Public, agendaRow{ID: int64(300 + i), MeetingID: 200, Number: fmt.Sprintf("Ö %d", i+1),
+			Name: fmt.Sprintf("Neubau des Radwegs an der Hauptstraße, Abschnitt %d – Planungsbeschluss", i), Result: ratsnetz.ResultAdopted,
+			PaperID: int64(400 + i), PaperRef: fmt.Sprintf("2026/%04d", i+1)})
+	}
+	for i := range 4 {
+		m.NonPublic = append(m.NonPublic, agendaRow{ID: int64(320 + i), MeetingID: 200, Number: fmt.Sprintf("N %d", i+1), Redacted: true})
+	}
+	text := strings.Repeat("Die Verwaltung wird beauftragt, den Radweg zwischen Markt und Bahnhof neu zu bauen. ", 10)
+	p := &paperViewData{
+		Paper: &ratsnetz.Paper{Meta: ratsnetz.Meta{ID: 400}, Name: "Neubau des Radwegs an der Hauptstraße", Reference: "2026/0001",
+			Date: day(2026, 10, 1), PaperType: ratsnetz.PaperTypeResolution, Status: ratsnetz.PaperStatusInProgress, Public: true,
+			Sections: []ratsnetz.TextSection{{Heading: ratsnetz.SectionProposal, Text: text}, {Heading: ratsnetz.SectionReasoning, Text: text + text}}},
+		UnderDirection: []link{{ID: 30, Name: "Fachbereich Tiefbau"}},
+		Responsible:    &ratsnetz.Person{Meta: ratsnetz.Meta{ID: 101}, Name: "Bernd Muster"},
+		Files:          files[1:],
+		Related:        []*ratsnetz.Paper{{Meta: ratsnetz.Meta{ID: 402}, Name: "Antrag auf Tempo 30", Reference: "2025/0100"}},
+	}
+	for i := range 4 {
+		p.Consultations = append(p.Consultations, consultationRow{
+			Consultation: &ratsnetz.Consultation{Role: ratsnetz.ConsultationPreliminary, Status: "beraten", Result: ratsnetz.ResultRecommended},
+			Orgs:         []link{{ID: int64(11 + i), Name: "Ausschuss für Umwelt und Verkehr"}},
+			Meeting:      &ratsnetz.Meeting{Meta: ratsnetz.Meta{ID: int64(200 + i)}, Start: start.AddDate(0, 0, 7*i)},
+			AgendaItem:   &ratsnetz.AgendaItem{Meta: ratsnetz.Meta{ID: int64(300 + i)}, MeetingID: int64(200 + i), Number: "Ö 3"},
+		})
+	}
+	for _, tc := range []struct {
+		name, tmpl, path, title string
+		data                    any
+	}{
+		{"paper", "paper", "/vorlagen/400", p.Paper.Name, p},
+		{"meeting", "meeting", "/sitzungen/200", m.Meeting.Name, m},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				s.render(w, req, http.StatusOK, tc.tmpl, s.newPage(req, tc.title, tc.data))
+			}
 		})
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -249,7 +250,7 @@ func TestTemplatesFoldedRenderTheSame(t *testing.T) {
 
 	plain := NewServer(cfg) // same store and sessions, templates as written
 	for lang := range plain.catalogs {
-		set, err := parseTemplateSet(nil)
+		set, err := parseTemplateSet(nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -327,6 +328,11 @@ func TestTemplatesFolded(t *testing.T) {
 			if len(calls) > 0 {
 				t.Errorf("%s/%s: T calls with constant keys left: %v", lang, name, calls)
 			}
+			for _, x := range tm.Templates() {
+				if x.Tree != nil && strings.Contains(x.Tree.Root.String(), "_html_template_") {
+					t.Errorf("%s/%s: %s keeps html/template's own escaper chains: %s", lang, name, x.Name(), x.Tree.Root)
+				}
+			}
 		}
 	}
 	var b strings.Builder
@@ -335,5 +341,37 @@ func TestTemplatesFolded(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "Skip to content") || strings.Contains(b.String(), "Zum Inhalt springen") {
 		t.Errorf("the English set does not have the English texts")
+	}
+}
+
+// TestMergedEscapers: each merged escaper writes for every kind of value what
+// html/template's own chain for that context writes.
+func TestMergedEscapers(t *testing.T) {
+	funcs, names := escaperFuncs()
+	if len(names) != len(escaperChains) {
+		t.Errorf("only %d of %d escaper chains verified on this Go version: %v", len(names), len(escaperChains), names)
+	}
+	type named string
+	str := "Ä & <b>\"x\"</b> 'y' a+b \x00 \xff\xfe ok"
+	values := []any{"", "plain Text äöü – «»", str, "javascript:alert(1)", "/vorlagen?art=Antrag&seite=2", "a b/c?d=e#f",
+		0, 42, int64(-7), int64(1) << 60, int32(5), uint8(9), true, nil, 3.5, named("x<y"), &str,
+		template.HTML("<b>fett</b> & mehr"), template.URL("/a?b=c d"), template.HTMLAttr(`title="x"`), []string{"a", "<b>"}}
+	for _, c := range escaperChains {
+		f, ok := funcs[c.name].(func(any) string)
+		if !ok {
+			continue
+		}
+		probe := template.Must(template.New("").Parse(c.src))
+		before, after, _ := strings.Cut(c.src, "{{.}}")
+		for _, v := range values {
+			var b strings.Builder
+			if err := probe.Execute(&b, v); err != nil {
+				t.Fatal(err)
+			}
+			want := strings.TrimSuffix(strings.TrimPrefix(b.String(), before), after)
+			if got := f(v); got != want {
+				t.Errorf("%s(%#v) = %q, html/template writes %q", c.name, v, got, want)
+			}
+		}
 	}
 }

@@ -65,12 +65,14 @@ type badges struct {
 // start, so that fixed text is folded before the first request.
 func parseTemplates(cats map[string]*catalog) (map[string]map[string]*template.Template, error) {
 	esc := htmlEscapers()
+	merged, chains := escaperFuncs()
 	out := make(map[string]map[string]*template.Template, len(cats))
 	for lang, cat := range cats {
-		set, err := parseTemplateSet(func(t *template.Template) {
+		set, err := parseTemplateSet(merged, func(t *template.Template) {
 			foldTranslations(t, cat)
 			escapeNow(t, "layout")
 			foldConstants(t, esc)
+			mergeEscapers(t, chains)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("templates %s: %w", lang, err)
@@ -81,9 +83,10 @@ func parseTemplates(cats map[string]*catalog) (map[string]map[string]*template.T
 }
 
 // parseTemplateSet parses every page template with the layout and the
-// partials and calls prepare, if set, on each page's template set.
-func parseTemplateSet(prepare func(*template.Template)) (map[string]*template.Template, error) {
-	base, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+// partials, with templateFuncs and funcs, and calls prepare, if set, on each
+// page's template set.
+func parseTemplateSet(funcs template.FuncMap, prepare func(*template.Template)) (map[string]*template.Template, error) {
+	base, err := template.New("").Funcs(templateFuncs).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}

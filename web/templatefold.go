@@ -207,3 +207,174 @@ func htmlEscapers() map[string]func(string) string {
 func escapeNow(t *template.Template, name string) {
 	_ = t.ExecuteTemplate(io.Discard, name, nil)
 }
+
+// Escaper chains. html/template ends every printing action with one to
+// three escaper functions chosen by context, each called through
+// reflection with a variadic argument list. mergeEscapers replaces the
+// chains below with one function each that computes the same output: fast
+// for the values pages print most (strings in text and quoted attributes,
+// integers anywhere), and for every other value by executing a small
+// template in which html/template itself chose the same chain.
+type escaperChain struct {
+	name    string // function name in the templates
+	chain   string // the escapers, space-separated, without the _html_template_ prefix
+	src     string // a template whose one action gets exactly this chain
+	strings bool   // strings take the fast path (HTML text and quoted attributes)
+}
+
+var escaperChains = []escaperChain{
+	{"rnEscText", "htmlescaper", `{{.}}`, true},
+	{"rnEscAttr", "attrescaper", `<a title="{{.}}">`, true},
+	{"rnEscRCDATA", "rcdataescaper", `<title>{{.}}</title>`, true},
+	{"rnEscURL", "urlfilter urlnormalizer attrescaper", `<a href="{{.}}">`, false},
+	{"rnEscURLPart", "urlnormalizer attrescaper", `<a href="/{{.}}">`, false},
+	{"rnEscURLQuery", "urlescaper attrescaper", `<a href="/?q={{.}}">`, false},
+}
+
+// escaperFuncs returns the merged escaper functions by their template name
+// and, for mergeEscapers, the chain each replaces. A chain whose probe
+// template does not get exactly that chain from html/template (another Go
+// version) is left out: its actions keep the original escapers.
+func escaperFuncs() (template.FuncMap, map[string]string) {
+	funcs := template.FuncMap{}
+	names := map[string]string{}
+	for _, c := range escaperChains {
+		probe := template.Must(template.New("").Parse(c.src))
+		escapeNow(probe, "")
+		if got := actionChain(probe); got != c.chain {
+			continue
+		}
+		exact := func(v any) string {
+			var b strings.Builder
+			if err := probe.Execute(&b, v); err != nil {
+				panic(err) // cannot happen: the probe prints dot
+			}
+			before, after, _ := strings.Cut(c.src, "{{.}}")
+			out := b.String()
+			return out[len(before) : len(out)-len(after)]
+		}
+		fastStrings := c.strings
+		funcs[c.name] = func(v any) string {
+			switch v := v.(type) {
+			case string:
+				if fastStrings {
+					return escapeHTMLText(v)
+				}
+			case int:
+				return strconv.Itoa(v)
+			case int64:
+				return strconv.FormatInt(v, 10)
+			}
+			return exact(v)
+		}
+		names[c.chain] = c.name
+	}
+	return funcs, names
+}
+
+// actionChain is the escaper chain of the first printing action of t.
+func actionChain(t *template.Template) string {
+	for _, n := range t.Tree.Root.Nodes {
+		if a, ok := n.(*parse.ActionNode); ok {
+			chain, _ := escaperSuffix(a.Pipe)
+			return chain
+		}
+	}
+	return ""
+}
+
+// escaperSuffix returns the html/template escapers at the end of p
+// (space-separated, without prefix) and the index of the first of them.
+func escaperSuffix(p *parse.PipeNode) (string, int) {
+	i := len(p.Cmds)
+	for i > 0 {
+		c := p.Cmds[i-1]
+		if len(c.Args) != 1 {
+			break
+		}
+		id, ok := c.Args[0].(*parse.IdentifierNode)
+		if !ok || !strings.HasPrefix(id.Ident, "_html_template_") {
+			break
+		}
+		i--
+	}
+	var names []string
+	for _, c := range p.Cmds[i:] {
+		names = append(names, strings.TrimPrefix(c.Args[0].(*parse.IdentifierNode).Ident, "_html_template_"))
+	}
+	return strings.Join(names, " "), i
+}
+
+// mergeEscapers replaces, in every escaped template of t, the escaper
+// chains named in names by their merged function.
+func mergeEscapers(t *template.Template, names map[string]string) {
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			}
+		case *parse.ActionNode:
+			if len(n.Pipe.Decl) > 0 {
+				return
+			}
+			chain, i := escaperSuffix(n.Pipe)
+			if name, ok := names[chain]; ok && i > 0 {
+				first := n.Pipe.Cmds[i]
+				id := parse.NewIdentifier(name).SetPos(first.Pos)
+				n.Pipe.Cmds = append(n.Pipe.Cmds[:i], &parse.CommandNode{NodeType: parse.NodeCommand, Pos: first.Pos, Args: []parse.Node{id}})
+			}
+		case *parse.IfNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	for _, x := range t.Templates() {
+		if x.Tree != nil {
+			walk(x.Tree.Root)
+		}
+	}
+}
+
+// escapeHTMLText is html/template's escaping of a plain string in HTML text,
+// a quoted attribute value or RCDATA: the same seven ASCII characters
+// replaced, everything else (other UTF-8, invalid bytes) kept.
+func escapeHTMLText(s string) string {
+	i := strings.IndexAny(s, "\x00\"&'+<>")
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for ; i >= 0; i = strings.IndexAny(s, "\x00\"&'+<>") {
+		b.WriteString(s[:i])
+		switch s[i] {
+		case 0:
+			b.WriteString("\uFFFD")
+		case '"':
+			b.WriteString("&#34;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\'':
+			b.WriteString("&#39;")
+		case '+':
+			b.WriteString("&#43;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		}
+		s = s[i+1:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
