@@ -32,6 +32,7 @@ import (
 //
 //	RATSNETZ_OPARL_BENCH_SQLITE    SQLite file, e.g. /tmp/ratsnetz-bench/data-sqlite/ratsnetz.db
 //	RATSNETZ_OPARL_BENCH_POSTGRES  PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/ratsnetz_bench?sslmode=disable
+//	RATSNETZ_OPARL_BENCH_RATE      optional: open loop at this many pages/s instead of 32 clients
 //
 // Sub-benchmarks: "crawl" draws the list of each request with the weight of
 // its page count (what a harvester walking every list requests), "equal"
@@ -121,6 +122,12 @@ func benchLists(b *testing.B, db *sqlstore.DB) {
 		l.weight = len(l.cursors)
 		lists = append(lists, l)
 	}
+	// RATSNETZ_OPARL_BENCH_RATE (pages/s) switches from 32 closed-loop
+	// clients to an open loop at that arrival rate: "p99 at 300 pages/s".
+	// With 32 closed-loop clients the mean latency is 32/throughput by
+	// construction (Little's law), so their p99 says more about the
+	// client count than about a page.
+	rate, _ := strconv.ParseFloat(os.Getenv("RATSNETZ_OPARL_BENCH_RATE"), 64)
 	run := func(b *testing.B, pick func(*rand.Rand) (benchList, int64)) {
 		b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
 		var mu sync.Mutex
@@ -130,38 +137,70 @@ func benchLists(b *testing.B, db *sqlstore.DB) {
 		pg0 := backendCPU(db)
 		cpu0 := cpuTime()
 		start := time.Now()
-		b.RunParallel(func(pb *testing.PB) {
-			rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
-			var mine []time.Duration
-			var n int64
-			for pb.Next() {
-				l, after := pick(rng)
-				u := base + l.name
-				if after > 0 {
-					u += "?after=" + strconv.FormatInt(after, 10)
-				}
-				req, _ := http.NewRequest(http.MethodGet, u, nil)
-				req.Header.Set("Accept-Encoding", "gzip")
-				t := time.Now()
-				resp, err := client.Do(req)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				k, _ := io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					b.Errorf("%s: %d", u, resp.StatusCode)
-					return
-				}
-				mine = append(mine, time.Since(t))
-				n += k
+		fetch := func(rng *rand.Rand) (int64, bool) {
+			l, after := pick(rng)
+			u := base + l.name
+			if after > 0 {
+				u += "?after=" + strconv.FormatInt(after, 10)
 			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			bytes += n
-			mu.Unlock()
-		})
+			req, _ := http.NewRequest(http.MethodGet, u, nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return 0, false
+			}
+			k, _ := io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("%s: %d", u, resp.StatusCode)
+				return 0, false
+			}
+			return k, true
+		}
+		if rate > 0 {
+			// Open loop: request i is due at start + i/rate, whatever
+			// the answers before it; its latency counts from when it was
+			// due (no coordinated omission).
+			var wg sync.WaitGroup
+			interval := time.Duration(float64(time.Second) / rate)
+			for i := range b.N {
+				due := start.Add(time.Duration(i) * interval)
+				time.Sleep(time.Until(due))
+				wg.Add(1)
+				go func(seed uint64) {
+					defer wg.Done()
+					k, ok := fetch(rand.New(rand.NewPCG(seed, seed+1)))
+					d := time.Since(due)
+					if ok {
+						mu.Lock()
+						lat = append(lat, d)
+						bytes += k
+						mu.Unlock()
+					}
+				}(rand.Uint64())
+			}
+			wg.Wait()
+		} else {
+			b.RunParallel(func(pb *testing.PB) {
+				rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+				var mine []time.Duration
+				var n int64
+				for pb.Next() {
+					t := time.Now()
+					k, ok := fetch(rng)
+					if !ok {
+						return
+					}
+					mine = append(mine, time.Since(t))
+					n += k
+				}
+				mu.Lock()
+				lat = append(lat, mine...)
+				bytes += n
+				mu.Unlock()
+			})
+		}
 		elapsed := time.Since(start)
 		cpu := cpuTime() - cpu0
 		b.StopTimer()
