@@ -192,6 +192,15 @@ func (d *liveData) MayVote() bool {
 	if d.Open == nil || d.Me == nil || !d.Me.Present() || !d.Me.VotingRight {
 		return false
 	}
+	// Remote members only for the kinds the installation allows online (the
+	// store excludes them from the others when the vote opens).
+	if d.Me.Presence == ratsnetz.PresenceRemote {
+		for _, k := range d.Kinds {
+			if k.Kind == d.Open.Kind && !k.RemoteAllowed {
+				return false
+			}
+		}
+	}
 	return !d.HasVoted() || d.Open.AllowChange
 }
 
