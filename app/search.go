@@ -39,7 +39,7 @@ func (m *Main) SearchIndex() *sqlstore.SearchIndex {
 // starts the indexer, which keeps the index up to date in the background.
 func (m *Main) openSearch(ctx context.Context, baseURL string) (web.SearchDeps, error) {
 	x := m.SearchIndex()
-	deps := web.SearchDeps{Search: m.DB, Bodies: m.DB}
+	deps := web.SearchDeps{Search: m.DB, Bodies: m.DB, Saved: m.DB}
 	if !m.Config.SearchIndexerEnabled() {
 		m.Logger.Info("search: background indexer switched off (RATSNETZ_SEARCH_INDEXER=off)")
 		return deps, nil

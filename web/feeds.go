@@ -84,7 +84,7 @@ const unsubscribePrefix = "/benachrichtigungen/abmelden/"
 func (s *Server) csrfExempt(protected, plain http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.feeds.Feeds != nil && r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, unsubscribePrefix) &&
-			!strings.Contains(strings.TrimPrefix(r.URL.Path, unsubscribePrefix), "/") {
+			!strings.Contains(strings.TrimPrefix(r.URL.Path, unsubscribePrefix), "/") || s.savedSearchOn() && isSavedUnsubscribe(r) {
 			plain.ServeHTTP(w, r)
 			return
 		}

@@ -19,6 +19,9 @@ import (
 // switches the area off (the header search then falls back to the paper list).
 type SearchDeps struct {
 	Search ratsnetz.SearchService
+	// Saved stores saved searches (alerts by e-mail; needs the feeds
+	// outbox too); nil switches them off.
+	Saved ratsnetz.SavedSearchService
 	// Bodies names the bodies in the body facet.
 	Bodies ratsnetz.BodyService
 }
@@ -33,6 +36,7 @@ func (s *Server) searchRoutes() {
 	s.mux.HandleFunc("GET /suche", s.handleSearchPage)
 	s.mux.HandleFunc("GET /api/suche", s.handleSearchAPI)
 	s.mux.HandleFunc("GET /suche/opensearch.xml", s.handleOpenSearch)
+	s.savedSearchRoutes()
 }
 
 // parseSearch reads the search parameters: q (text), typ (kind),
@@ -108,6 +112,8 @@ type searchData struct {
 	Kinds, Bodies, Types, Years, Statuses []option
 	// From, To number the hits shown.
 	From, To int
+	// Save offers saving the search (Member: for the logged-in account).
+	Save, Member bool
 }
 
 func (s *Server) handleSearchPage(w http.ResponseWriter, r *http.Request) {
@@ -123,7 +129,15 @@ func (s *Server) handleSearchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, "", nil)
 	p.Query = sq.Text
-	d := searchData{Query: sq, Text: sq.Text, Total: res.Total, Capped: res.TotalCapped}
+	d := searchData{Query: sq, Text: sq.Text, Total: res.Total, Capped: res.TotalCapped, Save: s.savedSearchOn() && sq.Text != ""}
+	if c := current(r); c != nil && c.Account != nil {
+		d.Member = true
+	}
+	if d.Save && s.csrf != nil && p.CSRF == "" {
+		// The save form needs a token: an anonymous visitor gets the
+		// CSRF cookie here (the page is never cached).
+		p.CSRF = s.csrf.Token(w, r)
+	}
 	bodies := s.searchBodyNames(r)
 	for _, h := range res.Hits {
 		d.Hits = append(d.Hits, searchHitView{Hit: h, URL: searchHitURL(h), Kind: p.T("suche.kind." + h.Kind),
@@ -463,6 +477,13 @@ func searchMessages() (de, en map[string]string) {
 		"suche.subtitleLabel":          "Context",
 		"suche.filter.apply":           "Apply",
 		"suche.filter.jsonAlternative": "As JSON",
+	}
+	sde, sen := savedSearchMessages()
+	for k, v := range sde {
+		de[k] = v
+	}
+	for k, v := range sen {
+		en[k] = v
 	}
 	return de, en
 }
