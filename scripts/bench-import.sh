@@ -11,14 +11,20 @@
 #   WORK       scratch directory for the target (default /tmp/ratsnetz-import-bench)
 #   PGURL      target database server (database ratsnetz_import_bench is dropped and created)
 #   IMPORT_FLAGS  extra flags for `ratsnetz import oparl` (e.g. --concurrency 8)
+#   TIMEOUT    stop each import after this many seconds (a subset on a busy
+#              machine; the import is interrupted like Ctrl-C and would resume)
 # Prints objects, wall time, objects/s and the importer's peak RSS
-# (/usr/bin/time -f %M) per target; the importer's own report is kept in $WORK.
+# (/usr/bin/time -f %M) per target, and the CPU seconds of the importer, the
+# source server and (PostgreSQL) the database backends serving the import,
+# with objects per CPU second of all three together: that figure does not
+# depend on what else runs on the machine. The importer's own report is kept
+# in $WORK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGETS=${*:-sqlite postgres}
 SRC_DATA=${SRC_DATA:-/tmp/ratsnetz-bench/data-sqlite}
 WORK=${WORK:-/tmp/ratsnetz-import-bench}
-PORT=${PORT:-18470}
+PORT=${PORT:-18130}
 PGSERVER=${PGSERVER:-postgres://postgres@127.0.0.1:5432}
 mkdir -p "$WORK"
 BIN=$WORK/ratsnetz
@@ -49,16 +55,33 @@ for t in $TARGETS; do
     *) echo "usage: $0 [sqlite] [postgres]" >&2; exit 2 ;;
   esac
   echo "== import into $t (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  s0=$(awk '{print $14+$15}' /proc/$spid/stat)
+  # PostgreSQL backends of the target database: their CPU ticks, sampled
+  # every second (a backend's last second may be missed).
+  pgcpu=$WORK/pgcpu-$t.txt; : >"$pgcpu"
+  if [ "$t" = postgres ]; then
+    ( while :; do
+        for p in $(psql "$PGSERVER/postgres" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = 'ratsnetz_import_bench'" 2>/dev/null); do
+          [ -r /proc/$p/stat ] && echo "$p $(awk '{print $14+$15}' /proc/$p/stat)"
+        done >>"$pgcpu"
+        sleep 1
+      done ) &
+    sampler=$!
+  fi
+  to=()
+  [ -n "${TIMEOUT:-}" ] && to=(timeout -s INT "$TIMEOUT")
   # shellcheck disable=SC2086
   /usr/bin/time -f "%e %M %U %S" -o "$WORK/time-$t.txt" \
-    "$BIN" import oparl ${IMPORT_FLAGS:-} "$URL" >"$WORK/report-$t.txt" 2>"$WORK/progress-$t.txt"
-  read -r wall rss usr sys <"$WORK/time-$t.txt"
+    "${to[@]}" "$BIN" import oparl ${IMPORT_FLAGS:-} "$URL" >"$WORK/report-$t.txt" 2>"$WORK/progress-$t.txt" || true
+  [ "$t" = postgres ] && { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; }
+  read -r wall rss usr sys < <(tail -1 "$WORK/time-$t.txt")
   objects=$(grep -m1 -oE 'Objekte: [0-9]+' "$WORK/report-$t.txt" | tr -dc '0-9' || true)
   [ -n "$objects" ] || objects=$(tail -c 2000 "$WORK/progress-$t.txt" | tr '\r' '\n' | grep -oE 'Import: [0-9]+ Objekte' | tail -1 | tr -dc '0-9')
-  # CPU seconds of the importer (time) and of the source server (/proc):
-  # objects per CPU second does not depend on what else runs on the machine.
-  scpu=$(awk '{printf "%.1f", ($14+$15)/100}' /proc/$spid/stat)
+  scpu=$(awk -v s0="$s0" '{printf "%.1f", ($14+$15-s0)/100}' /proc/$spid/stat)
+  pcpu=$(awk '{if ($2 > m[$1]) m[$1] = $2} END {s = 0; for (p in m) s += m[p]; printf "%.1f", s/100}' "$pgcpu")
+  icpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN{printf "%.1f", u+s}')
   echo "$t: $objects objects in $wall s = $(awk -v o="$objects" -v w="$wall" 'BEGIN{printf "%.0f", o/w}') objects/s," \
-    "importer peak RSS $((rss / 1024)) MB, importer CPU $(awk -v u="$usr" -v s="$sys" 'BEGIN{printf "%.1f", u+s}') s," \
-    "source server CPU so far ${scpu} s (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
+    "importer peak RSS $((rss / 1024)) MB; CPU: importer $icpu s, source server $scpu s, database backends $pcpu s" \
+    "= $(awk -v o="$objects" -v a="$icpu" -v b="$scpu" -v c="$pcpu" 'BEGIN{printf "%.0f", o/(a+b+c)}') objects per CPU second" \
+    "(load after: $(cut -d' ' -f1-3 /proc/loadavg))"
 done

@@ -3,7 +3,6 @@ package importer
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -198,18 +197,7 @@ func parseJSON(b []byte) (v any, sanitized bool, err error) {
 	return v, true, nil
 }
 
-func decode(b []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, errors.New("trailing data after JSON value")
-	}
-	return v, nil
-}
+func decode(b []byte) (any, error) { return decodeValue(b) }
 
 // sanitizeJSON escapes control characters inside JSON strings and drops them
 // outside strings (except JSON whitespace).
