@@ -56,6 +56,16 @@ func benchLive(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []str
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// cfg is a copy taken before the flags were parsed: take the parsed
+	// database settings from the flags themselves.
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "data":
+			cfg.DataDir = f.Value.String()
+		case "database-url":
+			cfg.DatabaseURL = f.Value.String()
+		}
+	})
 	raiseFileLimit()
 	if cfg.DatabaseURL == "" && *target == "" {
 		dir, err := os.MkdirTemp("", "ratsnetz-bench-live-")
@@ -190,19 +200,17 @@ func benchLive(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []str
 	fmt.Fprintf(stdout, "  connected streams: %d in %s\n", connected.Load(), time.Since(t0).Round(time.Millisecond))
 
 	// Voters fetch their session's CSRF token once (GET /live/{id}/zugang),
-	// all at once: each keeps its connection for the ballot.
+	// all at once, like devices loading the page when the vote is called:
+	// each keeps its connection (keep-alive) for the ballot.
 	vs := make([]*loadtest.Voter, n)
 	var wg sync.WaitGroup
 	var loginFailed atomic.Int64
 	t0 = time.Now()
-	sem := make(chan struct{}, 1000)
 	for i := range vs {
 		vs[i] = &loadtest.Voter{Base: bases[i%len(bases)], Session: council.Tokens[i], Client: client}
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
 			if err := vs[i].Login(ctx, mid); err != nil {
 				if loginFailed.Add(1) <= 3 {
 					logger.Warn("token", "i", i, "err", err)
@@ -352,6 +360,11 @@ func startServe(ctx context.Context, cfg app.Config, addr string, i int) (*serve
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), "RATSNETZ_SEARCH_INDEXER=off")
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// serve's default soft limit (128 MiB) keeps the collector running
+		// all the time with thousands of connections; the target is 1 GB.
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT=768MiB")
+	}
 	logPath := filepath.Join(os.TempDir(), fmt.Sprintf("ratsnetz-bench-live-serve-%d.log", i))
 	f, err := os.Create(logPath)
 	if err != nil {
