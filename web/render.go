@@ -125,7 +125,10 @@ func (s *Server) formatter(ctx context.Context) formatter {
 // page is what every template gets: the request's language and time zone,
 // the page title and the handler's data.
 type page struct {
-	formatter
+	// f is a named field, not embedded: text/template looks up every field
+	// of a struct with embedded fields on reflect's slow path, and the
+	// layout reads the page's fields many times per page.
+	f     formatter
 	Lang  string
 	Title string
 	Print bool
@@ -148,13 +151,13 @@ type page struct {
 
 func (s *Server) newPage(r *http.Request, title string, data any) *page {
 	p := &page{
-		formatter: s.formatter(r.Context()),
-		Lang:      langFromContext(r.Context()),
-		Title:     title,
-		Data:      data,
-		Accounts:  s.auth != nil,
-		path:      r.URL.Path,
-		rawQuery:  r.URL.RawQuery,
+		f:        s.formatter(r.Context()),
+		Lang:     langFromContext(r.Context()),
+		Title:    title,
+		Data:     data,
+		Accounts: s.auth != nil,
+		path:     r.URL.Path,
+		rawQuery: r.URL.RawQuery,
 	}
 	if c := current(r); c != nil && s.csrf != nil {
 		p.User = c.Account
@@ -178,6 +181,22 @@ func (p *page) UserLabel() string {
 
 // T translates a UI string.
 func (f formatter) T(key string, args ...any) string { return f.cat.T(key, args...) }
+
+// T translates a UI string (templates: only calls with a computed key are
+// left after parsing, see templatefold.go).
+func (p *page) T(key string, args ...any) string { return p.f.cat.T(key, args...) }
+
+// Date formats a day (formatter.Date).
+func (p *page) Date(t time.Time) string { return p.f.Date(t) }
+
+// DateTime formats an instant (formatter.DateTime).
+func (p *page) DateTime(t time.Time) string { return p.f.DateTime(t) }
+
+// Clock formats the time of day of an instant (formatter.Clock).
+func (p *page) Clock(t time.Time) string { return p.f.Clock(t) }
+
+// ISO is the machine-readable form for <time datetime> (formatter.ISO).
+func (p *page) ISO(t time.Time) string { return p.f.ISO(t) }
 
 // Active reports whether the navigation entry prefix is the current section.
 func (p *page) Active(prefix string) bool {
@@ -369,11 +388,11 @@ type errorData struct {
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msgKey string) {
 	p := s.newPage(r, "", nil)
-	if msgKey != "" && !p.cat.has(msgKey) {
+	if msgKey != "" && !p.f.cat.has(msgKey) {
 		msgKey = ""
 	}
 	textStatus := status
-	if !p.cat.has("error." + strconv.Itoa(status) + ".title") {
+	if !p.f.cat.has("error." + strconv.Itoa(status) + ".title") {
 		textStatus = http.StatusInternalServerError
 	}
 	p.Title = p.T("error." + strconv.Itoa(textStatus) + ".title")
