@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/ratsnetz/ratsnetz"
 )
@@ -15,15 +16,35 @@ import (
 // batchSize stays within the stores' maximum page size.
 const batchSize = 1000
 
+// smallSet is the list length up to which duplicates are found by scanning
+// the output instead of a map: the ID lists of one page are short, and a
+// map per list was a good part of a page's allocations.
+const smallSet = 32
+
 func uniqueIDs(lists ...[]int64) []int64 {
-	seen := make(map[int64]bool)
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	var seen map[int64]bool
+	if n > smallSet {
+		seen = make(map[int64]bool, n)
+	}
 	var out []int64
 	for _, l := range lists {
 		for _, id := range l {
-			if id > 0 && !seen[id] {
-				seen[id] = true
-				out = append(out, id)
+			if id <= 0 {
+				continue
 			}
+			if seen != nil {
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+			} else if slices.Contains(out, id) {
+				continue
+			}
+			out = append(out, id)
 		}
 	}
 	return out
@@ -178,12 +199,24 @@ func (s *Server) locationsByID(ctx context.Context, ids []int64) (map[int64]*rat
 // skipping the ones the viewer may not see.
 func pick[T any](m map[int64]*T, ids []int64) []*T {
 	var out []*T
-	seen := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		if v, ok := m[id]; ok && !seen[id] {
-			seen[id] = true
-			out = append(out, v)
+	var seen map[int64]bool
+	if len(ids) > smallSet {
+		seen = make(map[int64]bool, len(ids))
+	}
+	for i, id := range ids {
+		v, ok := m[id]
+		if !ok {
+			continue
 		}
+		if seen != nil {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+		} else if slices.Contains(ids[:i], id) {
+			continue
+		}
+		out = append(out, v)
 	}
 	return out
 }
