@@ -121,7 +121,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		store:     opts.Store,
 		rep:       rep,
 		loc:       loc,
-		consPaper: map[string]string{},
+		consPaper: map[loadedKey]int64{},
 		loadedSet: map[loadedKey]struct{}{},
 		tried:     map[string]bool{},
 		f: &fetcher{
@@ -150,7 +150,7 @@ type run struct {
 	resolveMu sync.Mutex
 
 	mu          sync.Mutex
-	consPaper   map[string]string      // consultation → paper seen this run
+	consPaper   map[loadedKey]int64    // consultation (hashed) → ID of its paper, seen this run
 	loadedSet   map[loadedKey]struct{} // kind and external id loaded this run
 	tried       map[string]bool        // pending external ids fetched this run
 	offset      int64                  // learned AgendaItem.order offset
@@ -801,8 +801,10 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 		counts[kind] = r.markLoaded(kind, exts)
 	}
 	r.mu.Lock()
-	for k, v := range m.consPaper {
-		r.consPaper[k] = v
+	for cons, paper := range m.consPaper {
+		if id := m.ids[ratsnetz.KindPaper][paper]; id != 0 {
+			r.consPaper[keyOf(ratsnetz.KindConsultation, cons)] = id
+		}
 	}
 	r.mu.Unlock()
 	r.rep.loadedObjects(counts, m.deleted)
@@ -1001,10 +1003,13 @@ func (r *run) markLoaded(kind string, exts []string) int {
 	return n
 }
 
-func (r *run) paperOfConsultation(consExt string) string {
+// paperOfConsultation returns the ID of the paper of a consultation seen
+// this run, 0 if none was.
+func (r *run) paperOfConsultation(consExt string) int64 {
+	k := keyOf(ratsnetz.KindConsultation, consExt)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.consPaper[consExt]
+	return r.consPaper[k]
 }
 
 func (r *run) orderOffset() int64 {

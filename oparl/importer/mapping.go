@@ -656,8 +656,8 @@ func (m *mapper) paperOfConsultation(consExt string, consID int64) int64 {
 	if p := m.consPaper[consExt]; p != "" {
 		return m.id(ratsnetz.KindPaper, p)
 	}
-	if p := m.r.paperOfConsultation(consExt); p != "" {
-		return m.id(ratsnetz.KindPaper, p)
+	if id := m.r.paperOfConsultation(consExt); id != 0 {
+		return id
 	}
 	if m.collect {
 		m.lookupCons[consExt] = struct{}{}
