@@ -32,7 +32,7 @@ func fileTable(w viewer) table {
 	}}
 }
 
-func scanFile(rows *sql.Rows, hidden *bool, extra ...any) (*ratsnetz.File, error) {
+func scanFile(rows rowScanner, hidden *bool, extra ...any) (*ratsnetz.File, error) {
 	f := &ratsnetz.File{}
 	dest := append(metaDest(&f.Meta), &f.BodyID, &f.Name, &f.FileName, &f.MimeType, timeScanner{&f.Date},
 		&f.Size, &f.SHA256, &f.SHA512, &f.BlobKey, &f.Text, &f.ExternalServiceURL, &f.MasterFileID,

@@ -13,7 +13,7 @@ var meetingTable = table{name: "meetings", alias: "m", flagged: true, cols: []co
 	{name: "location_id", zero: zInt}, {name: "mode", zero: zStr}, {name: "public", zero: zBool},
 }}
 
-func scanMeeting(rows *sql.Rows, hidden *bool, extra ...any) (*ratsnetz.Meeting, error) {
+func scanMeeting(rows rowScanner, hidden *bool, extra ...any) (*ratsnetz.Meeting, error) {
 	m := &ratsnetz.Meeting{}
 	dest := append(metaDest(&m.Meta), &m.BodyID, &m.Name, &m.MeetingState, boolScanner{&m.Cancelled},
 		timeScanner{&m.Start}, timeScanner{&m.End}, &m.LocationID, &m.Mode, boolScanner{&m.Public})
@@ -178,7 +178,7 @@ func agendaItemTable(w viewer) table {
 	}}
 }
 
-func scanAgendaItem(rows *sql.Rows, extra ...any) (*ratsnetz.AgendaItem, error) {
+func scanAgendaItem(rows rowScanner, extra ...any) (*ratsnetz.AgendaItem, error) {
 	a := &ratsnetz.AgendaItem{}
 	dest := append(metaDest(&a.Meta), &a.MeetingID, &a.Order, &a.Number, &a.Name, boolScanner{&a.Public},
 		&a.ConsultationID, &a.PaperID, &a.Result, &a.ResolutionText, &a.MinutesText,

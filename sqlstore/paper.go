@@ -27,7 +27,7 @@ var paperTable = table{name: "papers", alias: "p", flagged: true, cols: []col{
 	{name: "public", zero: zBool}, {name: "sections", zero: zStr, heavy: true}, {name: "responsible_person_id", zero: zInt},
 }}
 
-func scanPaper(rows *sql.Rows, hidden *bool, extra ...any) (*ratsnetz.Paper, error) {
+func scanPaper(rows rowScanner, hidden *bool, extra ...any) (*ratsnetz.Paper, error) {
 	p := &ratsnetz.Paper{}
 	dest := append(metaDest(&p.Meta), &p.BodyID, &p.Name, &p.Reference, timeScanner{&p.Date}, &p.PaperType,
 		&p.Status, boolScanner{&p.Public}, jsonScanner{&p.Sections}, &p.ResponsiblePersonID)
@@ -257,7 +257,7 @@ func (s idListScanner) Scan(src any) error {
 	return nil
 }
 
-func scanConsultation(rows *sql.Rows) (*ratsnetz.Consultation, error) {
+func scanConsultation(rows rowScanner) (*ratsnetz.Consultation, error) {
 	c := &ratsnetz.Consultation{}
 	var redacted bool
 	dest := append(metaDest(&c.Meta), &c.PaperID, &c.MeetingID, &c.AgendaItemID, boolScanner{&c.Authoritative},

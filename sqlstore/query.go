@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -67,6 +68,11 @@ func (t table) light() table {
 // hidden flag. The page is chosen in an inner query that also evaluates
 // v.content once per row; the outer query only shapes the columns.
 func (t table) selectSQL(v vis, whereOrder, order string) string {
+	return t.selectColumns(v, whereOrder, order, false)
+}
+
+// selectColumns is selectSQL; with named, the columns are named c0, c1, ….
+func (t table) selectColumns(v vis, whereOrder, order string, named bool) string {
 	a := t.alias + "."
 	var b strings.Builder
 	b.WriteString("SELECT ")
@@ -78,35 +84,44 @@ func (t table) selectSQL(v vis, whereOrder, order string) string {
 	if tomb != "" {
 		tomb = a + "vis_tomb"
 	}
-	b.WriteString(a + "id, ")
+	var exprs []string
+	exprs = append(exprs, a+"id")
 	if content != "" {
-		fmt.Fprintf(&b, "CASE WHEN %s THEN %sexternal_id ELSE '' END, ", content, a)
+		exprs = append(exprs, fmt.Sprintf("CASE WHEN %s THEN %sexternal_id ELSE '' END", content, a))
 	} else {
-		b.WriteString(a + "external_id, ")
+		exprs = append(exprs, a+"external_id")
 	}
-	b.WriteString(a + "created, ")
+	exprs = append(exprs, a+"created")
 	if tomb != "" {
-		fmt.Fprintf(&b, "CASE WHEN %s THEN %s ELSE %smodified END, ", tomb, v.tombModified, a)
-		fmt.Fprintf(&b, "CASE WHEN %s THEN TRUE ELSE %sdeleted END", tomb, a)
+		exprs = append(exprs, fmt.Sprintf("CASE WHEN %s THEN %s ELSE %smodified END", tomb, v.tombModified, a),
+			fmt.Sprintf("CASE WHEN %s THEN TRUE ELSE %sdeleted END", tomb, a))
 	} else {
-		b.WriteString(a + "modified, " + a + "deleted")
+		exprs = append(exprs, a+"modified", a+"deleted")
 	}
 	for _, c := range t.cols {
-		b.WriteString(", ")
 		e := a + c.name
 		if c.expr != "" {
 			e = c.expr
 		}
 		if content == "" || c.zero == "" {
-			b.WriteString(e)
+			exprs = append(exprs, e)
 		} else {
-			fmt.Fprintf(&b, "CASE WHEN %s THEN %s ELSE %s END", content, e, c.zero)
+			exprs = append(exprs, fmt.Sprintf("CASE WHEN %s THEN %s ELSE %s END", content, e, c.zero))
 		}
 	}
 	if content == "" {
-		b.WriteString(", FALSE")
+		exprs = append(exprs, "FALSE")
 	} else {
-		fmt.Fprintf(&b, ", CASE WHEN %s THEN FALSE ELSE TRUE END", content)
+		exprs = append(exprs, fmt.Sprintf("CASE WHEN %s THEN FALSE ELSE TRUE END", content))
+	}
+	for i, e := range exprs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(e)
+		if named {
+			fmt.Fprintf(&b, " AS c%d", i)
+		}
 	}
 	b.WriteString(" FROM (SELECT " + a + "*")
 	if v.content != "" {
@@ -120,6 +135,106 @@ func (t table) selectSQL(v vis, whereOrder, order string) string {
 		b.WriteString(" ORDER BY " + order)
 	}
 	return b.String()
+}
+
+// columnCount is the number of columns selectSQL returns.
+func (t table) columnCount() int { return 5 + len(t.cols) + 1 }
+
+// jsonRows is a scalar SQL expression: the rows of t under v matched by
+// whereOrder (see selectSQL; the same visibility and redaction), as a JSON
+// array holding one array of selectSQL's columns per row; NULL or "[]"
+// when there are none. Read it with jsonRowsScanner. Pages read several
+// lists in one statement this way. The order of the rows is not kept.
+func (db *DB) jsonRows(t table, v vis, whereOrder string) string {
+	var cols strings.Builder
+	for i := range t.columnCount() {
+		if i > 0 {
+			cols.WriteString(", ")
+		}
+		fmt.Fprintf(&cols, "x.c%d", i)
+	}
+	agg := "json_group_array(json_array(" + cols.String() + "))"
+	if db.dialect.Name == "postgres" {
+		agg = "json_agg(json_build_array(" + cols.String() + "))"
+	}
+	return "(SELECT " + agg + " FROM (" + t.selectColumns(v, whereOrder, "", true) + ") x)"
+}
+
+// rowScanner is a row to scan: *sql.Rows, or a row of jsonRows.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+// jsonRowsScanner reads the text of jsonRows: scan is called for each row.
+type jsonRowsScanner struct{ scan func(rowScanner) error }
+
+func (s jsonRowsScanner) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		return nil
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("scan rows: unsupported type %T", src)
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var rows []jsonRow
+	if err := d.Decode(&rows); err != nil {
+		return fmt.Errorf("scan rows: %w", err)
+	}
+	for _, r := range rows {
+		if err := s.scan(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jsonRow is one row of jsonRows. Scan converts its values as database/sql
+// would the column values: JSON numbers to int64, strings, booleans (SQLite
+// keeps 0/1, which the bool scanners read), null to nil.
+type jsonRow []any
+
+func (r jsonRow) Scan(dest ...any) error {
+	if len(dest) != len(r) {
+		return fmt.Errorf("scan row: %d columns into %d destinations", len(r), len(dest))
+	}
+	for i, d := range dest {
+		src := r[i]
+		if n, ok := src.(json.Number); ok {
+			v, err := n.Int64()
+			if err != nil {
+				return fmt.Errorf("scan row column %d: %w", i, err)
+			}
+			src = v
+		}
+		var ok bool
+		switch d := d.(type) {
+		case sql.Scanner:
+			if err := d.Scan(src); err != nil {
+				return fmt.Errorf("scan row column %d: %w", i, err)
+			}
+			ok = true
+		case *int64:
+			var v int64
+			v, ok = src.(int64)
+			*d = v
+		case *int:
+			var v int64
+			v, ok = src.(int64)
+			*d = int(v)
+		case *string:
+			*d, ok = src.(string)
+		}
+		if !ok {
+			return fmt.Errorf("scan row column %d: cannot read %T into %T", i, src, d)
+		}
+	}
+	return nil
 }
 
 // modifiedExpr is the modification time as the viewer sees it.

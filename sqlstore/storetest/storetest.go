@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"NotFound", testNotFound},
 		{"Batch", testBatch},
 		{"Shallow", testShallow},
+		{"Pages", testPages},
+		{"PagesPermissions", testPagesPermissions},
 		{"ConcurrentReadsDuringLoad", testConcurrentReadsDuringLoad},
 		{"DataVersion", testDataVersion},
 		// Areas of later issues, each in its own file (storetest/<area>.go).
