@@ -134,27 +134,11 @@ type meetingViewData struct {
 }
 
 func (s *Server) loadMeetingView(ctx context.Context, id int64) (*meetingViewData, error) {
-	m, err := s.store.FindMeetingByID(ctx, id)
-	if err == nil && m.Deleted {
-		err = errDeleted
-	}
-	if err != nil {
-		return nil, fmt.Errorf("find meeting %d: %w", id, err)
-	}
-	items, _, err := s.findAgendaItemsShallow(ctx, ratsnetz.AgendaItemFilter{MeetingID: m.ID, ListOptions: ratsnetz.ListOptions{Limit: 1000}})
-	if err != nil {
-		return nil, fmt.Errorf("find agenda items of meeting %d: %w", id, err)
-	}
-	var paperIDs []int64
-	for _, it := range items {
-		if !it.Redacted {
-			paperIDs = append(paperIDs, it.PaperID)
-		}
-	}
-	papers, err := s.papersByID(ctx, paperIDs)
+	mp, err := s.loadMeetingParts(ctx, id) // web/pagestore.go
 	if err != nil {
 		return nil, err
 	}
+	m, items, papers := mp.meeting, mp.items, mp.papers
 	orgs, err := s.orgsByID(ctx, m.OrganizationIDs)
 	if err != nil {
 		return nil, err
@@ -163,11 +147,7 @@ func (s *Server) loadMeetingView(ctx context.Context, id int64) (*meetingViewDat
 	if err != nil {
 		return nil, err
 	}
-	fileIDs := append([]int64{m.InvitationFileID, m.ResultsProtocolFileID, m.VerbatimProtocolFileID}, m.AuxiliaryFileIDs...)
-	files, err := s.filesByID(ctx, fileIDs)
-	if err != nil {
-		return nil, err
-	}
+	files := mp.files
 	d := &meetingViewData{Meeting: m, Orgs: orgLinks(pick(orgs, m.OrganizationIDs)), Place: placeText(locs[m.LocationID]),
 		Confidential: confidential(pick(orgs, m.OrganizationIDs))}
 	for _, it := range items {

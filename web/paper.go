@@ -147,45 +147,20 @@ type paperViewData struct {
 }
 
 func (s *Server) loadPaperView(ctx context.Context, id int64) (*paperViewData, error) {
-	p, err := s.store.FindPaperByID(ctx, id)
-	if err == nil && p.Deleted {
-		err = errDeleted
-	}
+	pp, err := s.loadPaperParts(ctx, id) // web/pagestore.go
 	if err != nil {
-		return nil, fmt.Errorf("find paper %d: %w", id, err)
+		return nil, err
 	}
-	cons, _, err := s.store.FindConsultations(ctx, ratsnetz.ConsultationFilter{PaperID: p.ID, ListOptions: ratsnetz.ListOptions{Limit: 500}})
-	if err != nil {
-		return nil, fmt.Errorf("find consultations of paper %d: %w", id, err)
-	}
+	p, cons, meetings, items, files, related := pp.paper, pp.cons, pp.meetings, pp.items, pp.files, pp.related
 	orgIDs := append(append([]int64{}, p.UnderDirectionOfIDs...), p.OriginatorOrganizationIDs...)
-	var meetingIDs, itemIDs []int64
 	for _, c := range cons {
 		orgIDs = append(orgIDs, c.OrganizationIDs...)
-		meetingIDs = append(meetingIDs, c.MeetingID)
-		itemIDs = append(itemIDs, c.AgendaItemID)
 	}
 	orgs, err := s.orgsByID(ctx, orgIDs)
 	if err != nil {
 		return nil, err
 	}
 	persons, err := s.personsByID(ctx, append([]int64{p.ResponsiblePersonID}, p.OriginatorPersonIDs...))
-	if err != nil {
-		return nil, err
-	}
-	meetings, err := s.meetingsByID(ctx, meetingIDs)
-	if err != nil {
-		return nil, err
-	}
-	items, err := s.agendaItemsByID(ctx, itemIDs)
-	if err != nil {
-		return nil, err
-	}
-	files, err := s.filesByID(ctx, append([]int64{p.MainFileID}, p.AuxiliaryFileIDs...))
-	if err != nil {
-		return nil, err
-	}
-	related, err := s.papersByID(ctx, uniqueIDs(p.RelatedPaperIDs, p.SuperordinatedPaperIDs, p.SubordinatedPaperIDs))
 	if err != nil {
 		return nil, err
 	}
