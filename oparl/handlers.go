@@ -108,7 +108,11 @@ func (s *Server) handleBodyChildList(w http.ResponseWriter, r *http.Request) (*r
 		}, func(v *ratsnetz.Person) ratsnetz.Meta { return v.Meta }, rd.persons)
 	case kindMeeting:
 		return listPage(ctx, s, listURL, p, func(ctx context.Context, o ratsnetz.ListOptions) ([]*ratsnetz.Meeting, error) {
-			v, _, err := s.store.FindMeetings(ctx, ratsnetz.MeetingFilter{BodyID: bodyID, ListOptions: o})
+			f := ratsnetz.MeetingFilter{BodyID: bodyID, ListOptions: o}
+			if l, ok := s.store.(ListStore); ok {
+				return l.FindOParlMeetings(ctx, f)
+			}
+			v, _, err := s.store.FindMeetings(ctx, f)
 			return v, err
 		}, func(v *ratsnetz.Meeting) ratsnetz.Meta { return v.Meta }, rd.meetings)
 	case kindPaper:

@@ -54,6 +54,9 @@ type ListStore interface {
 	// FindOParlPapers is FindPapers for list pages; file IDs unfiltered
 	// (keys for FindOParlFiles).
 	FindOParlPapers(ctx context.Context, f ratsnetz.PaperFilter) ([]*ratsnetz.Paper, error)
+	// FindOParlMeetings is FindMeetings for list pages; file IDs
+	// unfiltered (keys for FindOParlFiles).
+	FindOParlMeetings(ctx context.Context, f ratsnetz.MeetingFilter) ([]*ratsnetz.Meeting, error)
 	// FindOParlFileList is FindFiles for the file list.
 	FindOParlFileList(ctx context.Context, f ratsnetz.FileFilter) ([]*ratsnetz.File, error)
 	// FindOParlAgendaItemList is FindAgendaItems for the agenda item

@@ -340,3 +340,61 @@ func (db *DB) FindOParlAgendaItemList(ctx context.Context, f ratsnetz.AgendaItem
 	})
 	return items, err
 }
+
+// FindOParlMeetings is FindMeetings for OParl list pages: a filter by body
+// alone, for the public, selects only the columns OParl shows and leaves
+// the file references unfiltered — keys for FindOParlFiles, which applies
+// the files' visibility (each single-file role has one link). Every other
+// filter or viewer goes to FindMeetings.
+func (db *DB) FindOParlMeetings(ctx context.Context, f ratsnetz.MeetingFilter) ([]*ratsnetz.Meeting, error) {
+	if f.BodyID == 0 || len(f.IDs) > 0 || f.OrganizationID != 0 || !f.From.IsZero() || !f.Until.IsZero() ||
+		f.Descending || !db.oparlPublicList(ctx, f.ListOptions) {
+		ms, _, err := db.FindMeetings(ctx, f)
+		return ms, err
+	}
+	page, args := db.oparlPage("m", f.ListOptions, []any{f.BodyID})
+	q := `SELECT m.id, m.external_id, m.created, m.modified, m.deleted, m.body_id, m.name, m.meeting_state,
+		m.cancelled, m.start_at, m.end_at, m.location_id, m.mode, m.public
+		FROM meetings m WHERE m.body_id = ? AND m.public AND NOT m.deleted` + page
+	ms := []*ratsnetz.Meeting{}
+	byID := map[int64]*ratsnetz.Meeting{}
+	err := db.oparlQuery(ctx, "list oparl meetings", q, args, func(rows *sql.Rows) error {
+		m := &ratsnetz.Meeting{}
+		if err := rows.Scan(&m.ID, &m.ExternalID, timeScanner{&m.Created}, timeScanner{&m.Modified},
+			boolScanner{&m.Deleted}, &m.BodyID, &m.Name, &m.MeetingState, boolScanner{&m.Cancelled},
+			timeScanner{&m.Start}, timeScanner{&m.End}, &m.LocationID, &m.Mode, boolScanner{&m.Public}); err != nil {
+			return err
+		}
+		ms = append(ms, m)
+		byID[m.ID] = m
+		return nil
+	})
+	if err != nil || len(ms) == 0 {
+		return ms, err
+	}
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	set, arg := db.idSet(ids)
+	q = `SELECT o, k, r FROM (
+		SELECT mo.meeting_id AS o, 'organization' AS k, mo.organization_id AS r, mo.position AS pos FROM meeting_organizations mo
+		WHERE mo.meeting_id IN (` + set + `)
+		UNION ALL
+		SELECT mp.meeting_id, 'participant', mp.person_id, mp.position FROM meeting_participants mp
+		WHERE mp.meeting_id IN (` + set + `)
+		UNION ALL
+		SELECT l.owner_id, l.role, l.file_id, l.position FROM file_links l
+		WHERE l.owner_kind = 'meeting' AND l.owner_id IN (` + set + `)
+		) u ORDER BY o, k, pos`
+	err = db.oparlQuery(ctx, "list oparl meeting references", q, []any{arg, arg, arg}, func(rows *sql.Rows) error {
+		var o, ref int64
+		var k string
+		if err := rows.Scan(&o, &k, &ref); err != nil {
+			return err
+		}
+		addMeetingRef(byID[o], k, ref)
+		return nil
+	})
+	return ms, err
+}
