@@ -98,7 +98,7 @@ func (s *Server) renderAdminAccounts(w http.ResponseWriter, r *http.Request, c *
 	for _, k := range ratsnetz.RoleKinds() {
 		d.Roles = append(d.Roles, option{Value: string(k), Label: k.Label(), Selected: k == ratsnetz.RoleKindMandateHolder})
 	}
-	s.renderForm(w, r, status, "admin_accounts", "Konten verwalten", d)
+	s.renderForm(w, r, status, "admin_accounts", s.formatter(r.Context()).T("admin.accounts.title"), d)
 }
 
 func (s *Server) handleAdminCreate(w http.ResponseWriter, r *http.Request) {
@@ -258,7 +258,7 @@ func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {
 	for _, a := range auditActions() {
 		d.Actions = append(d.Actions, option{Value: a, Label: a, Selected: a == f.Action})
 	}
-	s.renderForm(w, r, http.StatusOK, "admin_audit", "Protokoll", d)
+	s.renderForm(w, r, http.StatusOK, "admin_audit", s.formatter(r.Context()).T("admin.audit.title"), d)
 }
 
 func auditObject(e *ratsnetz.AuditEvent) string {

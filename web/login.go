@@ -31,7 +31,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("abgemeldet") != "" {
 		d.Info = "Sie wurden abgemeldet."
 	}
-	s.renderForm(w, r, http.StatusOK, "login", "Anmelden", d)
+	s.renderForm(w, r, http.StatusOK, "login", s.formatter(r.Context()).T("login.title"), d)
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
@@ -49,7 +49,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, http.StatusInternalServerError, "")
 			return
 		}
-		s.renderForm(w, r, status, "login", "Anmelden", d)
+		s.renderForm(w, r, status, "login", s.formatter(r.Context()).T("login.title"), d)
 		return
 	}
 	// Rotation: the new session always replaces whatever cookie came in.
@@ -99,7 +99,7 @@ func (s *Server) handleSecondFactorForm(w http.ResponseWriter, r *http.Request) 
 		seeOther(w, r, "/konto/zwei-faktor?next="+url.QueryEscape(next))
 		return
 	}
-	s.renderForm(w, r, http.StatusOK, "code", "Zweiter Faktor", codeData{Next: next})
+	s.renderForm(w, r, http.StatusOK, "code", s.formatter(r.Context()).T("login.code.title"), codeData{Next: next})
 }
 
 func (s *Server) handleSecondFactor(w http.ResponseWriter, r *http.Request) {
@@ -126,7 +126,7 @@ func (s *Server) handleSecondFactor(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, http.StatusInternalServerError, "")
 			return
 		}
-		s.renderForm(w, r, status, "code", "Zweiter Faktor", codeData{Next: next, Error: msg})
+		s.renderForm(w, r, status, "code", s.formatter(r.Context()).T("login.code.title"), codeData{Next: next, Error: msg})
 		return
 	}
 	s.cookies.SetSession(w, l.Token)
@@ -206,7 +206,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, c *auth.C
 		d.Sessions = append(d.Sessions, sessionRow{Current: x.ID == c.Session.ID, Created: f.DateTime(x.Created),
 			LastSeen: f.DateTime(x.LastSeen), IP: x.IP, UserAgent: x.UserAgent})
 	}
-	s.renderForm(w, r, status, "account", "Mein Konto", d)
+	s.renderForm(w, r, status, "account", s.formatter(r.Context()).T("account.title"), d)
 }
 
 func (s *Server) handleLogoutEverywhere(w http.ResponseWriter, r *http.Request) {
@@ -280,7 +280,7 @@ func (s *Server) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.renderForm(w, r, http.StatusOK, "totp", "Zwei-Faktor-Anmeldung", totpData{Next: next, Pending: pending, Enabled: a.TOTPEnabled,
+	s.renderForm(w, r, http.StatusOK, "totp", s.formatter(r.Context()).T("account.totp"), totpData{Next: next, Pending: pending, Enabled: a.TOTPEnabled,
 		Secret: setup.Text, URL: setup.URL, Sig: s.sign("totp", itoa(a.ID), setup.Text)})
 }
 
@@ -294,7 +294,7 @@ func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 	text := r.PostFormValue("secret")
 	secret, err := totp.DecodeSecret(text)
 	if err != nil || !s.checkSig(r.PostFormValue("sig"), "totp", itoa(a.ID), text) {
-		s.renderMessage(w, r, http.StatusBadRequest, "Zwei-Faktor-Anmeldung", "Das Formular ist ungültig. Bitte beginnen Sie die Einrichtung neu.")
+		s.renderMessage(w, r, http.StatusBadRequest, s.formatter(r.Context()).T("account.totp"), "Das Formular ist ungültig. Bitte beginnen Sie die Einrichtung neu.")
 		return
 	}
 	d := totpData{Next: next, Pending: pending, Enabled: a.TOTPEnabled, Secret: text,
@@ -305,11 +305,11 @@ func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, http.StatusInternalServerError, "")
 			return
 		}
-		s.renderForm(w, r, http.StatusBadRequest, "totp", "Zwei-Faktor-Anmeldung", d)
+		s.renderForm(w, r, http.StatusBadRequest, "totp", s.formatter(r.Context()).T("account.totp"), d)
 		return
 	}
 	d.Codes, d.Confirmed = codes, true
-	s.renderForm(w, r, http.StatusOK, "totp", "Zwei-Faktor-Anmeldung", d)
+	s.renderForm(w, r, http.StatusOK, "totp", s.formatter(r.Context()).T("account.totp"), d)
 }
 
 func issuerOr(s string) string {
@@ -332,7 +332,7 @@ type forgotData struct {
 }
 
 func (s *Server) handleForgotForm(w http.ResponseWriter, r *http.Request) {
-	s.renderForm(w, r, http.StatusOK, "forgot", "Passwort vergessen", forgotData{})
+	s.renderForm(w, r, http.StatusOK, "forgot", s.formatter(r.Context()).T("login.forgot.title"), forgotData{})
 }
 
 func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) {
@@ -349,7 +349,7 @@ func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) {
 				"\n\nWenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht; Ihr Passwort bleibt dann unverändert.\n")
 	}
 	// The same answer whether or not the address is known.
-	s.renderForm(w, r, http.StatusOK, "forgot", "Passwort vergessen", forgotData{Sent: true})
+	s.renderForm(w, r, http.StatusOK, "forgot", s.formatter(r.Context()).T("login.forgot.title"), forgotData{Sent: true})
 }
 
 func (s *Server) absURL(path string) string {
