@@ -835,6 +835,7 @@ type minutesLine struct {
 // are written).
 func minutesLines(evs []*ratsnetz.LiveEvent, f formatter, names map[int64]string) []minutesLine {
 	var out []minutesLine
+	spoke := map[int64]bool{}
 	add := func(at time.Time, text string, detail ...string) {
 		out = append(out, minutesLine{At: at, Text: text, Detail: detail})
 	}
@@ -882,7 +883,10 @@ func minutesLines(evs []*ratsnetz.LiveEvent, f formatter, names map[int64]string
 			var x struct{ List []ratsnetz.SpeakerRequest }
 			json.Unmarshal(e.Data, &x)
 			for _, sp := range x.List {
-				if sp.State == ratsnetz.SpeakerSpeaking && sp.Started.Equal(e.Created.Truncate(time.Microsecond)) {
+				// Each request once, when it is first seen speaking (the
+				// event's time and the request's start are two clock reads).
+				if sp.State == ratsnetz.SpeakerSpeaking && !spoke[sp.ID] {
+					spoke[sp.ID] = true
 					kind := "Wortbeitrag"
 					if sp.PointOfOrder {
 						kind = "Wortmeldung zur Geschäftsordnung"
