@@ -63,7 +63,7 @@ type Config struct {
 	// hub (default DefaultHubInterval; negative = none).
 	HubInterval time.Duration
 	// ProgressInterval is the least time between two vote.progress events
-	// of a vote (default 500 ms; negative = one per committed batch). Every
+	// of a vote (default 1 s; negative = one per committed batch). Every
 	// progress event is a write to every stream of the meeting.
 	ProgressInterval time.Duration
 }
@@ -105,7 +105,7 @@ func New(cfg Config) *Service {
 	}
 	switch {
 	case cfg.ProgressInterval == 0:
-		s.progress = 500 * time.Millisecond
+		s.progress = time.Second
 	case cfg.ProgressInterval > 0:
 		s.progress = cfg.ProgressInterval
 	}
