@@ -19,6 +19,7 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 	if s.auth != nil {
 		h = s.csrfExempt(s.csrf.Middleware(h), h) // one-click unsubscribe (web/feeds.go)
 		h = s.withSession(h)
+		h = s.withBodyLimit(h) // web/office_limits.go: before the CSRF check parses the form
 	}
 	h = s.withLocale(h)
 	h = s.withLimits(h)

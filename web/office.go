@@ -100,12 +100,18 @@ func (s *Server) officeRoutes() {
 // templates like those of the admin area. These keys serve shared parts.)
 func officeMessages() (de, en map[string]string) {
 	de = map[string]string{
-		"office.nav":     "Sitzungsdienst",
-		"office.motions": "Meine Anträge",
+		"office.nav":             "Sitzungsdienst",
+		"office.motions":         "Meine Anträge",
+		"office.tooLarge.title":  "Anfrage zu groß",
+		"office.tooLarge.form":   "Die gesendeten Formulardaten sind zu groß. Bitte kürzen Sie Ihre Eingaben und senden Sie das Formular erneut.",
+		"office.tooLarge.upload": "Die Datei ist zu groß: Anlagen dürfen höchstens %d MB groß sein. Bitte gehen Sie zurück und wählen Sie eine kleinere Datei.",
 	}
 	en = map[string]string{
-		"office.nav":     "Council office",
-		"office.motions": "My motions",
+		"office.nav":             "Council office",
+		"office.motions":         "My motions",
+		"office.tooLarge.title":  "Request too large",
+		"office.tooLarge.form":   "The form data sent is too large. Please shorten your input and send the form again.",
+		"office.tooLarge.upload": "The file is too large: attachments may be at most %d MB. Please go back and choose a smaller file.",
 	}
 	return de, en
 }
