@@ -8,8 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/demo"
 )
 
 // axeSource reads axe-core from node_modules at the repository root
@@ -84,4 +88,116 @@ func runAxe(ctx context.Context, src string) ([]axeViolation, error) {
 		return nil, fmt.Errorf("run axe-core: %w", err)
 	}
 	return vs, nil
+}
+
+// TestAccessibilityAdmin runs axe-core (WCAG 2.0/2.1 A and AA) on the login
+// pages, the administration (/verwaltung) and the own account (/konto), as
+// the administrator (password and TOTP), the council office and a council
+// member see them, in German and English: no serious or critical
+// violations. Every page must also come in the negotiated language.
+func TestAccessibilityAdmin(t *testing.T) {
+	t.Parallel()
+	src := axeSource(t)
+	browser := newBrowser(t)
+	fx := mustSite(t)
+	sys := ratsnetz.SystemContext(context.Background())
+	member, err := site.main.DB.FindAccountByLogin(sys, "ratsmitglied@musterstadt.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(t *testing.T, s *session, path, lang string) {
+		t.Helper()
+		s.openStatus(path, 200)
+		ctx, cancel := context.WithTimeout(s.ctx, 4*time.Minute)
+		defer cancel()
+		if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`)); err != nil || got != lang {
+			t.Errorf("%s: <html lang=%q> (%v), want %q", path, got, err, lang)
+		}
+		vs, err := runAxe(ctx, src)
+		if err != nil {
+			t.Fatalf("axe on %s: %v", path, err)
+		}
+		var report strings.Builder
+		severe := 0
+		for _, v := range vs {
+			if v.Impact == "serious" || v.Impact == "critical" {
+				severe++
+			}
+			fmt.Fprintf(&report, "\n  - %s", v)
+		}
+		if severe > 0 {
+			t.Errorf("axe-core finds %d serious or critical violations on %s (%d in all):%s", severe, path, len(vs), report.String())
+		} else if len(vs) > 0 {
+			t.Logf("axe-core: minor or moderate violations on %s:%s", path, report.String())
+		}
+	}
+
+	// The public's login pages, and the second-factor page on the way in.
+	anon := &session{t: t, ctx: liveContext(t, browser), base: fx.Base}
+	for _, p := range []string{"/anmelden", "/passwort-vergessen"} {
+		check(t, anon, p, "de")
+	}
+	admin := &session{t: t, ctx: liveContext(t, browser), base: fx.Base}
+	admin.openStatus("/anmelden", 200)
+	admin.fill("#login", "admin@musterstadt.example")
+	admin.fill("#passwort", demo.DemoPassword)
+	admin.submit(`form.account-form button[type="submit"]`)
+	if loc := admin.location(); !strings.HasPrefix(loc, "/anmelden/zweiter-faktor") {
+		t.Fatalf("after the password at %s", loc)
+	}
+	check(t, admin, admin.location(), "de")
+	admin.fill("#code", liveTOTP(t))
+	admin.submit(`form.account-form button[type="submit"]`)
+
+	office := &session{t: t, ctx: liveContext(t, browser), base: fx.Base}
+	office.openStatus("/anmelden", 200)
+	office.fill("#login", "sitzungsdienst@musterstadt.example")
+	office.fill("#passwort", demo.DemoPassword)
+	office.submit(`form.account-form button[type="submit"]`)
+	office.fill("#code", liveTOTP(t))
+	office.submit(`form.account-form button[type="submit"]`)
+
+	councillor := &session{t: t, ctx: liveContext(t, browser), base: fx.Base}
+	councillor.openStatus("/anmelden", 200)
+	councillor.fill("#login", member.Email)
+	councillor.fill("#passwort", demo.DemoPassword)
+	councillor.submit(`form.account-form button[type="submit"]`)
+
+	english := map[*session]bool{}
+	for _, c := range []struct {
+		who  string
+		s    *session
+		path string
+	}{
+		{"admin", admin, "/verwaltung/konten"},
+		{"admin", admin, fmt.Sprintf("/verwaltung/konten/%d", member.ID)},
+		{"admin", admin, "/verwaltung/protokoll"},
+		{"admin", admin, "/verwaltung/freigaben"},
+		{"admin", admin, "/verwaltung/befangenheiten"},
+		{"admin", admin, "/konto"},
+		{"admin", admin, "/konto/zwei-faktor"},
+		{"office", office, "/verwaltung/freigaben"},
+		{"office", office, "/verwaltung/befangenheiten"},
+		{"member", councillor, "/konto"},
+		{"member", councillor, "/konto/befangenheit"},
+		// Last per session: ?lang=en keeps the session in English.
+		{"admin", admin, "/verwaltung/konten?lang=en"},
+		{"admin", admin, "/verwaltung/protokoll"},
+		{"admin", admin, "/verwaltung/freigaben"},
+		{"member", councillor, "/konto?lang=en"},
+		{"member", councillor, "/konto/befangenheit"},
+		{"public", anon, "/anmelden?lang=en"},
+		{"public", anon, "/passwort-vergessen"},
+	} {
+		t.Run(c.who+c.path, func(t *testing.T) {
+			s := *c.s
+			s.t = t
+			lang := "de"
+			if strings.Contains(c.path, "lang=en") || english[c.s] {
+				lang = "en"
+				english[c.s] = true
+			}
+			check(t, &s, c.path, lang)
+		})
+	}
 }
