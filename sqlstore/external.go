@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sort"
 
@@ -139,29 +140,27 @@ func (db *DB) resolveKind(ctx context.Context, tx *sql.Tx, kind string, external
 		return false, fmt.Errorf("resolve external ids: counter: %w", err)
 	}
 	next := max(maxTable.Int64, last.Int64)
-	for start := 0; start < len(missing); start += externalChunk {
-		end := min(start+externalChunk, len(missing))
-		args := make([]any, 0, 3*(end-start))
-		for _, e := range missing[start:end] {
-			next++
-			args = append(args, kind, e, next)
-			// The allocation lock (PostgreSQL) or the single writer
-			// (SQLite) makes these the rows just inserted.
-			out[e] = next
-		}
-		q := `INSERT INTO import_external_ids (kind, external_id, id) VALUES ` +
-			repeatJoin("(?, ?, ?)", end-start) + ` ON CONFLICT (kind, external_id) DO NOTHING`
-		res, err := tx.ExecContext(ctx, db.rebind(q), args...)
-		if err != nil {
-			return false, fmt.Errorf("resolve external ids: insert: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != int64(end-start) {
-			// Someone else's allocation won: read what is stored.
-			if err := db.selectExternal(ctx, tx, kind, missing[start:end], out); err != nil {
-				return false, err
-			}
+	// One statement for all: the i-th external id of the set gets next+1+i.
+	set, arg := db.stringSet(missing)
+	// "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON.
+	q := `INSERT INTO import_external_ids (kind, external_id, id) SELECT ?, s.value, ? + s.ord FROM (` + set + `) s
+		WHERE true ON CONFLICT (kind, external_id) DO NOTHING`
+	res, err := tx.ExecContext(ctx, db.rebind(q), kind, next, arg)
+	if err != nil {
+		return false, fmt.Errorf("resolve external ids: insert: %w", err)
+	}
+	for i, e := range missing {
+		// The allocation lock (PostgreSQL) or the single writer (SQLite)
+		// makes these the rows just inserted.
+		out[e] = next + int64(i) + 1
+	}
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(missing)) {
+		// Someone else's allocation won: read what is stored.
+		if err := db.selectExternal(ctx, tx, kind, missing, out); err != nil {
+			return false, err
 		}
 	}
+	next += int64(len(missing))
 	if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO import_id_counters (kind, last_id) VALUES (?, ?)
 		ON CONFLICT (kind) DO UPDATE SET last_id = excluded.last_id`), kind, next); err != nil {
 		return false, fmt.Errorf("resolve external ids: counter: %w", err)
@@ -169,46 +168,41 @@ func (db *DB) resolveKind(ctx context.Context, tx *sql.Tx, kind string, external
 	return true, nil
 }
 
-func repeatJoin(s string, n int) string {
-	b := make([]byte, 0, n*(len(s)+2))
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(b, s...)
-	}
-	return string(b)
-}
-
 func (db *DB) selectExternal(ctx context.Context, tx *sql.Tx, kind string, exts []string, out map[string]int64) error {
-	for start := 0; start < len(exts); start += externalChunk {
-		end := min(start+externalChunk, len(exts))
-		args := make([]any, 0, end-start+1)
-		args = append(args, kind)
-		for _, e := range exts[start:end] {
-			args = append(args, e)
-		}
-		rows, err := tx.QueryContext(ctx, db.rebind(`SELECT external_id, id FROM import_external_ids WHERE kind = ? AND external_id IN (`+placeholders(end-start)+`)`), args...)
-		if err != nil {
+	if len(exts) == 0 {
+		return nil
+	}
+	set, arg := db.stringSet(exts)
+	rows, err := tx.QueryContext(ctx, db.rebind(`SELECT external_id, id FROM import_external_ids
+		WHERE kind = ? AND external_id IN (SELECT value FROM (`+set+`) s)`), kind, arg)
+	if err != nil {
+		return fmt.Errorf("resolve external ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e string
+		var id int64
+		if err := rows.Scan(&e, &id); err != nil {
 			return fmt.Errorf("resolve external ids: %w", err)
 		}
-		for rows.Next() {
-			var e string
-			var id int64
-			if err := rows.Scan(&e, &id); err != nil {
-				rows.Close()
-				return fmt.Errorf("resolve external ids: %w", err)
-			}
-			out[e] = id
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("resolve external ids: %w", err)
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("resolve external ids: %w", err)
-		}
+		out[e] = id
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("resolve external ids: %w", err)
 	}
 	return nil
+}
+
+// stringSet returns a subquery with the columns value (each of ss, in
+// order) and ord (its 1-based position), and its one argument: a text
+// array on PostgreSQL, a JSON array on SQLite. One statement serves any
+// number of strings.
+func (db *DB) stringSet(ss []string) (string, any) {
+	if db.dialect.Name == "postgres" {
+		return "SELECT value, ord FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS u(value, ord)", ss
+	}
+	b, _ := json.Marshal(ss) // strings always encode
+	return "SELECT value, key + 1 AS ord FROM json_each(?)", string(b)
 }
 
 // SetExternalIDState records the state of resolved external ids of kind.
