@@ -88,7 +88,7 @@ func (s *Server) renderMyMotions(w http.ResponseWriter, r *http.Request, status 
 		}
 	}
 	d.Kinds = stringOptions([]string{ratsnetz.PaperTypeMotion, ratsnetz.PaperTypeQuestion}, kind)
-	s.renderForm(w, r, status, "office_mymotions", "Meine Anträge und Anfragen", d)
+	s.renderForm(w, r, status, "office_mymotions", s.catalogs[langFromContext(r.Context())].T("office.my.title"), d)
 }
 
 func (s *Server) handleMotionSubmit(w http.ResponseWriter, r *http.Request) {

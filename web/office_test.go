@@ -116,6 +116,15 @@ func TestOfficePages(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "Formulardaten sind zu groß") {
 		t.Errorf("oversized form: %d\n%s", resp.StatusCode, body)
 	}
+	// The member's motion pages in English.
+	en := e.browser(t)
+	if resp := en.login(memberEmail, testPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("member login: %d", resp.StatusCode)
+	}
+	if _, body := en.get("/mein/antraege?lang=en"); !strings.Contains(body, "My motions and questions") || !strings.Contains(body, "Send to the council office") ||
+		strings.Contains(body, "office.my.") {
+		t.Errorf("English motion page:\n%s", body)
+	}
 	if !isUploadPath("/sitzungsdienst/vorlagen/12/anlagen") || isUploadPath("/sitzungsdienst/vorlagen/12/anlagen/3/entfernen") ||
 		isUploadPath("/sitzungsdienst/vorlagen/x/anlagen") || isUploadPath("/mein/antraege") {
 		t.Error("isUploadPath")
