@@ -46,11 +46,12 @@ type Builder struct {
 	// way, bounded by originalBytes.
 	mu            sync.Mutex
 	texts         map[string]string
-	originals     map[string][]byte
+	originals     map[string]*pdf.Prepared
 	originalBytes int
 }
 
-// maxCachedOriginals bounds the bytes of attachment PDFs kept in memory.
+// maxCachedOriginals bounds the bytes of prepared attachment pages kept in
+// memory.
 const maxCachedOriginals = 64 << 20
 
 // maxOriginal is the largest attachment PDF taken in as its pages; a larger
@@ -270,7 +271,7 @@ func (b *Builder) itemPart(ctx context.Context, it *ratsnetz.AgendaItem) (pdf.Do
 		if orig, err := b.original(ctx, f); err != nil {
 			return pdf.Document{}, err
 		} else if orig != nil {
-			part.Blocks = append(part.Blocks, pdf.Pages{Title: "Anlage: " + name, Data: orig})
+			part.Blocks = append(part.Blocks, pdf.Pages{Title: "Anlage: " + name, Prepared: orig})
 			continue
 		}
 		text, err := b.fileText(ctx, f)
@@ -289,40 +290,45 @@ func (b *Builder) itemPart(ctx context.Context, it *ratsnetz.AgendaItem) (pdf.Do
 	return part, nil
 }
 
-// original returns the attachment's PDF if its pages can be imported into
-// the packet, else nil (not a PDF, missing blob, encrypted or damaged).
-func (b *Builder) original(ctx context.Context, f *ratsnetz.File) ([]byte, error) {
+// original returns the attachment's pages, read once per blob (the
+// packets of one invitation share them), or nil if it is not a PDF whose
+// pages can be imported (missing blob, encrypted or damaged: the text
+// stands in).
+func (b *Builder) original(ctx context.Context, f *ratsnetz.File) (*pdf.Prepared, error) {
 	if b.Blobs == nil || f.BlobKey == "" || !strings.Contains(strings.ToLower(f.MimeType), "pdf") {
 		return nil, nil
 	}
 	b.mu.Lock()
-	data, ok := b.originals[f.BlobKey]
+	prep, ok := b.originals[f.BlobKey]
 	b.mu.Unlock()
 	if ok {
-		return data, nil
+		return prep, nil
 	}
 	blob, err := b.Blobs.Open(ctx, f.BlobKey)
 	if err != nil {
-		return nil, nil // a missing blob: the text (or a placeholder) stands in
+		return nil, nil
 	}
-	data, err = io.ReadAll(io.LimitReader(blob, maxOriginal+1))
+	data, err := io.ReadAll(io.LimitReader(blob, maxOriginal+1))
 	blob.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read file %d: %w", f.ID, err)
 	}
-	if len(data) > maxOriginal {
-		data = nil
-	} else if _, err := pdf.CountPages(data); err != nil {
-		data = nil
+	size := 0
+	if len(data) <= maxOriginal {
+		if prep, err = pdf.Prepare(data); err != nil {
+			prep = nil
+		} else {
+			size = prep.Size()
+		}
 	}
 	b.mu.Lock()
-	if b.originals == nil || b.originalBytes+len(data) > maxCachedOriginals {
-		b.originals, b.originalBytes = map[string][]byte{}, 0
+	if b.originals == nil || b.originalBytes+size > maxCachedOriginals {
+		b.originals, b.originalBytes = map[string]*pdf.Prepared{}, 0
 	}
-	b.originals[f.BlobKey] = data
-	b.originalBytes += len(data)
+	b.originals[f.BlobKey] = prep
+	b.originalBytes += size
 	b.mu.Unlock()
-	return data, nil
+	return prep, nil
 }
 
 // fileText returns the attachment's text: the stored text, or the text of

@@ -245,7 +245,7 @@ func TestMappe(t *testing.T) {
 		if info.Pages < pages+2 {
 			t.Errorf("%d pages for %d attachment pages", info.Pages, pages)
 		}
-		if !bytes.Contains(data, []byte("/GOFPDITPL")) {
+		if !bytes.Contains(data, []byte("/RNTPL")) {
 			t.Error("no imported page (form XObject) in the packet")
 		}
 	})

@@ -14,12 +14,16 @@ import (
 // fit between the running head and the footer of a page of its own, so the
 // page numbers and the footer line (the recipient of a personal copy) run
 // over the attachment too. Title becomes a bookmark at the first page, at
-// Level. Check Data with CountPages first: a PDF that cannot be read
-// (encrypted, damaged) fails the whole rendering.
+// Level. The pages come from Prepared (read once, drawn into any number of
+// documents) or else from Data, which must then be readable (see Prepare):
+// a PDF that cannot be read fails the whole rendering. (A document with
+// Pages is not byte-for-byte reproducible: fpdf numbers the imported
+// objects in map order.)
 type Pages struct {
-	Title string
-	Level int
-	Data  []byte
+	Title    string
+	Level    int
+	Prepared *Prepared
+	Data     []byte
 	// Text is the pages' plain text (optional, for PlainText).
 	Text string
 }
@@ -31,77 +35,132 @@ func (p Pages) plain(b *strings.Builder) { b.WriteString(p.Title + "\n\n" + p.Te
 // MaxImportPages bounds the pages taken from one PDF.
 const MaxImportPages = 2000
 
-// CountPages returns the number of pages of a PDF whose pages Pages can
-// import, or an error if it cannot be read (encrypted, damaged, no pages).
-func CountPages(data []byte) (n int, err error) {
+// Prepared is a PDF whose pages were read and converted into form XObjects
+// once, ready to be drawn into many documents (the 80 personal packets of
+// an invitation import the same attachments). It is immutable and safe for
+// concurrent use.
+type Prepared struct {
+	// src keeps the reader variable alive: the importer names the source
+	// (and so every object hash and template name) after its address.
+	src   *io.ReadSeeker
+	pages []preparedPage
+	tpls  map[string]string         // template name → object hash
+	objs  map[string][]byte         // object hash → object (with hashes for references)
+	pos   map[string]map[int]string // object hash → positions of referenced hashes
+	size  int
+}
+
+type preparedPage struct {
+	name           string
+	sx, sy, tx, ty float64
+}
+
+// Pages returns the number of pages.
+func (p *Prepared) Pages() int { return len(p.pages) }
+
+// Size returns the bytes the prepared objects hold.
+func (p *Prepared) Size() int { return p.size }
+
+// layout of an imported page on an A4 page (mm): below the running head,
+// above the footer, 10 mm from the sides.
+const (
+	importTop, importBottom, importSide = 16.0, 18.0, 10.0
+	a4W, a4H                            = 210.0, 297.0
+)
+
+// Prepare reads a PDF for Pages, or returns an error if it cannot be read
+// (not a PDF, encrypted, damaged, no pages, more than MaxImportPages).
+func Prepare(data []byte) (p *Prepared, err error) {
 	defer func() {
 		if r := recover(); r != nil { // gofpdi reports errors by panicking
-			n, err = 0, fmt.Errorf("read pdf: %v", r)
+			p, err = nil, fmt.Errorf("read pdf: %v", r)
 		}
 	}()
 	if !bytes.HasPrefix(bytes.TrimLeft(data, "\x00\t\r\n "), []byte("%PDF-")) {
-		return 0, fmt.Errorf("read pdf: not a PDF")
+		return nil, fmt.Errorf("read pdf: not a PDF")
 	}
 	imp := gofpdi.NewImporter()
-	var rs io.ReadSeeker = bytes.NewReader(data)
-	imp.SetSourceStream(&rs)
-	n = imp.GetNumPages()
+	p = &Prepared{src: new(io.ReadSeeker)}
+	*p.src = bytes.NewReader(data)
+	imp.SetSourceStream(p.src)
+	n := imp.GetNumPages()
 	if n <= 0 {
-		return 0, fmt.Errorf("read pdf: no pages")
+		return nil, fmt.Errorf("read pdf: no pages")
 	}
 	if n > MaxImportPages {
-		return 0, fmt.Errorf("read pdf: %d pages (at most %d)", n, MaxImportPages)
+		return nil, fmt.Errorf("read pdf: %d pages (at most %d)", n, MaxImportPages)
 	}
-	// Reading the page boxes walks the page tree: a damaged one fails here
-	// rather than in the middle of a rendering.
-	if len(imp.GetPageSizes()) != n {
-		return 0, fmt.Errorf("read pdf: page tree incomplete")
-	}
-	return n, nil
-}
-
-// pages draws the original pages of p.Data, one per page.
-func (r *renderer) pages(p Pages) (err error) {
-	defer func() {
-		if rec := recover(); rec != nil { // gofpdi reports errors by panicking
-			err = fmt.Errorf("import pages of %q: %v", p.Title, rec)
-		}
-	}()
-	f := r.f
-	if r.imp == nil {
-		r.imp = gofpdi.NewImporter()
-	}
-	// The importer names each source after the address of its reader
-	// variable: keeping every variable alive keeps the names unique.
-	rs := new(io.ReadSeeker)
-	*rs = bytes.NewReader(p.Data)
-	r.sources = append(r.sources, rs)
-	r.imp.SetSourceStream(rs)
-	n := min(r.imp.GetNumPages(), MaxImportPages)
-	sizes := r.imp.GetPageSizes()
+	sizes := imp.GetPageSizes()
 	tpls := make([]int, n)
 	for i := range n {
-		tpls[i] = r.imp.ImportPage(i+1, "/MediaBox")
+		tpls[i] = imp.ImportPage(i+1, "/MediaBox")
 	}
-	f.ImportTemplates(r.imp.PutFormXobjectsUnordered())
-	f.ImportObjects(r.imp.GetImportedObjectsUnordered())
-	f.ImportObjPos(r.imp.GetImportedObjHashPos())
-
-	pw, ph := f.GetPageSize()
-	const top, bottom = 16.0, 18.0 // below the running head, above the footer
-	aw, ah := pw-2*10.0, ph-top-bottom
+	names := imp.PutFormXobjectsUnordered()
+	p.objs = imp.GetImportedObjectsUnordered()
+	p.pos = imp.GetImportedObjHashPos()
+	// Template names are numbered per importer: name them after their
+	// object hash (unique to this source) so that the pages of several
+	// Prepared PDFs can share one document.
+	rename := map[string]string{}
+	p.tpls = map[string]string{}
+	for name, hash := range names {
+		rename[name] = "/RNTPL" + hash[:16]
+		p.tpls[rename[name]] = hash
+	}
+	aw, ah := a4W-2*importSide, a4H-importTop-importBottom
 	for i, tpl := range tpls {
-		f.AddPage()
-		if i == 0 {
-			f.Bookmark(utf16Text(p.Title), p.Level, 0)
-		}
 		w, h := aw, ah
 		if box := sizes[i+1]["/MediaBox"]; box["w"] > 0 && box["h"] > 0 {
 			scale := min(aw/box["w"], ah/box["h"])
 			w, h = box["w"]*scale, box["h"]*scale
 		}
-		name, sx, sy, tx, ty := r.imp.UseTemplate(tpl, (pw-w)/2, top, w, h)
-		f.UseImportedTemplate(name, sx, sy, tx, ty)
+		name, sx, sy, tx, ty := imp.UseTemplate(tpl, (a4W-w)/2, importTop, w, h)
+		if rename[name] == "" {
+			return nil, fmt.Errorf("read pdf: page %d has no template", i+1)
+		}
+		p.pages = append(p.pages, preparedPage{name: rename[name], sx: sx, sy: sy, tx: tx, ty: ty})
+	}
+	for _, o := range p.objs {
+		p.size += len(o)
+	}
+	return p, nil
+}
+
+// CountPages returns the number of pages of a PDF whose pages Pages can
+// import, or an error if it cannot be read.
+func CountPages(data []byte) (int, error) {
+	p, err := Prepare(data)
+	if err != nil {
+		return 0, err
+	}
+	return p.Pages(), nil
+}
+
+// pages draws the prepared pages, one per page.
+func (r *renderer) pages(p Pages) error {
+	prep := p.Prepared
+	if prep == nil {
+		var err error
+		if prep, err = Prepare(p.Data); err != nil {
+			return fmt.Errorf("import pages of %q: %w", p.Title, err)
+		}
+	}
+	f := r.f
+	f.ImportTemplates(prep.tpls)
+	// fpdf writes the object numbers into the objects it was given: each
+	// document gets its own copy.
+	objs := make(map[string][]byte, len(prep.objs))
+	for h, o := range prep.objs {
+		objs[h] = bytes.Clone(o)
+	}
+	f.ImportObjects(objs)
+	f.ImportObjPos(prep.pos)
+	for i, pg := range prep.pages {
+		f.AddPage()
+		if i == 0 {
+			f.Bookmark(utf16Text(p.Title), p.Level, 0)
+		}
+		f.UseImportedTemplate(pg.name, pg.sx, pg.sy, pg.tx, pg.ty)
 	}
 	return f.Error()
 }

@@ -91,3 +91,44 @@ func TestCountPagesRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestPreparedShared: one Prepared PDF drawn into several documents at
+// once (the packets of an invitation) gives the same, complete output each
+// time (run with -race). (fpdf numbers imported objects in map order, so
+// the bytes differ between renderings.)
+func TestPreparedShared(t *testing.T) {
+	a, err := pdf.Prepare(mustRender(t, sampleDoc()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := pdf.Prepare(mustRender(t, pdf.Document{Title: "Lageplan", Blocks: []pdf.Block{pdf.Paragraph{Text: "Plan"}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := pdf.Document{Title: "Mappe", Blocks: []pdf.Block{pdf.Pages{Title: "A", Prepared: a}, pdf.Pages{Title: "B", Prepared: b}, pdf.Pages{Title: "A again", Prepared: a}}}
+	outs := make([][]byte, 4)
+	done := make(chan int)
+	for i := range outs {
+		go func() {
+			var buf bytes.Buffer
+			if err := pdf.Render(doc, &buf); err != nil {
+				t.Error(err)
+			}
+			outs[i] = buf.Bytes()
+			done <- i
+		}()
+	}
+	for range outs {
+		<-done
+	}
+	for i, out := range outs {
+		n, err := pdf.CountPages(out)
+		if want := 1 + 2*a.Pages() + b.Pages(); err != nil || n != want {
+			t.Errorf("render %d: %d pages, %v; want %d", i, n, err, want)
+		}
+		info, err := pdf.ReadInfo(bytes.NewReader(out), int64(len(out)))
+		if err != nil || strings.Join(info.Outline, "|") != "A|B|A again" {
+			t.Errorf("render %d: outline %q, %v", i, info.Outline, err)
+		}
+	}
+}

@@ -15,7 +15,6 @@ import (
 	"unicode/utf16"
 
 	"github.com/go-pdf/fpdf"
-	"github.com/phpdave11/gofpdi"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -171,9 +170,6 @@ func utf16Text(s string) string {
 type renderer struct {
 	f   *fpdf.Fpdf
 	doc Document
-	// imp and sources serve Pages blocks (pages.go).
-	imp     *gofpdi.Importer
-	sources []*io.ReadSeeker
 }
 
 // Render writes doc as a PDF (A4 portrait) to w. The output is deterministic
