@@ -45,20 +45,20 @@ func (db *DB) FindPaperPage(ctx context.Context, id int64) (*ratsnetz.PaperPage,
 	mt := meetingTable.light()
 	mv := w.meeting("m", false)
 	meetings := db.jsonRows(mt, mv, " WHERE "+allOf("m.id IN (SELECT "+visibleRef("mc.meeting_id", w.meetingVisible("mc.meeting_id"))+
-		" FROM consultations mc WHERE "+allOf("mc.paper_id = p.id", w.consultation("mc", false).list)+")", mv.list))
+		" FROM consultations mc WHERE "+allOf("mc.paper_id = p.id", w.consultation("mc", false).list)+")", mv.list)+db.fence())
 	at := agendaItemTable(w).light()
 	av := w.agendaItem("a", false)
 	items := db.jsonRows(at, av, " WHERE "+allOf("a.id IN (SELECT "+visibleRef("ac.agenda_item_id", w.agendaItemVisible("ac.agenda_item_id"))+
-		" FROM consultations ac WHERE "+allOf("ac.paper_id = p.id", w.consultation("ac", false).list)+")", av.list))
+		" FROM consultations ac WHERE "+allOf("ac.paper_id = p.id", w.consultation("ac", false).list)+")", av.list)+db.fence())
 	ft := fileTable(w).light()
 	fv := w.file("f", false)
 	files := db.jsonRows(ft, fv, " WHERE "+allOf("f.id IN (SELECT fl.file_id FROM file_links fl WHERE fl.owner_kind = 'paper' AND fl.owner_id = p.id"+
-		" AND fl.role IN ('main', 'auxiliary') AND "+w.fileVisible("fl.file_id")+")", fv.list))
+		" AND fl.role IN ('main', 'auxiliary') AND "+w.fileVisible("fl.file_id")+")", fv.list)+db.fence())
 	rt := paperTable.light()
 	rt.alias = "rp"
 	rv := w.paper("rp", false)
 	related := db.jsonRows(rt, rv, " WHERE "+allOf("rp.id IN (SELECT pr.ref_id FROM paper_refs pr WHERE pr.paper_id = p.id"+
-		" AND pr.kind IN ('related', 'superordinated', 'subordinated') AND "+w.paperVisible("pr.ref_id")+")", rv.list))
+		" AND pr.kind IN ('related', 'superordinated', 'subordinated') AND "+w.paperVisible("pr.ref_id")+")", rv.list)+db.fence())
 
 	t := paperTable
 	t.cols = append(t.cols[:len(t.cols):len(t.cols)],
@@ -144,11 +144,11 @@ func (db *DB) FindMeetingPage(ctx context.Context, id int64) (*ratsnetz.MeetingP
 	pv := w.paper("p", false)
 	papers := db.jsonRows(pt, pv, " WHERE "+allOf("p.id IN (SELECT "+visibleRef("pa.paper_id", w.paperVisible("pa.paper_id"))+
 		" FROM agenda_items pa WHERE "+allOf("pa.meeting_id = m.id", w.agendaItem("pa", false).list, w.agendaItem("pa", false).content)+
-		")", pv.list))
+		")", pv.list)+db.fence())
 	ft := fileTable(w).light()
 	fv := w.file("f", false)
 	files := db.jsonRows(ft, fv, " WHERE "+allOf("f.id IN (SELECT fl.file_id FROM file_links fl WHERE fl.owner_kind = 'meeting' AND fl.owner_id = m.id"+
-		" AND "+w.fileVisible("fl.file_id")+")", fv.list))
+		" AND "+w.fileVisible("fl.file_id")+")", fv.list)+db.fence())
 
 	t := meetingTable
 	t.cols = append(t.cols[:len(t.cols):len(t.cols)],
@@ -192,6 +192,18 @@ func (db *DB) FindMeetingPage(ctx context.Context, id int64) (*ratsnetz.MeetingP
 		return cmp.Or(cmp.Compare(a.MeetingID, b.MeetingID), cmp.Compare(a.Order, b.Order), cmp.Compare(a.ID, b.ID))
 	})
 	return pg, nil
+}
+
+// fence ends the inner query of a JSON list: neither database then merges
+// it into the aggregate around it, so each row's visibility (vis_ok) is
+// evaluated once instead of once per content column. It limits nothing and
+// leaves the planner's row estimates alone (a real LIMIT made PostgreSQL
+// choose scans).
+func (db *DB) fence() string {
+	if db.dialect.Name == "postgres" {
+		return " OFFSET 0"
+	}
+	return " LIMIT -1"
 }
 
 // allOf joins the non-empty predicates with AND (at least one is given).

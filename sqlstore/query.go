@@ -442,7 +442,10 @@ func (db *DB) byID(ctx context.Context, tx querier, t table, v vis, id int64, ms
 	w := db.newWhere()
 	w.add(t.alias+".id = ?", id)
 	w.add(v.byID)
-	rows, err := tx.QueryContext(ctx, db.rebind(t.selectSQL(v, w.sql(), "")), w.args...)
+	// LIMIT 1 (the ID is unique) keeps the inner query from being merged
+	// into the outer one, which would evaluate the visibility predicate
+	// once per content column instead of once.
+	rows, err := tx.QueryContext(ctx, db.rebind(t.selectSQL(v, w.sql()+" LIMIT 1", "")), w.args...)
 	if err != nil {
 		return fmt.Errorf("find %s %d: %w", t.name, id, err)
 	}
