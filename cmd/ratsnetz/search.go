@@ -73,6 +73,9 @@ func searchReindex(ctx context.Context, m *app.Main, full bool, stdout, stderr i
 		}
 	}
 	el := time.Since(start)
+	if err := x.OptimizeSearchIndex(ctx); err != nil {
+		return err
+	}
 	size, err := m.DB.SearchIndexSize(ctx)
 	if err != nil {
 		return err
