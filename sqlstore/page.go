@@ -18,13 +18,17 @@ import (
 // result is exactly what the separate finds return (storetest Pages
 // compares them for every viewer of the fixture). On PostgreSQL that saves
 // four to five round trips per page, and on both databases the fixed cost
-// of as many statements.
+// of as many statements. That pays on PostgreSQL (NoReadTx dialects); on
+// SQLite the pages run the separate finds (separatePaperPage).
 
 var _ ratsnetz.PageStore = (*DB)(nil)
 
 // FindPaperPage returns the paper with the given ID and what its page shows
 // (see ratsnetz.PaperPage); ENOTFOUND when the viewer may not see it.
 func (db *DB) FindPaperPage(ctx context.Context, id int64) (*ratsnetz.PaperPage, error) {
+	if !db.dialect.NoReadTx {
+		return db.separatePaperPage(ctx, id)
+	}
 	// Rights first: resolving them may need a connection of its own,
 	// and holding a read transaction meanwhile can exhaust the pool.
 	w := db.viewerOf(ctx)
@@ -124,6 +128,9 @@ func (db *DB) FindPaperPage(ctx context.Context, id int64) (*ratsnetz.PaperPage,
 // shows (see ratsnetz.MeetingPage); ENOTFOUND when the viewer may not see
 // it.
 func (db *DB) FindMeetingPage(ctx context.Context, id int64) (*ratsnetz.MeetingPage, error) {
+	if !db.dialect.NoReadTx {
+		return db.separateMeetingPage(ctx, id)
+	}
 	// Rights first: resolving them may need a connection of its own,
 	// and holding a read transaction meanwhile can exhaust the pool.
 	w := db.viewerOf(ctx)
@@ -215,4 +222,99 @@ func allOf(preds ...string) string {
 		}
 	}
 	return strings.Join(out, " AND ")
+}
+
+// separatePaperPage is FindPaperPage through the separate finds. SQLite
+// uses it: there a statement costs no round trip, and building and decoding
+// the JSON lists cost more CPU than the statements they save (measured with
+// the large dataset; see .team/perf.md).
+func (db *DB) separatePaperPage(ctx context.Context, id int64) (*ratsnetz.PaperPage, error) {
+	p, err := db.FindPaperByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	pg := &ratsnetz.PaperPage{Paper: p}
+	if pg.Consultations, _, err = db.FindConsultations(ctx, ratsnetz.ConsultationFilter{PaperID: id,
+		ListOptions: ratsnetz.ListOptions{Limit: 500}}); err != nil {
+		return nil, err
+	}
+	var meetingIDs, itemIDs []int64
+	for _, c := range pg.Consultations {
+		if c.MeetingID != 0 {
+			meetingIDs = append(meetingIDs, c.MeetingID)
+		}
+		if c.AgendaItemID != 0 {
+			itemIDs = append(itemIDs, c.AgendaItemID)
+		}
+	}
+	byIDs := ratsnetz.ListOptions{Limit: MaxLimit} // as the portal's loaders (batches of 1000)
+	if len(meetingIDs) > 0 {
+		if pg.Meetings, _, err = db.findMeetings(ctx, ratsnetz.MeetingFilter{IDs: meetingIDs, ListOptions: byIDs}, false); err != nil {
+			return nil, err
+		}
+	}
+	if len(itemIDs) > 0 {
+		items, _, err := db.findAgendaItems(ctx, ratsnetz.AgendaItemFilter{IDs: itemIDs, ListOptions: byIDs}, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range items {
+			if !a.Redacted {
+				pg.AgendaItems = append(pg.AgendaItems, a)
+			}
+		}
+	}
+	fileIDs := p.AuxiliaryFileIDs
+	if p.MainFileID != 0 {
+		fileIDs = append([]int64{p.MainFileID}, fileIDs...)
+	}
+	if len(fileIDs) > 0 {
+		if pg.Files, _, err = db.findFiles(ctx, ratsnetz.FileFilter{IDs: fileIDs, ListOptions: byIDs}, false); err != nil {
+			return nil, err
+		}
+	}
+	if related := slices.Concat(p.RelatedPaperIDs, p.SuperordinatedPaperIDs, p.SubordinatedPaperIDs); len(related) > 0 {
+		if pg.Papers, _, err = db.findPapers(ctx, ratsnetz.PaperFilter{IDs: related, ListOptions: byIDs}, false); err != nil {
+			return nil, err
+		}
+	}
+	return pg, nil
+}
+
+// separateMeetingPage is FindMeetingPage through the separate finds (see
+// separatePaperPage).
+func (db *DB) separateMeetingPage(ctx context.Context, id int64) (*ratsnetz.MeetingPage, error) {
+	m, err := db.FindMeetingByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	pg := &ratsnetz.MeetingPage{Meeting: m}
+	if pg.AgendaItems, _, err = db.findAgendaItems(ctx, ratsnetz.AgendaItemFilter{MeetingID: id,
+		ListOptions: ratsnetz.ListOptions{Limit: 1000}}, nil, false); err != nil {
+		return nil, err
+	}
+	var paperIDs []int64
+	for _, a := range pg.AgendaItems {
+		if !a.Redacted && a.PaperID != 0 {
+			paperIDs = append(paperIDs, a.PaperID)
+		}
+	}
+	byIDs := ratsnetz.ListOptions{Limit: MaxLimit} // as the portal's loaders (batches of 1000)
+	if len(paperIDs) > 0 {
+		if pg.Papers, _, err = db.findPapers(ctx, ratsnetz.PaperFilter{IDs: paperIDs, ListOptions: byIDs}, false); err != nil {
+			return nil, err
+		}
+	}
+	var fileIDs []int64
+	for _, f := range append([]int64{m.InvitationFileID, m.ResultsProtocolFileID, m.VerbatimProtocolFileID}, m.AuxiliaryFileIDs...) {
+		if f != 0 {
+			fileIDs = append(fileIDs, f)
+		}
+	}
+	if len(fileIDs) > 0 {
+		if pg.Files, _, err = db.findFiles(ctx, ratsnetz.FileFilter{IDs: fileIDs, ListOptions: byIDs}, false); err != nil {
+			return nil, err
+		}
+	}
+	return pg, nil
 }
