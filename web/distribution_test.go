@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,18 +27,30 @@ func withDistribution(t *testing.T, e *authEnv) {
 	e.web.distributionRoutes()
 }
 
-// pdfText fetches path and returns the status and, for a PDF, its text.
+// pdfText fetches path and returns the status and, for a PDF, its text:
+// through poppler's pdftotext where installed (it also reads the original
+// attachment pages, drawn as form XObjects), plus the package's extractor.
 func pdfText(t *testing.T, b *browser, path string) (int, string) {
 	t.Helper()
 	resp, body := b.get(path)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" {
 		return resp.StatusCode, body
 	}
+	poppler := ""
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		cmd := exec.Command("pdftotext", "-", "-")
+		cmd.Stdin = strings.NewReader(body)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("pdftotext %s: %v", path, err)
+		}
+		poppler = string(out)
+	}
 	text, err := pdf.ExtractText([]byte(body))
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	return resp.StatusCode, text
+	return resp.StatusCode, text + "\n" + poppler
 }
 
 // TestPacketMatrix: the public packet never carries non-public content;
