@@ -63,15 +63,15 @@ func TestLiveMeeting(t *testing.T) {
 	mark("logged in")
 
 	// Before the start: the public page says so; the cockpit offers the start.
-	public.openStatus(publicPage, 200)
+	public.open(publicPage, 200)
 	public.wantText("main", "Die Sitzung hat noch nicht begonnen.")
-	chair.openStatus(cockpit, 200)
+	chair.open(cockpit, 200)
 	chair.submit(`button[name="aktion"][value="start"]`)
 	chair.waitText(`[data-testid="state"]`, "läuft")
 	public.waitText(`[data-live-region="state"]`, "läuft") // pushed, no reload
-	office.openStatus(cockpit, 200)
+	office.open(cockpit, 200)
 	for _, u := range members {
-		u.openStatus(memberPage, 200)
+		u.open(memberPage, 200)
 		u.wantText(`[data-testid="presence"]`, ratsnetz.PresenceAbsent)
 	}
 	chair.liveAxe(axe)
@@ -238,7 +238,7 @@ func TestLiveMeeting(t *testing.T) {
 	chair.submit(`button[name="aktion"][value="schliessen"]`)
 	public.waitText(`[data-live-region="state"]`, "geschlossen")
 	public.wantNoCanary()
-	public.openStatus(publicPage, 200) // and after a reload
+	public.open(publicPage, 200) // and after a reload
 	public.wantText(`section[aria-labelledby="live-results"]`, votes[0].title, votes[1].title, votes[2].title)
 	public.wantNoCanary()
 	liveStreamWithoutCanary(t, base, id)
@@ -246,12 +246,12 @@ func TestLiveMeeting(t *testing.T) {
 
 	// The minutes draft holds all of it.
 	minutes := fmt.Sprintf("/live/%d/niederschrift", id)
-	public.openStatus(minutes, 200) // the login page
+	public.open(minutes, 200) // the login page
 	if !strings.HasPrefix(public.location(), "/anmelden") {
 		t.Errorf("the public reached the minutes draft at %s", public.location())
 	}
-	members[0].openStatus(minutes, 404)
-	office.openStatus(minutes, 200)
+	members[0].open(minutes, 404)
+	office.open(minutes, 200)
 	text := office.text("main")
 	wants := []string{"Die Sitzung wird eröffnet.", "Aufruf Ö 2 Antrag: Tempo 30", "Aufruf Ö 3 Wahl",
 		"Wortmeldung zur Geschäftsordnung: " + remote[0].name, "Wortbeitrag: " + members[1].name, "Wortbeitrag: " + members[0].name,
@@ -293,7 +293,7 @@ type liveUser struct {
 func liveContext(t *testing.T, browser context.Context) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	ctx, cancelTimeout := context.WithTimeout(ctx, 15*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 35*time.Minute) // the whole test: 15 min at load 40
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancel()
@@ -309,18 +309,18 @@ func liveContext(t *testing.T, browser context.Context) context.Context {
 func liveLogin(t *testing.T, browser context.Context, m *app.Main, base, login string, withTOTP bool) *liveUser {
 	t.Helper()
 	s := &session{t: t, ctx: liveContext(t, browser), base: base}
-	s.openStatus("/anmelden", 200)
-	s.fill("#login", login)
-	s.fill("#passwort", demo.DemoPassword)
-	s.submit(`form.account-form button[type="submit"]`)
+	u := &liveUser{session: s, name: login}
+	u.open("/anmelden", 200)
+	u.set("#login", login)
+	u.set("#passwort", demo.DemoPassword)
+	u.submit(`form.account-form button[type="submit"]`)
 	if withTOTP {
-		s.fill("#code", liveTOTP(t))
-		s.submit(`form.account-form button[type="submit"]`)
+		u.set("#code", liveTOTP(t))
+		u.submit(`form.account-form button[type="submit"]`)
 	}
 	if strings.HasPrefix(s.location(), "/anmelden") {
 		t.Fatalf("login of %s failed at %s:\n%s", login, s.location(), s.text("main"))
 	}
-	u := &liveUser{session: s, name: login}
 	sys := ratsnetz.SystemContext(context.Background())
 	a, err := m.DB.FindAccountByLogin(sys, login)
 	if err != nil {
@@ -360,12 +360,27 @@ func (u *liveUser) waitTextNot(sel string, wants []string, unwanted ...string) {
 	u.poll(cond, fmt.Sprintf("%s to show %q without %q", sel, wants, unwanted), sel)
 }
 
+// open loads path and fails unless it answers want. Steps of the live test
+// may take longer than other tests' (eight users on one machine).
+func (u *liveUser) open(path string, want int64) {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, liveWait)
+	defer cancel()
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(u.base+path))
+	if err != nil {
+		u.t.Fatalf("%s: open %s: %v", u.name, path, err)
+	}
+	if resp.Status != want {
+		u.t.Fatalf("%s: GET %s: status %d, want %d; text:\n%s", u.name, path, resp.Status, want, u.text("main"))
+	}
+}
+
 // submit clicks the button in one script step and waits for the page the
 // form leads to. (The pages replace their live regions when an event
 // arrives, so a node found in one protocol step may be gone in the next.)
 func (u *liveUser) submit(sel string) {
 	u.t.Helper()
-	ctx, cancel := u.step()
+	ctx, cancel := context.WithTimeout(u.ctx, liveWait)
 	defer cancel()
 	js := `(() => { const el = document.querySelector(` + jsString(sel) + `);
 		if (!el) { throw new Error("no element " + ` + jsString(sel) + `); }
@@ -433,7 +448,7 @@ func (u *liveUser) poll(cond, what, show string) {
 // the answer comes after the ballot is stored.
 func (u *liveUser) castBallot(option string) {
 	u.t.Helper()
-	ctx, cancel := u.step()
+	ctx, cancel := context.WithTimeout(u.ctx, liveWait)
 	defer cancel()
 	js := `(() => { const f = document.querySelector('form[action$="/stimme"]');
 		const r = f && [...f.querySelectorAll('input[name="stimme"]')].find(x => x.value === ` + jsString(option) + `);
