@@ -159,17 +159,17 @@ func benchLive(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []str
 	fmt.Fprintf(stdout, "bench-live: %s, %s, %d voters, %d SSE participants, vote %s\n", map[bool]string{true: "PostgreSQL", false: "SQLite"}[cfg.IsPostgres()], where, n, *participants, *kind)
 	fmt.Fprintf(stdout, "  prepared council (accounts, sessions, roster) in %s\n", prepared.Round(time.Millisecond))
 
-	// Participants, spread over the instances.
+	// Participants, spread over the instances; they start where a page
+	// loaded now would (its ?nach=).
+	lm, err := db.FindLiveMeeting(sys, mid)
+	if err != nil {
+		return err
+	}
 	sctx, scancel := context.WithCancel(ctx)
 	var swg sync.WaitGroup
 	var connected, gotResult atomic.Int64
 	var lastResult atomic.Int64 // unix nanos of the latest arrival
 	events := make([]atomic.Int64, *participants)
-	// Streams start where a page loaded now would (its ?nach=).
-	lm, err := db.FindLiveMeeting(sys, mid)
-	if err != nil {
-		return err
-	}
 	t0 = time.Now()
 	for i := 0; i < *participants; i++ {
 		s := &loadtest.Stream{Base: bases[i%len(bases)], MeetingID: mid, Client: client, LastID: lm.LastSeq}

@@ -288,6 +288,41 @@ func testLive(t *testing.T, db *sqlstore.DB) {
 		}
 	})
 
+	t.Run("PacedProgress", func(t *testing.T) {
+		v := &ratsnetz.LiveVote{MeetingID: 200, AgendaItemID: 300, Title: "Gemessen", Kind: ratsnetz.VoteOpen}
+		if err := db.OpenLiveVote(ctx, v, ratsnetz.QuorumRule{}, true); err != nil {
+			t.Fatal(err)
+		}
+		progress := func() []string {
+			t.Helper()
+			var out []string
+			for _, e := range must[[]*ratsnetz.LiveEvent](t, "events")(db.FindLiveEventsUnfiltered(ctx, 200, 0, 100000)) {
+				if e.Type == ratsnetz.EventVoteProgress && strings.Contains(string(e.Data), fmt.Sprintf(`"VoteID":%d,`, v.ID)) {
+					out = append(out, string(e.Data))
+				}
+			}
+			return out
+		}
+		errs, err := db.CastLiveBallotsQuiet(ctx, []ratsnetz.Ballot{{VoteID: v.ID, PersonID: 100, Option: "Ja"}, {VoteID: v.ID, PersonID: 101, Option: "Nein"}})
+		if err != nil || errs[0] != nil || errs[1] != nil {
+			t.Fatalf("quiet cast: %v %v", errs, err)
+		}
+		diff(t, "progress after a quiet batch", progress(), []string(nil))
+		if err := db.RecordLiveVoteProgress(ctx, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := progress(); len(got) != 1 || !strings.Contains(got[0], `"Voted":2}`) {
+			t.Errorf("recorded progress: %v", got)
+		}
+		must[*ratsnetz.LiveVote](t, "close")(db.CloseLiveVote(ctx, v.ID))
+		if err := db.RecordLiveVoteProgress(ctx, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := progress(); len(got) != 1 {
+			t.Errorf("progress after the close: %v", got)
+		}
+	})
+
 	t.Run("NonPublicPartAndChat", func(t *testing.T) {
 		if _, err := db.SetLiveItem(ctx, 200, 301); err != nil {
 			t.Fatal(err)
