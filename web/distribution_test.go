@@ -59,6 +59,9 @@ func TestPacketMatrix(t *testing.T) {
 	e := newMatrixEnv(t)
 	withDistribution(t, e)
 	runMatrix(t, e, func(t *testing.T, b *browser, r matrixRole) {
+		if _, body := b.get("/sitzungen/200"); !strings.Contains(body, `href="/sitzungen/200/mappe.pdf"`) {
+			t.Errorf("the meeting page does not link its Sitzungsmappe")
+		}
 		if st, text := pdfText(t, b, "/sitzungen/200/mappe.pdf"); st != http.StatusOK || strings.Contains(text, testCanary) {
 			t.Errorf("public packet: status %d, canary %v", st, strings.Contains(text, testCanary))
 		}
