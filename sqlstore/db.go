@@ -75,6 +75,10 @@ type DB struct {
 	// Now is the clock, used to time de-publications and to decide which
 	// memberships and grants are in force. Defaults to time.Now.
 	Now func() time.Time
+	// OneStatementPages makes FindPaperPage and FindMeetingPage read a
+	// page in one statement on PostgreSQL (see page.go; off by default:
+	// its planning cost per connection is not yet repaid).
+	OneStatementPages bool
 	// loc is Europe/Berlin (nil if the zone database is missing: UTC).
 	loc *time.Location
 }

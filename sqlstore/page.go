@@ -18,15 +18,19 @@ import (
 // result is exactly what the separate finds return (storetest Pages
 // compares them for every viewer of the fixture). On PostgreSQL that saves
 // four to five round trips per page, and on both databases the fixed cost
-// of as many statements. That pays on PostgreSQL (NoReadTx dialects); on
-// SQLite the pages run the separate finds (separatePaperPage).
+// of as many statements. That pays on PostgreSQL (NoReadTx dialects) only
+// per statement: PostgreSQL takes ~0.5 s of CPU to plan the paper page's
+// statement, once per pooled connection, which in BenchmarkLarge (whose
+// server uses several connections) cost more than it saved. So it is off
+// unless DB.OneStatementPages is set; by default, and always on SQLite, the
+// pages run the separate finds (separatePaperPage).
 
 var _ ratsnetz.PageStore = (*DB)(nil)
 
 // FindPaperPage returns the paper with the given ID and what its page shows
 // (see ratsnetz.PaperPage); ENOTFOUND when the viewer may not see it.
 func (db *DB) FindPaperPage(ctx context.Context, id int64) (*ratsnetz.PaperPage, error) {
-	if !db.dialect.NoReadTx {
+	if !db.OneStatementPages || !db.dialect.NoReadTx {
 		return db.separatePaperPage(ctx, id)
 	}
 	// Rights first: resolving them may need a connection of its own,
@@ -128,7 +132,7 @@ func (db *DB) FindPaperPage(ctx context.Context, id int64) (*ratsnetz.PaperPage,
 // shows (see ratsnetz.MeetingPage); ENOTFOUND when the viewer may not see
 // it.
 func (db *DB) FindMeetingPage(ctx context.Context, id int64) (*ratsnetz.MeetingPage, error) {
-	if !db.dialect.NoReadTx {
+	if !db.OneStatementPages || !db.dialect.NoReadTx {
 		return db.separateMeetingPage(ctx, id)
 	}
 	// Rights first: resolving them may need a connection of its own,

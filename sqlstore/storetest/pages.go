@@ -20,6 +20,7 @@ import (
 // de-publication and a deletion, and on the permission fixture. So the one
 // statement per page leaks nothing the separate finds would hide.
 func testPages(t *testing.T, db *sqlstore.DB) {
+	db.OneStatementPages = true // the JSON path on PostgreSQL; SQLite ignores it
 	t.Run("fixture", func(t *testing.T) {
 		ds := mustLoadFixture(t, db)
 		// A non-public item of a public meeting that treats a public paper
@@ -47,6 +48,7 @@ func testPages(t *testing.T, db *sqlstore.DB) {
 // viewer of testPermissions.
 func testPagesPermissions(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
+	db.OneStatementPages = true
 	db.Now = func() time.Time { return permNow }
 	ds := permFixture()
 	MustLoad(t, db, ds)
