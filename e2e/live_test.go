@@ -179,9 +179,9 @@ func TestLiveMeeting(t *testing.T) {
 		cast := 0
 		for i, u := range members {
 			// The ballot appears on the member's page without a reload.
-			u.waitText(`[data-live-region="main"]`, v.title)
+			u.waitText(`section[aria-labelledby="live-open"]`, v.title)
 			if v.ballots[i] == "" {
-				u.wantText(`[data-live-region="main"]`, "nicht stimmberechtigt")
+				u.wantText(`section[aria-labelledby="live-open"]`, "nicht stimmberechtigt")
 				if u.has(`form[action$="/stimme"]`) {
 					t.Errorf("%s (remote) is offered a ballot in the %s vote", u.name, v.kind)
 				}
@@ -225,7 +225,7 @@ func TestLiveMeeting(t *testing.T) {
 	chair.set("#v-optionen", "")
 	chair.submit(`form.live-vote-form button[type="submit"]`)
 	for _, u := range members {
-		u.waitText(`[data-live-region="main"]`, secretTitle)
+		u.waitText(`section[aria-labelledby="live-open"]`, secretTitle)
 		u.castBallot("Ja")
 	}
 	chair.waitText(`[data-live-region="progress"]`, "5 / 6")
