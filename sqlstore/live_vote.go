@@ -207,6 +207,26 @@ func (db *DB) FindLiveVoteByID(ctx context.Context, id int64) (*ratsnetz.LiveVot
 	return db.liveVote(ctx, db.read, id)
 }
 
+// lockedLiveVote reads a vote inside a writing transaction after taking its
+// row lock (PostgreSQL; SQLite has one writer anyway). Ballot batches of the
+// same vote from another group commit or instance, its close and a show of
+// hands then take turns: otherwise a voter's retry on a second instance meets
+// the first ballot uncommitted (a duplicate key fails the whole batch), and a
+// batch that read "open" could commit after the close had counted.
+func (db *DB) lockedLiveVote(ctx context.Context, tx *sql.Tx, id int64) (*ratsnetz.LiveVote, error) {
+	if err := db.lockLiveVote(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	return db.liveVote(ctx, tx, id)
+}
+
+func (db *DB) lockLiveVote(ctx context.Context, tx *sql.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE live_votes SET id = id WHERE id = ?`), id); err != nil {
+		return fmt.Errorf("lock vote %d: %w", id, err)
+	}
+	return nil
+}
+
 func (db *DB) liveVote(ctx context.Context, q queryer, id int64) (*ratsnetz.LiveVote, error) {
 	v, err := scanLiveVote(q.QueryRowContext(ctx, db.rebind(`SELECT `+liveVoteColumns+` FROM live_votes WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -306,6 +326,14 @@ func (db *DB) castLiveBallots(ctx context.Context, ballots []ratsnetz.Ballot, pr
 	}
 	slices.Sort(voteIDs)
 	err = db.liveTx(ctx, func(tx *sql.Tx) error {
+		// Every vote's lock before any event is appended (which locks the
+		// chain head): all writers take votes first, in ID order, then the
+		// chain, so two batches cannot wait on each other.
+		for _, voteID := range voteIDs {
+			if err := db.lockLiveVote(ctx, tx, voteID); err != nil {
+				return err
+			}
+		}
 		for _, voteID := range voteIDs {
 			if err := db.castBallots(ctx, tx, voteID, ballots, byVote[voteID], errs, progress); err != nil {
 				return err
@@ -320,7 +348,7 @@ func (db *DB) castLiveBallots(ctx context.Context, ballots []ratsnetz.Ballot, pr
 }
 
 func (db *DB) castBallots(ctx context.Context, tx *sql.Tx, voteID int64, ballots []ratsnetz.Ballot, idx []int, errs []error, progress bool) error {
-	v, err := db.liveVote(ctx, tx, voteID)
+	v, err := db.liveVote(ctx, tx, voteID) // locked by castLiveBallots
 	if err != nil {
 		for _, i := range idx {
 			errs[i] = err
@@ -484,7 +512,7 @@ func shuffleRows(args []any, k int) {
 func (db *DB) CloseLiveVote(ctx context.Context, voteID int64) (*ratsnetz.LiveVote, error) {
 	var out *ratsnetz.LiveVote
 	err := db.liveTx(ctx, func(tx *sql.Tx) error {
-		v, err := db.liveVote(ctx, tx, voteID)
+		v, err := db.lockedLiveVote(ctx, tx, voteID)
 		if err != nil {
 			return err
 		}
@@ -604,7 +632,7 @@ func (db *DB) finishVote(ctx context.Context, tx *sql.Tx, v *ratsnetz.LiveVote, 
 func (db *DB) EnterShowOfHands(ctx context.Context, voteID int64, counts map[string]int, factions []ratsnetz.FactionVote) (*ratsnetz.LiveVote, error) {
 	var out *ratsnetz.LiveVote
 	err := db.liveTx(ctx, func(tx *sql.Tx) error {
-		v, err := db.liveVote(ctx, tx, voteID)
+		v, err := db.lockedLiveVote(ctx, tx, voteID)
 		if err != nil {
 			return err
 		}
