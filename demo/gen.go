@@ -990,8 +990,15 @@ func (g *gen) newPaper(id int64, body *ratsnetz.Body, typ, name string, public b
 	} else if body.ID == g.mwg.ID {
 		prefix = "MWG-AR"
 	}
+	// Written at 9:00 on its day, but never after Now: a paper of today
+	// generated before 9:00 would otherwise be modified in the future (and
+	// stay "unread" after the member opened it).
+	at := g.local(d, 9, 0)
+	if at.After(g.now) {
+		at = g.now
+	}
 	p := &ratsnetz.Paper{
-		Meta: meta(id, g.local(d, 9, 0), g.local(d, 9, 0)), BodyID: body.ID, Name: name,
+		Meta: meta(id, at, at), BodyID: body.ID, Name: name,
 		Reference: g.reference(body, d, prefix), Date: d, PaperType: typ, Status: ratsnetz.PaperStatusInProgress, Public: public,
 	}
 	if !public {
