@@ -20,52 +20,7 @@ func (db *DB) LoadImport(ctx context.Context, ds *ratsnetz.Dataset, state map[st
 	if ds == nil {
 		ds = &ratsnetz.Dataset{}
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("load: begin: %w", err)
-	}
-	defer tx.Rollback()
-	if db.dialect.BeginLoad != nil {
-		if err := db.dialect.BeginLoad(ctx, tx); err != nil {
-			return fmt.Errorf("load: %w", err)
-		}
-	}
-	l := &loader{db: db, tx: tx, stmts: map[string]*sql.Stmt{}, now: db.Now(), flipped: map[string]map[int64]bool{}}
-	defer l.close()
-	steps := []func(context.Context, *ratsnetz.Dataset) error{
-		l.bodies, l.terms, l.locations, l.organizations, l.persons, l.memberships,
-		l.meetings, l.agendaItems, l.papers, l.consultations, l.files,
-	}
-	for _, step := range steps {
-		if err := step(ctx, ds); err != nil {
-			return fmt.Errorf("load: %w", err)
-		}
-	}
-	if err := l.bumpParents(ctx, ds); err != nil {
-		return fmt.Errorf("load: %w", err)
-	}
-	if len(l.tables) > 0 {
-		if err := db.bumpVersion(ctx, tx); err != nil {
-			return fmt.Errorf("load: %w", err)
-		}
-	}
-	if db.dialect.AfterLoad != nil && len(l.tables) > 0 {
-		if err := db.dialect.AfterLoad(ctx, tx, l.tables); err != nil {
-			return fmt.Errorf("load: %w", err)
-		}
-	}
-	if err := db.setImportStateTx(ctx, tx, state); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("load: commit: %w", err)
-	}
-	if db.dialect.AfterCommit != nil && len(l.tables) > 0 {
-		if err := db.dialect.AfterCommit(ctx, db.write, append(l.tables, l.joined...)); err != nil {
-			return fmt.Errorf("load: after commit: %w", err)
-		}
-	}
-	return nil
+	return db.load(ctx, ds, false, func(tx *sql.Tx) error { return db.setImportStateTx(ctx, tx, state) })
 }
 
 // setImportStateTx writes the keys of state in key order; "" removes a key.

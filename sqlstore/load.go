@@ -30,6 +30,13 @@ func (db *DB) Load(ctx context.Context, ds *ratsnetz.Dataset) error {
 	if ds == nil {
 		return nil
 	}
+	return db.load(ctx, ds, true, nil)
+}
+
+// load writes ds in one transaction. The data version moves when a table
+// was written, or always with bumpAlways; inTx, if set, writes more in the
+// same transaction before the commit (the importer's progress).
+func (db *DB) load(ctx context.Context, ds *ratsnetz.Dataset, bumpAlways bool, inTx func(*sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("load: begin: %w", err)
@@ -54,12 +61,19 @@ func (db *DB) Load(ctx context.Context, ds *ratsnetz.Dataset) error {
 	if err := l.bumpParents(ctx, ds); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
-	if err := db.bumpVersion(ctx, tx); err != nil {
-		return fmt.Errorf("load: %w", err)
+	if bumpAlways || len(l.tables) > 0 {
+		if err := db.bumpVersion(ctx, tx); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
 	}
 	if db.dialect.AfterLoad != nil && len(l.tables) > 0 {
 		if err := db.dialect.AfterLoad(ctx, tx, l.tables); err != nil {
 			return fmt.Errorf("load: %w", err)
+		}
+	}
+	if inTx != nil {
+		if err := inTx(tx); err != nil {
+			return err
 		}
 	}
 	if err := tx.Commit(); err != nil {
