@@ -332,6 +332,11 @@ func (db *DB) writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []*searchDoc
 	if err := flush(); err != nil {
 		return err
 	}
+	return db.addVocab(ctx, tx, df)
+}
+
+// addVocab adds df to the document frequencies of search_vocab.
+func (db *DB) addVocab(ctx context.Context, tx execer, df map[string]int64) error {
 	// The vocabulary in a fixed order (concurrent writers on PostgreSQL
 	// take the row locks in the same order).
 	terms := make([]string, 0, len(df))
@@ -339,7 +344,7 @@ func (db *DB) writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []*searchDoc
 		terms = append(terms, t)
 	}
 	slices.Sort(terms)
-	per = min(db.dialect.MaxParams/2, 2000)
+	per := min(db.dialect.MaxParams/2, 2000)
 	for start := 0; start < len(terms); start += per {
 		chunk := terms[start:min(start+per, len(terms))]
 		args := make([]any, 0, 2*len(chunk))
@@ -353,6 +358,11 @@ func (db *DB) writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []*searchDoc
 		}
 	}
 	return nil
+}
+
+// execer is a transaction or a connection.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // searchBoost is the score multiplier of a kind: the objects themselves
@@ -398,12 +408,16 @@ func (x *SearchIndex) ClearSearchIndex(ctx context.Context) error {
 // tables after a rebuild, and on PostgreSQL the visibility map, without
 // which the postings' index-only scans read every heap row.
 func (x *SearchIndex) OptimizeSearchIndex(ctx context.Context) error {
+	return x.db.optimizeSearch(ctx, x.db.write)
+}
+
+func (db *DB) optimizeSearch(ctx context.Context, conn execer) error {
 	stmts := []string{`ANALYZE search_postings`, `ANALYZE search_docs`, `ANALYZE search_vocab`}
-	if x.db.dialect.Name == "postgres" {
+	if db.dialect.Name == "postgres" {
 		stmts = []string{`VACUUM (ANALYZE) search_postings, search_docs, search_vocab`}
 	}
 	for _, q := range stmts {
-		if _, err := x.db.write.ExecContext(ctx, q); err != nil {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("optimize search index: %w", err)
 		}
 	}

@@ -7,7 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -50,39 +53,104 @@ func searchCmd(ctx context.Context, cfg *app.Config, fs *flag.FlagSet, args []st
 
 func searchReindex(ctx context.Context, m *app.Main, full bool, stdout, stderr io.Writer) error {
 	x := m.SearchIndex()
-	start := time.Now()
-	if full {
-		if err := x.ClearSearchIndex(ctx); err != nil {
-			return err
-		}
-	}
+	start, cpu0 := time.Now(), cpuTime()
 	total, last := 0, time.Now()
-	for {
-		n, err := x.IndexPending(ctx, 2000)
+	var backends []int
+	var readWall time.Duration
+	if full {
+		res, err := x.Rebuild(ctx, func(phase string, n int) {
+			switch {
+			case phase == "merge":
+				readWall = time.Since(start)
+				fmt.Fprintf(stderr, "… %d Objekte gelesen in %s, der neue Index wird sortiert und eingesetzt\n", n, readWall.Round(time.Second))
+			case time.Since(last) > 10*time.Second:
+				last = time.Now()
+				el := time.Since(start)
+				fmt.Fprintf(stderr, "… %d Objekte in %s (%.0f/s)\n", n, el.Round(time.Second), float64(n)/el.Seconds())
+			}
+		})
 		if err != nil {
 			return err
 		}
-		total += n
-		if time.Since(last) > 10*time.Second {
-			last = time.Now()
-			el := time.Since(start)
-			fmt.Fprintf(stderr, "… %d Objekte in %s (%.0f/s)\n", total, el.Round(time.Second), float64(total)/el.Seconds())
+		total, backends = res.Objects, res.Backends
+		fmt.Fprintf(stdout, "Neu aufgebaut: %d Objekte, %d Einträge, %d Begriffe\n", res.Objects, res.Postings, res.Terms)
+	} else {
+		for {
+			n, err := x.IndexPending(ctx, 2000)
+			if err != nil {
+				return err
+			}
+			total += n
+			if time.Since(last) > 10*time.Second {
+				last = time.Now()
+				el := time.Since(start)
+				fmt.Fprintf(stderr, "… %d Objekte in %s (%.0f/s)\n", total, el.Round(time.Second), float64(total)/el.Seconds())
+			}
+			if n == 0 {
+				break
+			}
 		}
-		if n == 0 {
-			break
+		if err := x.OptimizeSearchIndex(ctx); err != nil {
+			return err
 		}
 	}
-	el := time.Since(start)
-	if err := x.OptimizeSearchIndex(ctx); err != nil {
-		return err
-	}
+	wall, cpu := time.Since(start), cpuTime()-cpu0
 	size, err := m.DB.SearchIndexSize(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Suchindex aufgebaut: %d Objekte in %s (%.0f Objekte/s), Größe %.1f MB, %d Dateien ohne Text\n",
-		total, el.Round(time.Millisecond), float64(total)/el.Seconds(), float64(size)/1e6, x.Skipped())
+	perSec := func(d time.Duration) float64 {
+		if d <= 0 {
+			return 0
+		}
+		return float64(total) / d.Seconds()
+	}
+	fmt.Fprintf(stdout, "Suchindex aufgebaut: %d Objekte in %s (%.0f Objekte/s", total, wall.Round(time.Millisecond), perSec(wall))
+	if readWall > 0 {
+		fmt.Fprintf(stdout, "; Lesen %s, Einsetzen %s", readWall.Round(time.Second), (wall - readWall).Round(time.Second))
+	}
+	fmt.Fprintf(stdout, "), Größe %.1f MB, %d Dateien ohne Text\n", float64(size)/1e6, x.Skipped())
+	fmt.Fprintf(stdout, "CPU: Prozess %.1f s (%.0f Objekte je CPU-Sekunde)", cpu.Seconds(), perSec(cpu))
+	// The database server's share, when it runs on this machine (the
+	// rebuild names its PostgreSQL backends).
+	if server, ok := backendCPU(backends); ok {
+		fmt.Fprintf(stdout, ", PostgreSQL-Server %.1f s, zusammen %.0f Objekte je CPU-Sekunde", server.Seconds(), perSec(cpu+server))
+	}
+	fmt.Fprintln(stdout)
 	return nil
+}
+
+// backendCPU sums the CPU time of the given PostgreSQL backend processes,
+// if all of them run on this machine.
+func backendCPU(pids []int) (time.Duration, bool) {
+	if len(pids) == 0 {
+		return 0, false
+	}
+	var sum time.Duration
+	for _, pid := range pids {
+		cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err != nil || !strings.Contains(string(cmd), "postgres") {
+			return 0, false
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return 0, false
+		}
+		// Fields after the command name in parentheses: utime and stime
+		// are the 14th and 15th of the line, in clock ticks (100/s).
+		s := string(stat)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) < 13 {
+			return 0, false
+		}
+		u, err1 := strconv.ParseInt(f[11], 10, 64)
+		st, err2 := strconv.ParseInt(f[12], 10, 64)
+		if err1 != nil || err2 != nil {
+			return 0, false
+		}
+		sum += time.Duration(u+st) * 10 * time.Millisecond
+	}
+	return sum, true
 }
 
 // searchBench measures the search as the public on the opened database:
