@@ -34,12 +34,18 @@ func (s *Server) putBuffer(b *bytes.Buffer) {
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, resp *response) {
 	buf := s.getBuffer()
 	defer s.putBuffer(buf)
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false) // OParl forbids HTML escaping
-	if err := enc.Encode(resp.value); err != nil {
-		s.logger.Error("oparl: encode response", "url", r.URL.String(), "err", err)
-		s.writeError(w, r, http.StatusInternalServerError, "Interner Fehler.", "")
-		return
+	if s.reflectJSON {
+		enc := json.NewEncoder(buf)
+		enc.SetEscapeHTML(false) // OParl forbids HTML escaping
+		if err := enc.Encode(resp.value); err != nil {
+			s.logger.Error("oparl: encode response", "url", r.URL.String(), "err", err)
+			s.writeError(w, r, http.StatusInternalServerError, "Interner Fehler.", "")
+			return
+		}
+	} else {
+		// The same bytes as the Encoder above, without reflection.
+		b := append(appendJSON(buf.AvailableBuffer(), resp.value), '\n')
+		buf.Write(b)
 	}
 	status := resp.status
 	if status == 0 {

@@ -71,6 +71,9 @@ type Server struct {
 	mux     *http.ServeMux
 	gzPool  sync.Pool
 	bufPool sync.Pool
+	// reflectJSON encodes every response with encoding/json instead of
+	// the append writers of jsonwrite.go (tests compare both).
+	reflectJSON bool
 }
 
 // NewServer returns a Server for cfg.

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 
 	"github.com/ratsnetz/ratsnetz"
 )
@@ -17,24 +15,6 @@ import (
 // itself (its own visibility), and a page assembled from several of them
 // may at worst mix two committed states — the same a client sees between two
 // list pages.
-
-// oparlQuery runs q (with "?" placeholders) and calls scan for every row.
-func (db *DB) oparlQuery(ctx context.Context, what, q string, args []any, scan func(*sql.Rows) error) error {
-	rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
-}
 
 // oparlAnd joins non-empty predicates with AND.
 func oparlAnd(preds ...string) string {
@@ -60,42 +40,32 @@ func oparlAnd(preds ...string) string {
 // MasterFileID name visible files only. IDs the viewer may not see are left
 // out. Order is by ID.
 func (db *DB) FindOParlFiles(ctx context.Context, ids []int64) ([]*ratsnetz.File, error) {
-	out := []*ratsnetz.File{}
 	if len(ids) == 0 {
-		return out, nil
+		return []*ratsnetz.File{}, nil
 	}
 	w := db.viewerOf(ctx)
 	// Without deleted ones the list predicate implies the content one
 	// (flaggedVis): testing both would run the owners' check twice.
 	v := w.file("f", false)
 	set, arg := db.idSet(ids)
-	q := `SELECT f.id, f.external_id, f.created, f.modified, f.body_id, f.name, f.file_name, f.mime_type, f.date,
+	q := `SELECT f.id, f.created, f.modified, f.body_id, f.name, f.file_name, f.mime_type, f.date,
 		f.size, f.sha512, f.external_service_url, ` +
 		visibleRef("f.master_file_id", w.fileVisible("f.master_file_id")) + `, f.license, f.public
 		FROM files f WHERE f.id IN (` + set + `) AND ` + oparlAnd(v.list) + ` ORDER BY f.id`
-	byID := make(map[int64]*ratsnetz.File, len(ids))
-	err := db.oparlQuery(ctx, "find oparl files", q, []any{arg}, func(rows *sql.Rows) error {
+	out, err := queryAll(ctx, db, db.read, "find oparl files", q, []any{arg}, func(rows rowScanner) (*ratsnetz.File, error) {
 		f := &ratsnetz.File{}
-		if err := rows.Scan(&f.ID, &f.ExternalID, timeScanner{&f.Created}, timeScanner{&f.Modified}, &f.BodyID,
-			&f.Name, &f.FileName, &f.MimeType, timeScanner{&f.Date}, &f.Size, &f.SHA512, &f.ExternalServiceURL,
-			&f.MasterFileID, &f.License, boolScanner{&f.Public}); err != nil {
-			return err
-		}
-		out = append(out, f)
-		byID[f.ID] = f
-		return nil
+		return f, rows.Scan(&f.ID, timeScanner{&f.Created}, timeScanner{&f.Modified}, &f.BodyID, &f.Name,
+			&f.FileName, &f.MimeType, timeScanner{&f.Date}, &f.Size, &f.SHA512, &f.ExternalServiceURL,
+			&f.MasterFileID, &f.License, boolScanner{&f.Public})
 	})
 	if err != nil || len(out) == 0 {
 		return out, err
 	}
-	found := make([]int64, len(out))
-	for i, f := range out {
-		found[i] = f.ID
-	}
-	set, arg = db.idSet(found)
+	byID := byIDOf(out, idOfFile)
+	set, arg = db.idSet(idsOf(out, idOfFile))
 	q = `SELECT d.file_id, d.derivative_id FROM file_derivatives d
 		WHERE d.file_id IN (` + set + `) AND ` + w.fileVisible("d.derivative_id") + ` ORDER BY d.file_id, d.position`
-	err = db.oparlQuery(ctx, "find oparl file derivatives", q, []any{arg}, func(rows *sql.Rows) error {
+	err = queryEach(ctx, db, db.read, "find oparl file derivatives", q, []any{arg}, func(rows rowScanner) error {
 		var id, d int64
 		if err := rows.Scan(&id, &d); err != nil {
 			return err
@@ -116,56 +86,26 @@ func (db *DB) FindOParlFiles(ctx context.Context, ids []int64) ([]*ratsnetz.File
 // are keys for FindOParlFiles, which applies it — render only the files it
 // returns.
 func (db *DB) FindOParlAgendaItems(ctx context.Context, meetingIDs []int64) ([]*ratsnetz.AgendaItem, error) {
-	out := []*ratsnetz.AgendaItem{}
 	if len(meetingIDs) == 0 {
-		return out, nil
+		return []*ratsnetz.AgendaItem{}, nil
 	}
 	w := db.viewerOf(ctx)
 	v := w.agendaItem("a", false)
 	set, arg := db.idSet(meetingIDs)
-	q := `SELECT a.id, a.external_id, a.created, a.modified, a.meeting_id, a.position, a.number, a.name, a.public, ` +
+	q := `SELECT a.id, a.created, a.modified, a.meeting_id, a.position, a.number, a.name, a.public, ` +
 		visibleRef("a.consultation_id", w.consultationVisible("a.consultation_id")) + `,
-		a.result, a.resolution_text, a.vote, a.start_at, a.end_at, a.urgent, a.addendum
+		a.result, a.resolution_text, a.vote, a.start_at, a.end_at
 		FROM ` + db.oparlAgendaFrom(ctx, v, set)
-	byID := map[int64]*ratsnetz.AgendaItem{}
-	err := db.oparlQuery(ctx, "find oparl agenda items", q, []any{arg}, func(rows *sql.Rows) error {
+	out, err := queryAll(ctx, db, db.read, "find oparl agenda items", q, []any{arg}, func(rows rowScanner) (*ratsnetz.AgendaItem, error) {
 		a := &ratsnetz.AgendaItem{}
-		if err := rows.Scan(&a.ID, &a.ExternalID, timeScanner{&a.Created}, timeScanner{&a.Modified}, &a.MeetingID,
-			&a.Order, &a.Number, &a.Name, boolScanner{&a.Public}, &a.ConsultationID, &a.Result, &a.ResolutionText,
-			jsonScanner{&a.Vote}, timeScanner{&a.Start}, timeScanner{&a.End}, boolScanner{&a.Urgent},
-			boolScanner{&a.Addendum}); err != nil {
-			return err
-		}
-		out = append(out, a)
-		byID[a.ID] = a
-		return nil
+		return a, rows.Scan(&a.ID, timeScanner{&a.Created}, timeScanner{&a.Modified}, &a.MeetingID, &a.Order,
+			&a.Number, &a.Name, boolScanner{&a.Public}, &a.ConsultationID, &a.Result, &a.ResolutionText,
+			jsonScanner{&a.Vote}, timeScanner{&a.Start}, timeScanner{&a.End})
 	})
-	if err != nil || len(out) == 0 {
-		return out, err
+	if err != nil {
+		return nil, err
 	}
-	ids := make([]int64, len(out))
-	for i, a := range out {
-		ids[i] = a.ID
-	}
-	set, arg = db.idSet(ids)
-	q = `SELECT l.owner_id, l.role, l.file_id FROM file_links l
-		WHERE l.owner_kind = 'agenda_item' AND l.owner_id IN (` + set + `) ORDER BY l.owner_id, l.role, l.position`
-	err = db.oparlQuery(ctx, "find oparl agenda item files", q, []any{arg}, func(rows *sql.Rows) error {
-		var owner, file int64
-		var role string
-		if err := rows.Scan(&owner, &role, &file); err != nil {
-			return err
-		}
-		a := byID[owner]
-		switch role {
-		case roleResolution:
-			a.ResolutionFileID = file
-		case roleAuxiliary:
-			a.AuxiliaryFileIDs = append(a.AuxiliaryFileIDs, file)
-		}
-		return nil
-	})
-	return out, err
+	return out, db.oparlAgendaItemFiles(ctx, "find oparl agenda item files", out)
 }
 
 // oparlAgendaFrom is the FROM, WHERE and ORDER BY (meeting, position, ID)
@@ -197,7 +137,7 @@ func (db *DB) FindOParlAgendaOrder(ctx context.Context, meetingIDs []int64) (map
 	q := `SELECT a.meeting_id, a.id FROM ` + db.oparlAgendaFrom(ctx, v, set)
 	var last int64
 	n := 0
-	err := db.oparlQuery(ctx, "find oparl agenda order", q, []any{arg}, func(rows *sql.Rows) error {
+	err := queryEach(ctx, db, db.read, "find oparl agenda order", q, []any{arg}, func(rows rowScanner) error {
 		var m, id int64
 		if err := rows.Scan(&m, &id); err != nil {
 			return err
@@ -222,7 +162,7 @@ func (db *DB) FindOParlMembershipIDs(ctx context.Context, organizationIDs []int6
 	set, arg := db.idSet(organizationIDs)
 	q := `SELECT m.organization_id, m.id FROM memberships m WHERE m.organization_id IN (` + set + `) AND ` +
 		oparlAnd(plainVis("m", false).list) + ` ORDER BY m.organization_id, m.id`
-	err := db.oparlQuery(ctx, "find oparl memberships", q, []any{arg}, func(rows *sql.Rows) error {
+	err := queryEach(ctx, db, db.read, "find oparl memberships", q, []any{arg}, func(rows rowScanner) error {
 		var o, id int64
 		if err := rows.Scan(&o, &id); err != nil {
 			return err
@@ -276,14 +216,9 @@ func (db *DB) FindOParlLocationRefs(ctx context.Context, locationIDs []int64) (m
 		k string
 		r int64
 	}
-	err := db.oparlQuery(ctx, "find oparl location references", q, []any{arg, arg, arg, arg, arg}, func(rows *sql.Rows) error {
-		var l, r int64
-		var k string
-		if err := rows.Scan(&l, &k, &r); err != nil {
-			return err
-		}
+	err := queryRefs(ctx, db, db.read, "find oparl location references", q, []any{arg, arg, arg, arg, arg}, func(l int64, k string, r int64) {
 		if l == prev.l && k == prev.k && r == prev.r {
-			return nil // a paper naming the location twice
+			return // a paper naming the location twice
 		}
 		prev.l, prev.k, prev.r = l, k, r
 		m := out[l]
@@ -292,7 +227,6 @@ func (db *DB) FindOParlLocationRefs(ctx context.Context, locationIDs []int64) (m
 			out[l] = m
 		}
 		m[k] = append(m[k], r)
-		return nil
 	})
 	return out, err
 }

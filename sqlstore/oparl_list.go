@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/ratsnetz/ratsnetz"
@@ -52,7 +51,7 @@ func (db *DB) oparlPage(a string, o ratsnetz.ListOptions, args []any) (string, [
 // oparlConsultationSQL selects the consultations of the inner query page
 // (selecting consultation rows as "c") as the public sees them, in order.
 func (db *DB) oparlConsultationSQL(page, order string) string {
-	return `SELECT c.id, c.external_id, c.created, c.modified, c.deleted, c.paper_id,
+	return `SELECT c.id, c.created, c.modified, c.deleted, c.paper_id,
 		CASE WHEN vm.id IS NULL THEN 0 ELSE c.meeting_id END,
 		CASE WHEN vam.id IS NULL THEN 0 ELSE c.agenda_item_id END,
 		c.authoritative, c.role, c.status, c.result, c.date, c.position,
@@ -65,9 +64,9 @@ func (db *DB) oparlConsultationSQL(page, order string) string {
 		ORDER BY ` + order
 }
 
-func scanOParlConsultation(rows *sql.Rows) (*ratsnetz.Consultation, error) {
+func scanOParlConsultation(rows rowScanner) (*ratsnetz.Consultation, error) {
 	c := &ratsnetz.Consultation{}
-	err := rows.Scan(&c.ID, &c.ExternalID, timeScanner{&c.Created}, timeScanner{&c.Modified}, boolScanner{&c.Deleted},
+	err := rows.Scan(&c.ID, timeScanner{&c.Created}, timeScanner{&c.Modified}, boolScanner{&c.Deleted},
 		&c.PaperID, &c.MeetingID, &c.AgendaItemID, boolScanner{&c.Authoritative}, &c.Role, &c.Status, &c.Result,
 		timeScanner{&c.Date}, &c.Position, idListScanner{&c.OrganizationIDs})
 	return c, err
@@ -88,14 +87,8 @@ func (db *DB) FindOParlConsultations(ctx context.Context, f ratsnetz.Consultatio
 	page = `SELECT c.* FROM consultations c
 		WHERE EXISTS (SELECT 1 FROM papers fp WHERE fp.id = c.paper_id AND fp.body_id = ? AND fp.public)
 		AND NOT c.deleted` + page
-	cs := []*ratsnetz.Consultation{}
-	err := db.oparlQuery(ctx, "list oparl consultations", db.oparlConsultationSQL(page, "c.id"), args,
-		func(rows *sql.Rows) error {
-			c, err := scanOParlConsultation(rows)
-			cs = append(cs, c)
-			return err
-		})
-	return cs, err
+	return queryAll(ctx, db, db.read, "list oparl consultations", db.oparlConsultationSQL(page, "c.id"), args,
+		scanOParlConsultation)
 }
 
 // FindOParlConsultationsByPaperIDs is FindConsultationsByPaperIDs for the
@@ -105,21 +98,14 @@ func (db *DB) FindOParlConsultationsByPaperIDs(ctx context.Context, paperIDs []i
 	if !v.IsPublic() || v.System {
 		return db.FindConsultationsByPaperIDs(ctx, paperIDs)
 	}
-	cs := []*ratsnetz.Consultation{}
 	if len(paperIDs) == 0 {
-		return cs, nil
+		return []*ratsnetz.Consultation{}, nil
 	}
 	set, arg := db.idSet(paperIDs)
 	page := `SELECT c.* FROM consultations c WHERE c.paper_id IN (` + set + `)
 		AND EXISTS (SELECT 1 FROM papers fp WHERE fp.id = c.paper_id AND fp.public) AND NOT c.deleted`
-	err := db.oparlQuery(ctx, "find oparl consultations of papers",
-		db.oparlConsultationSQL(page, "c.paper_id, c.position, c.id"), []any{arg},
-		func(rows *sql.Rows) error {
-			c, err := scanOParlConsultation(rows)
-			cs = append(cs, c)
-			return err
-		})
-	return cs, err
+	return queryAll(ctx, db, db.read, "find oparl consultations of papers",
+		db.oparlConsultationSQL(page, "c.paper_id, c.position, c.id"), []any{arg}, scanOParlConsultation)
 }
 
 // FindOParlPapers is FindPapers for OParl list pages: a filter by body
@@ -135,29 +121,18 @@ func (db *DB) FindOParlPapers(ctx context.Context, f ratsnetz.PaperFilter) ([]*r
 		return ps, err
 	}
 	page, args := db.oparlPage("p", f.ListOptions, []any{f.BodyID})
-	q := `SELECT p.id, p.external_id, p.created, p.modified, p.deleted, p.body_id, p.name, p.reference, p.date,
+	q := `SELECT p.id, p.created, p.modified, p.deleted, p.body_id, p.name, p.reference, p.date,
 		p.paper_type, p.status, p.public FROM papers p WHERE p.body_id = ? AND p.public AND NOT p.deleted` + page
-	ps := []*ratsnetz.Paper{}
-	byID := map[int64]*ratsnetz.Paper{}
-	err := db.oparlQuery(ctx, "list oparl papers", q, args, func(rows *sql.Rows) error {
+	ps, err := queryAll(ctx, db, db.read, "list oparl papers", q, args, func(rows rowScanner) (*ratsnetz.Paper, error) {
 		p := &ratsnetz.Paper{}
-		if err := rows.Scan(&p.ID, &p.ExternalID, timeScanner{&p.Created}, timeScanner{&p.Modified},
-			boolScanner{&p.Deleted}, &p.BodyID, &p.Name, &p.Reference, timeScanner{&p.Date}, &p.PaperType,
-			&p.Status, boolScanner{&p.Public}); err != nil {
-			return err
-		}
-		ps = append(ps, p)
-		byID[p.ID] = p
-		return nil
+		return p, rows.Scan(&p.ID, timeScanner{&p.Created}, timeScanner{&p.Modified}, boolScanner{&p.Deleted},
+			&p.BodyID, &p.Name, &p.Reference, timeScanner{&p.Date}, &p.PaperType, &p.Status, boolScanner{&p.Public})
 	})
 	if err != nil || len(ps) == 0 {
 		return ps, err
 	}
-	ids := make([]int64, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	set, arg := db.idSet(ids)
+	byID := byIDOf(ps, idOfPaper)
+	set, arg := db.idSet(idsOf(ps, idOfPaper))
 	// Paper references name visible papers only (a LEFT JOIN, not an
 	// "OR EXISTS" PostgreSQL may hash over every paper).
 	q = `SELECT o, k, r FROM (
@@ -168,37 +143,16 @@ func (db *DB) FindOParlPapers(ctx context.Context, f ratsnetz.PaperFilter) ([]*r
 		SELECT l.owner_id, l.role, l.file_id, l.position FROM file_links l
 		WHERE l.owner_kind = 'paper' AND l.owner_id IN (` + set + `)
 		) u ORDER BY o, k, pos`
-	err = db.oparlQuery(ctx, "list oparl paper references", q, []any{arg, arg}, func(rows *sql.Rows) error {
-		var o, ref int64
-		var k string
-		if err := rows.Scan(&o, &k, &ref); err != nil {
-			return err
-		}
-		p := byID[o]
-		switch k {
-		case refRelated:
-			p.RelatedPaperIDs = append(p.RelatedPaperIDs, ref)
-		case refSuperordinated:
-			p.SuperordinatedPaperIDs = append(p.SuperordinatedPaperIDs, ref)
-		case refSubordinated:
-			p.SubordinatedPaperIDs = append(p.SubordinatedPaperIDs, ref)
-		case refLocation:
-			p.LocationIDs = append(p.LocationIDs, ref)
-		case refOriginatorPerson:
-			p.OriginatorPersonIDs = append(p.OriginatorPersonIDs, ref)
-		case refOriginatorOrganization:
-			p.OriginatorOrganizationIDs = append(p.OriginatorOrganizationIDs, ref)
-		case refUnderDirectionOf:
-			p.UnderDirectionOfIDs = append(p.UnderDirectionOfIDs, ref)
-		case roleMain:
-			p.MainFileID = ref
-		case roleAuxiliary:
-			p.AuxiliaryFileIDs = append(p.AuxiliaryFileIDs, ref)
-		}
-		return nil
+	err = queryRefs(ctx, db, db.read, "list oparl paper references", q, []any{arg, arg}, func(o int64, k string, ref int64) {
+		addPaperRef(byID[o], k, ref)
 	})
 	return ps, err
 }
+
+func idOfPaper(p *ratsnetz.Paper) int64           { return p.ID }
+func idOfFile(f *ratsnetz.File) int64             { return f.ID }
+func idOfMeeting(m *ratsnetz.Meeting) int64       { return m.ID }
+func idOfAgendaItem(a *ratsnetz.AgendaItem) int64 { return a.ID }
 
 // FindOParlFileList is FindFiles for OParl's file list: a filter by body
 // alone, for the public, evaluates the owners' visibility once per file
@@ -214,31 +168,21 @@ func (db *DB) FindOParlFileList(ctx context.Context, f ratsnetz.FileFilter) ([]*
 	w := db.viewerOf(ctx)
 	v := w.file("f", false) // list implies content: public and every owner visible
 	page, args := db.oparlPage("f", f.ListOptions, []any{f.BodyID})
-	q := `SELECT f.id, f.external_id, f.created, f.modified, f.deleted, f.body_id, f.name, f.file_name,
+	q := `SELECT f.id, f.created, f.modified, f.deleted, f.body_id, f.name, f.file_name,
 		f.mime_type, f.date, f.size, f.sha512, f.text, f.external_service_url, ` +
 		visibleRef("f.master_file_id", w.fileVisible("f.master_file_id")) + `, f.license, f.public
 		FROM (SELECT f.* FROM files f WHERE f.body_id = ? AND ` + v.list + page + `) f ORDER BY f.id`
-	fs := []*ratsnetz.File{}
-	byID := map[int64]*ratsnetz.File{}
-	err := db.oparlQuery(ctx, "list oparl files", q, args, func(rows *sql.Rows) error {
+	fs, err := queryAll(ctx, db, db.read, "list oparl files", q, args, func(rows rowScanner) (*ratsnetz.File, error) {
 		f := &ratsnetz.File{}
-		if err := rows.Scan(&f.ID, &f.ExternalID, timeScanner{&f.Created}, timeScanner{&f.Modified},
-			boolScanner{&f.Deleted}, &f.BodyID, &f.Name, &f.FileName, &f.MimeType, timeScanner{&f.Date}, &f.Size,
-			&f.SHA512, &f.Text, &f.ExternalServiceURL, &f.MasterFileID, &f.License, boolScanner{&f.Public}); err != nil {
-			return err
-		}
-		fs = append(fs, f)
-		byID[f.ID] = f
-		return nil
+		return f, rows.Scan(&f.ID, timeScanner{&f.Created}, timeScanner{&f.Modified}, boolScanner{&f.Deleted},
+			&f.BodyID, &f.Name, &f.FileName, &f.MimeType, timeScanner{&f.Date}, &f.Size, &f.SHA512, &f.Text,
+			&f.ExternalServiceURL, &f.MasterFileID, &f.License, boolScanner{&f.Public})
 	})
 	if err != nil || len(fs) == 0 {
 		return fs, err
 	}
-	ids := make([]int64, len(fs))
-	for i, f := range fs {
-		ids[i] = f.ID
-	}
-	set, arg := db.idSet(ids)
+	byID := byIDOf(fs, idOfFile)
+	set, arg := db.idSet(idsOf(fs, idOfFile))
 	// As fileRefs: a visible file has only visible owners.
 	q = `SELECT o, k, r FROM (
 		SELECT d.file_id AS o, 'derivative' AS k, d.derivative_id AS r, d.position AS pos FROM file_derivatives d
@@ -247,12 +191,7 @@ func (db *DB) FindOParlFileList(ctx context.Context, f ratsnetz.FileFilter) ([]*
 		SELECT DISTINCT file_id, owner_kind, owner_id, 0 FROM file_links
 		WHERE file_id IN (` + set + `)
 		) u ORDER BY o, k, pos, r`
-	err = db.oparlQuery(ctx, "list oparl file references", q, []any{arg, arg}, func(rows *sql.Rows) error {
-		var o, ref int64
-		var k string
-		if err := rows.Scan(&o, &k, &ref); err != nil {
-			return err
-		}
+	err = queryRefs(ctx, db, db.read, "list oparl file references", q, []any{arg, arg}, func(o int64, k string, ref int64) {
 		f := byID[o]
 		switch k {
 		case "derivative":
@@ -264,7 +203,6 @@ func (db *DB) FindOParlFileList(ctx context.Context, f ratsnetz.FileFilter) ([]*
 		case ownerAgendaItem:
 			f.AgendaItemIDs = append(f.AgendaItemIDs, ref)
 		}
-		return nil
 	})
 	return fs, err
 }
@@ -282,7 +220,7 @@ func (db *DB) FindOParlAgendaItemList(ctx context.Context, f ratsnetz.AgendaItem
 	}
 	page, args := db.oparlPage("a", f.ListOptions, []any{f.BodyID})
 	// Content only when public (the meeting is public: the row filter).
-	q := `SELECT a.id, CASE WHEN a.public THEN a.external_id ELSE '' END, a.created, a.modified, a.deleted,
+	q := `SELECT a.id, a.created, a.modified, a.deleted,
 		a.meeting_id, a.position, a.number, CASE WHEN a.public THEN a.name ELSE '' END, a.public,
 		CASE WHEN a.public AND vc.id IS NOT NULL AND (vc.paper_id = 0 OR vcp.id IS NOT NULL) THEN a.consultation_id ELSE 0 END,
 		CASE WHEN a.public THEN a.result ELSE '' END, CASE WHEN a.public THEN a.resolution_text ELSE '' END,
@@ -294,41 +232,36 @@ func (db *DB) FindOParlAgendaItemList(ctx context.Context, f ratsnetz.AgendaItem
 		LEFT JOIN consultations vc ON vc.id = a.consultation_id
 		LEFT JOIN papers vcp ON vcp.id = vc.paper_id AND vcp.public
 		ORDER BY a.id`
-	items := []*ratsnetz.AgendaItem{}
-	byID := map[int64]*ratsnetz.AgendaItem{}
-	err := db.oparlQuery(ctx, "list oparl agenda items", q, args, func(rows *sql.Rows) error {
+	items, err := queryAll(ctx, db, db.read, "list oparl agenda items", q, args, func(rows rowScanner) (*ratsnetz.AgendaItem, error) {
 		a := &ratsnetz.AgendaItem{}
-		if err := rows.Scan(&a.ID, &a.ExternalID, timeScanner{&a.Created}, timeScanner{&a.Modified},
-			boolScanner{&a.Deleted}, &a.MeetingID, &a.Order, &a.Number, &a.Name, boolScanner{&a.Public},
-			&a.ConsultationID, &a.Result, &a.ResolutionText, jsonScanner{&a.Vote}, timeScanner{&a.Start},
-			timeScanner{&a.End}); err != nil {
-			return err
-		}
+		err := rows.Scan(&a.ID, timeScanner{&a.Created}, timeScanner{&a.Modified}, boolScanner{&a.Deleted},
+			&a.MeetingID, &a.Order, &a.Number, &a.Name, boolScanner{&a.Public}, &a.ConsultationID, &a.Result,
+			&a.ResolutionText, jsonScanner{&a.Vote}, timeScanner{&a.Start}, timeScanner{&a.End})
 		a.Redacted = !a.Public
-		items = append(items, a)
-		if a.Public {
-			byID[a.ID] = a
-		}
-		return nil
+		return a, err
 	})
-	if err != nil || len(byID) == 0 {
-		return items, err
+	if err != nil {
+		return nil, err
 	}
-	ids := make([]int64, 0, len(byID))
+	var public []*ratsnetz.AgendaItem
 	for _, a := range items {
 		if a.Public {
-			ids = append(ids, a.ID)
+			public = append(public, a)
 		}
 	}
-	set, arg := db.idSet(ids)
-	q = `SELECT l.owner_id, l.role, l.file_id FROM file_links l
+	return items, db.oparlAgendaItemFiles(ctx, "list oparl agenda item files", public)
+}
+
+// oparlAgendaItemFiles fills the (unfiltered) file IDs of the agenda items.
+func (db *DB) oparlAgendaItemFiles(ctx context.Context, what string, items []*ratsnetz.AgendaItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	byID := byIDOf(items, idOfAgendaItem)
+	set, arg := db.idSet(idsOf(items, idOfAgendaItem))
+	q := `SELECT l.owner_id, l.role, l.file_id FROM file_links l
 		WHERE l.owner_kind = 'agenda_item' AND l.owner_id IN (` + set + `) ORDER BY l.owner_id, l.role, l.position`
-	err = db.oparlQuery(ctx, "list oparl agenda item files", q, []any{arg}, func(rows *sql.Rows) error {
-		var owner, file int64
-		var role string
-		if err := rows.Scan(&owner, &role, &file); err != nil {
-			return err
-		}
+	return queryRefs(ctx, db, db.read, what, q, []any{arg}, func(owner int64, role string, file int64) {
 		a := byID[owner]
 		switch role {
 		case roleResolution:
@@ -336,9 +269,7 @@ func (db *DB) FindOParlAgendaItemList(ctx context.Context, f ratsnetz.AgendaItem
 		case roleAuxiliary:
 			a.AuxiliaryFileIDs = append(a.AuxiliaryFileIDs, file)
 		}
-		return nil
 	})
-	return items, err
 }
 
 // FindOParlMeetings is FindMeetings for OParl list pages: a filter by body
@@ -353,30 +284,20 @@ func (db *DB) FindOParlMeetings(ctx context.Context, f ratsnetz.MeetingFilter) (
 		return ms, err
 	}
 	page, args := db.oparlPage("m", f.ListOptions, []any{f.BodyID})
-	q := `SELECT m.id, m.external_id, m.created, m.modified, m.deleted, m.body_id, m.name, m.meeting_state,
+	q := `SELECT m.id, m.created, m.modified, m.deleted, m.body_id, m.name, m.meeting_state,
 		m.cancelled, m.start_at, m.end_at, m.location_id, m.mode, m.public
 		FROM meetings m WHERE m.body_id = ? AND m.public AND NOT m.deleted` + page
-	ms := []*ratsnetz.Meeting{}
-	byID := map[int64]*ratsnetz.Meeting{}
-	err := db.oparlQuery(ctx, "list oparl meetings", q, args, func(rows *sql.Rows) error {
+	ms, err := queryAll(ctx, db, db.read, "list oparl meetings", q, args, func(rows rowScanner) (*ratsnetz.Meeting, error) {
 		m := &ratsnetz.Meeting{}
-		if err := rows.Scan(&m.ID, &m.ExternalID, timeScanner{&m.Created}, timeScanner{&m.Modified},
-			boolScanner{&m.Deleted}, &m.BodyID, &m.Name, &m.MeetingState, boolScanner{&m.Cancelled},
-			timeScanner{&m.Start}, timeScanner{&m.End}, &m.LocationID, &m.Mode, boolScanner{&m.Public}); err != nil {
-			return err
-		}
-		ms = append(ms, m)
-		byID[m.ID] = m
-		return nil
+		return m, rows.Scan(&m.ID, timeScanner{&m.Created}, timeScanner{&m.Modified}, boolScanner{&m.Deleted},
+			&m.BodyID, &m.Name, &m.MeetingState, boolScanner{&m.Cancelled}, timeScanner{&m.Start},
+			timeScanner{&m.End}, &m.LocationID, &m.Mode, boolScanner{&m.Public})
 	})
 	if err != nil || len(ms) == 0 {
 		return ms, err
 	}
-	ids := make([]int64, len(ms))
-	for i, m := range ms {
-		ids[i] = m.ID
-	}
-	set, arg := db.idSet(ids)
+	byID := byIDOf(ms, idOfMeeting)
+	set, arg := db.idSet(idsOf(ms, idOfMeeting))
 	q = `SELECT o, k, r FROM (
 		SELECT mo.meeting_id AS o, 'organization' AS k, mo.organization_id AS r, mo.position AS pos FROM meeting_organizations mo
 		WHERE mo.meeting_id IN (` + set + `)
@@ -387,14 +308,8 @@ func (db *DB) FindOParlMeetings(ctx context.Context, f ratsnetz.MeetingFilter) (
 		SELECT l.owner_id, l.role, l.file_id, l.position FROM file_links l
 		WHERE l.owner_kind = 'meeting' AND l.owner_id IN (` + set + `)
 		) u ORDER BY o, k, pos`
-	err = db.oparlQuery(ctx, "list oparl meeting references", q, []any{arg, arg, arg}, func(rows *sql.Rows) error {
-		var o, ref int64
-		var k string
-		if err := rows.Scan(&o, &k, &ref); err != nil {
-			return err
-		}
+	err = queryRefs(ctx, db, db.read, "list oparl meeting references", q, []any{arg, arg, arg}, func(o int64, k string, ref int64) {
 		addMeetingRef(byID[o], k, ref)
-		return nil
 	})
 	return ms, err
 }
