@@ -187,6 +187,9 @@ type LiveVoteResult struct {
 	Factions []FactionVote
 	// Named lists each member's ballot (named votes only).
 	Named []NamedBallot
+	// Singles are the members without a faction counted one by one in a
+	// show of hands entered per faction (Einzelmitglieder).
+	Singles []NamedBallot `json:",omitempty"`
 }
 
 // Count returns the count of option o.
@@ -430,6 +433,45 @@ type LinkFailure struct {
 	Restored  time.Time
 	// Decision is the chair's decision: "unterbrechen" or "fortsetzen".
 	Decision string
+}
+
+// HandsRow is one row of a show-of-hands result entered per faction by the
+// office: a faction's Ja/Nein/Enthaltung counts (FactionID set), or a single
+// member without a faction (PersonID set, exactly one of the counts 1).
+type HandsRow struct {
+	FactionID int64
+	PersonID  int64
+	Yes       int
+	No        int
+	Abstain   int
+}
+
+// Total is the number of hands of the row.
+func (r HandsRow) Total() int { return r.Yes + r.No + r.Abstain }
+
+// LinkFailure detection defaults: a remote member's live connection that is
+// gone for LinkGrace is recorded as a LinkFailure; an instance renews the
+// members' connections in the store every LinkBeat and counts a connection
+// whose instance stopped renewing for LinkStale as gone.
+const (
+	DefaultLinkGrace = 20 * time.Second
+	DefaultLinkBeat  = 5 * time.Second
+)
+
+// LiveMemberKey names a member in a live meeting.
+type LiveMemberKey struct{ MeetingID, PersonID int64 }
+
+// LinkBeat is what one instance reports of a remote member's live
+// connections: connected now, or gone since Dropped.
+type LinkBeat struct {
+	MeetingID int64
+	PersonID  int64
+	Connected bool
+	// Since is when the member's current connection on the instance began
+	// (Connected); Dropped when their last connection on it ended (not
+	// Connected).
+	Since   time.Time
+	Dropped time.Time
 }
 
 // LiveService runs live meetings. Every method checks the viewer's

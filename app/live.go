@@ -29,6 +29,10 @@ import (
 //	RATSNETZ_LIVE_REMOTE_KINDS  vote kinds remote members may take part in
 //	                            (comma list of offen, namentlich, geheim;
 //	                            default offen,namentlich)
+//	RATSNETZ_LIVE_LINK_GRACE    how long a remote member's live connection
+//	                            may be gone before it counts as a link
+//	                            failure (Go duration, default 20s; off = no
+//	                            automatic detection)
 //	RATSNETZ_BBB_URL, RATSNETZ_BBB_SECRET, RATSNETZ_BBB_SHA256=on
 //	RATSNETZ_JITSI_URL, RATSNETZ_JITSI_APP_ID, RATSNETZ_JITSI_SECRET
 func (m *Main) openLive(ctx context.Context, baseURL string) (web.LiveDeps, error) {
@@ -46,7 +50,17 @@ func (m *Main) openLive(ctx context.Context, baseURL string) (web.LiveDeps, erro
 			}
 		}
 	}
-	video, err := liveVideo(baseURL, m.Now)
+	grace := ratsnetz.DefaultLinkGrace
+	if v := os.Getenv("RATSNETZ_LIVE_LINK_GRACE"); v == "off" {
+		grace = 0
+	} else if v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 2*time.Second {
+			return web.LiveDeps{}, fmt.Errorf("RATSNETZ_LIVE_LINK_GRACE: %q ist keine Dauer von mindestens 2s (z. B. 20s) und nicht „off“", v)
+		}
+		grace = d
+	}
+	video, open, err := liveVideo(baseURL, m.Now)
 	if err != nil {
 		return web.LiveDeps{}, err
 	}
@@ -54,7 +68,12 @@ func (m *Main) openLive(ctx context.Context, baseURL string) (web.LiveDeps, erro
 	// Sessions of the live area's request bursts resolve from memory for
 	// 30 s (the session's activity is written once a minute anyway); a post
 	// outside the live area on this instance empties the cache.
-	deps := web.LiveDeps{Service: svc, Video: video, SessionCache: 30 * time.Second}
+	deps := web.LiveDeps{Service: svc, Video: video, VideoOpen: open, SessionCache: 30 * time.Second}
+	if grace > 0 {
+		beat := min(ratsnetz.DefaultLinkBeat, grace/4)
+		deps.Links = live.NewLinkWatch(live.LinkConfig{Store: m.DB, Hub: svc.Hub, Logger: m.Logger, Grace: grace, Beat: beat})
+		deps.Links.Start()
+	}
 	stopListen := func() {}
 	if m.Config.IsPostgres() {
 		lctx, cancel := context.WithCancel(context.Background())
@@ -77,19 +96,26 @@ func (m *Main) openLive(ctx context.Context, baseURL string) (web.LiveDeps, erro
 	m.onShutdown = append(m.onShutdown, func() { svc.Hub.Close() })
 	m.closers = append(m.closers, func() error {
 		stopListen()
+		if deps.Links != nil {
+			deps.Links.Close()
+		}
 		return svc.Close()
 	})
 	return deps, nil
 }
 
-// liveVideo configures BigBlueButton or Jitsi from the environment; nil when
-// neither is set.
-func liveVideo(baseURL string, now func() time.Time) (func(ctx context.Context, meetingID int64, name, userID string, moderator bool) (string, error), error) {
+// videoLink is a personal link into a meeting's video room.
+type videoLink = func(ctx context.Context, meetingID int64, name, userID string, moderator bool) (string, error)
+
+// liveVideo configures BigBlueButton or Jitsi from the environment: the
+// personal join links and, for BigBlueButton, the opening of the room (the
+// create call); nil when neither is set.
+func liveVideo(baseURL string, now func() time.Time) (videoLink, func(ctx context.Context, meetingID int64, name string) error, error) {
 	if u := os.Getenv("RATSNETZ_BBB_URL"); u != "" {
 		secret := os.Getenv("RATSNETZ_BBB_SECRET")
 		c, err := bbb.New(bbb.Config{URL: u, Secret: secret, SHA256: os.Getenv("RATSNETZ_BBB_SHA256") == "on"})
 		if err != nil {
-			return nil, fmt.Errorf("BigBlueButton-Einstellungen: %w", err)
+			return nil, nil, fmt.Errorf("BigBlueButton-Einstellungen: %w", err)
 		}
 		// Room passwords derive from the shared secret: nothing to store,
 		// the same on every instance.
@@ -98,20 +124,27 @@ func liveVideo(baseURL string, now func() time.Time) (func(ctx context.Context, 
 			fmt.Fprintf(mac, "%d/%s", id, role)
 			return hex.EncodeToString(mac.Sum(nil))[:24]
 		}
-		return func(ctx context.Context, id int64, name, userID string, moderator bool) (string, error) {
-			room := bbb.Room{MeetingID: bbb.RoomID(id), Name: fmt.Sprintf("Sitzung %d", id), ModeratorPW: pw(id, "mod"), AttendeePW: pw(id, "att"),
+		room := func(id int64, name string) bbb.Room {
+			return bbb.Room{MeetingID: bbb.RoomID(id), Name: name, ModeratorPW: pw(id, "mod"), AttendeePW: pw(id, "att"),
 				LogoutURL: fmt.Sprintf("%s/live/%d", baseURL, id)}
-			return c.JoinURL(room, name, userID, moderator)
-		}, nil
+		}
+		join := func(ctx context.Context, id int64, name, userID string, moderator bool) (string, error) {
+			return c.JoinURL(room(id, ""), name, userID, moderator)
+		}
+		open := func(ctx context.Context, id int64, name string) error {
+			return c.Create(ctx, room(id, name))
+		}
+		return join, open, nil
 	}
 	if u := os.Getenv("RATSNETZ_JITSI_URL"); u != "" {
 		c, err := jitsi.New(jitsi.Config{URL: u, AppID: os.Getenv("RATSNETZ_JITSI_APP_ID"), Secret: os.Getenv("RATSNETZ_JITSI_SECRET")})
 		if err != nil {
-			return nil, fmt.Errorf("Jitsi-Einstellungen: %w", err)
+			return nil, nil, fmt.Errorf("Jitsi-Einstellungen: %w", err)
 		}
+		// A Jitsi room exists as soon as someone with a valid token joins.
 		return func(ctx context.Context, id int64, name, userID string, moderator bool) (string, error) {
 			return c.JoinURL(jitsi.RoomName(id), jitsi.User{ID: userID, Name: name, Moderator: moderator}, now())
-		}, nil
+		}, nil, nil
 	}
-	return nil, nil
+	return nil, nil, nil
 }

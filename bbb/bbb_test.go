@@ -1,6 +1,8 @@
 package bbb
 
 import (
+	"crypto/sha1"
+	"encoding/hex"
 	"net/url"
 	"strings"
 	"testing"
@@ -31,7 +33,11 @@ func TestCreateURLMatchesDocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := c.CreateURL(Room{MeetingID: "abc123", Name: "Test Meeting", AttendeePW: "111222", ModeratorPW: "333444"})
-	want := "https://bbb.example/bigbluebutton/api/create?" + docQuery + "&checksum=" + docSum
+	// The documentation's query first, recording off after it; the
+	// checksum is SHA-1 over "create" + query + secret as published.
+	q := docQuery + "&record=false&autoStartRecording=false&allowStartStopRecording=false"
+	sum := sha1.Sum([]byte("create" + q + docSecret))
+	want := "https://bbb.example/bigbluebutton/api/create?" + q + "&checksum=" + hex.EncodeToString(sum[:])
 	if got != want {
 		t.Errorf("create URL\n got %s\nwant %s", got, want)
 	}
@@ -59,6 +65,13 @@ func TestJoinURL(t *testing.T) {
 		wantPW := "att"
 		if mod {
 			wantPW = "mod"
+		}
+		wantRole := "VIEWER"
+		if mod {
+			wantRole = "MODERATOR"
+		}
+		if q.Get("role") != wantRole {
+			t.Errorf("moderator=%v: role %q", mod, q.Get("role"))
 		}
 		if q.Get("password") != wantPW {
 			t.Errorf("moderator=%v: password %q", mod, q.Get("password"))

@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +32,13 @@ type LiveDeps struct {
 	// Video returns the personal link into the meeting's video room (BBB or
 	// Jitsi), "" when no video system is configured.
 	Video func(ctx context.Context, meetingID int64, name, userID string, moderator bool) (string, error)
+	// VideoOpen opens the meeting's video room (BigBlueButton: the signed,
+	// idempotent create call) before the chair and office join; nil when
+	// the video system needs no opening (Jitsi) or none is configured.
+	VideoOpen func(ctx context.Context, meetingID int64, name string) error
+	// Links detects link failures of remote members from their streams
+	// (nil = off).
+	Links *live.LinkWatch
 	// SessionCache, when positive, lets requests of the live area resolve
 	// their session from memory for that long (0 = off): a vote is a burst
 	// of thousands of requests of the same sessions. Any post outside the
@@ -146,6 +155,67 @@ type liveData struct {
 	Needed  int
 	Quorate bool
 	Names   map[int64]string
+	// Grace is the link monitoring's grace period (0 = off).
+	Grace time.Duration
+	// VideoOpens: the cockpit offers to open the video room.
+	VideoOpens bool
+}
+
+// handsFaction is one faction row of the show-of-hands form.
+type handsFaction struct {
+	ID      int64
+	Name    string
+	Present int
+}
+
+// IsMotion reports whether the open vote is a Ja/Nein/Enthaltung vote (a
+// show of hands per faction is entered for those).
+func (d *liveData) IsMotion() bool {
+	return d.Open != nil && slices.Equal(d.Open.Options, ratsnetz.MotionOptions())
+}
+
+// HandsFactions are the factions with members present and entitled to
+// vote, for the show-of-hands form.
+func (d *liveData) HandsFactions() []handsFaction {
+	var out []handsFaction
+	idx := map[int64]int{}
+	for _, e := range d.Roster {
+		if !e.Present() || !e.VotingRight || e.FactionID == 0 {
+			continue
+		}
+		i, ok := idx[e.FactionID]
+		if !ok {
+			i = len(out)
+			idx[e.FactionID] = i
+			out = append(out, handsFaction{ID: e.FactionID, Name: e.Faction})
+		}
+		out[i].Present++
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// HandsSingles are the members present and entitled to vote without a
+// faction, counted one by one.
+func (d *liveData) HandsSingles() []*ratsnetz.RosterEntry {
+	var out []*ratsnetz.RosterEntry
+	for _, e := range d.Roster {
+		if e.Present() && e.VotingRight && e.FactionID == 0 {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// OpenFailures are the link failures the chair has not decided on yet.
+func (d *liveData) OpenFailures() []*ratsnetz.LinkFailure {
+	var out []*ratsnetz.LinkFailure
+	for _, f := range d.Failures {
+		if f.Decision == "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 type liveChannel struct{ Value, Label string }
@@ -384,6 +454,10 @@ func (s *Server) handleLiveCockpit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Items = items
+	if s.live.Links != nil {
+		d.Grace = s.live.Links.Grace()
+	}
+	d.VideoOpens = s.live.VideoOpen != nil && s.live.Video != nil
 	s.fillChat(r, d)
 	if d.Failures, err = s.live.Service.Store().FindLinkFailures(r.Context(), id); err != nil {
 		s.error(w, r, err)
@@ -435,6 +509,11 @@ func (s *Server) handleLiveEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer sub.Close()
+	if acc.Member && s.live.Links != nil {
+		// A remote member's stream is their link: when it drops and does
+		// not come back (on any instance) the chair learns of it.
+		defer s.live.Links.Connected(id, acc.PersonID)()
+	}
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -727,6 +806,41 @@ func (s *Server) handleLiveControl(w http.ResponseWriter, r *http.Request) {
 				_, err = svc.ShowOfHands(ctx, id, vote, counts)
 			}
 		}
+	case "handzeichen-fraktionen":
+		var vote int64
+		if vote, err = liveFormInt(r, "abstimmung"); err == nil {
+			var rows []ratsnetz.HandsRow
+			if rows, err = handsRows(r); err == nil {
+				_, err = svc.FactionShowOfHands(ctx, id, vote, rows)
+			}
+		}
+	case "video":
+		if s.live.VideoOpen == nil || s.live.Video == nil {
+			err = ratsnetz.Errorf(ratsnetz.EINVALID, "Für diese Installation ist kein Videokonferenzsystem eingerichtet.")
+			break
+		}
+		if err = svc.Manage(ctx, id); err != nil {
+			break
+		}
+		var mt *ratsnetz.Meeting
+		if mt, err = s.store.FindMeetingByID(ctx, id); err != nil {
+			break
+		}
+		if err = s.live.VideoOpen(ctx, id, mt.Name); err != nil {
+			s.logger.WarnContext(ctx, "live: open video room", "meeting", id, "err", err)
+			err = ratsnetz.Errorf(ratsnetz.EINVALID, "Der Videoraum konnte nicht geöffnet werden: %s", videoError(err))
+			break
+		}
+		name := "Sitzungsleitung"
+		if c := current(r); c != nil && c.Account.DisplayName != "" {
+			name = c.Account.DisplayName
+		}
+		var link string
+		if link, err = s.live.Video(ctx, id, name, "konto-"+strconv.FormatInt(ratsnetz.ViewerFromContext(ctx).AccountID, 10), true); err == nil {
+			// Straight into the room as moderator.
+			http.Redirect(w, r, link, http.StatusSeeOther)
+			return
+		}
 	case "anwesenheit":
 		var person int64
 		if person, err = liveFormInt(r, "person"); err == nil {
@@ -744,12 +858,105 @@ func (s *Server) handleLiveControl(w http.ResponseWriter, r *http.Request) {
 	case "entscheidung":
 		var f int64
 		if f, err = liveFormInt(r, "ausfall"); err == nil {
-			err = svc.ChairDecision(ctx, id, f, r.PostFormValue("entscheidung"))
+			decision := r.PostFormValue("entscheidung")
+			err = svc.ChairDecision(ctx, id, f, decision)
+			if err == nil && decision == "unterbrechen" {
+				// The decision to interrupt interrupts the meeting.
+				err = svc.SetState(ctx, id, ratsnetz.LiveInterrupted, "Technische Störung der Verbindung eines zugeschalteten Mitglieds.")
+			}
 		}
 	default:
 		err = ratsnetz.Errorf(ratsnetz.EINVALID, "Unbekannte Aktion.")
 	}
 	s.liveBack(w, r, back, err)
+}
+
+// handsRows reads the per-faction show-of-hands form: for each faction
+// f-<id>-ja/-nein/-enth (empty = 0), for each member without a faction
+// p-<id> = Ja, Nein, Enthaltung or empty.
+func handsRows(r *http.Request) ([]ratsnetz.HandsRow, error) {
+	if err := r.ParseForm(); err != nil {
+		return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültige Angabe.")
+	}
+	num := func(k string) (int, error) {
+		v := strings.TrimSpace(r.PostForm.Get(k))
+		if v == "" {
+			return 0, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 100000 {
+			return 0, ratsnetz.Errorf(ratsnetz.EINVALID, "„%s“ ist keine gültige Anzahl.", v)
+		}
+		return n, nil
+	}
+	var rows []ratsnetz.HandsRow
+	seen := map[int64]bool{}
+	for k, vs := range r.PostForm {
+		switch {
+		case strings.HasPrefix(k, "f-"):
+			parts := strings.Split(k, "-")
+			if len(parts) != 3 {
+				continue
+			}
+			id, err := strconv.ParseInt(parts[1], 10, 64)
+			if err != nil || id <= 0 {
+				return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültige Angabe.")
+			}
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			row := ratsnetz.HandsRow{FactionID: id}
+			pre := "f-" + parts[1] + "-"
+			if row.Yes, err = num(pre + "ja"); err != nil {
+				return nil, err
+			}
+			if row.No, err = num(pre + "nein"); err != nil {
+				return nil, err
+			}
+			if row.Abstain, err = num(pre + "enth"); err != nil {
+				return nil, err
+			}
+			rows = append(rows, row)
+		case strings.HasPrefix(k, "p-"):
+			id, err := strconv.ParseInt(k[2:], 10, 64)
+			if err != nil || id <= 0 || len(vs) != 1 {
+				return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültige Angabe.")
+			}
+			row := ratsnetz.HandsRow{PersonID: id}
+			switch vs[0] {
+			case "":
+				continue
+			case ratsnetz.OptionYes:
+				row.Yes = 1
+			case ratsnetz.OptionNo:
+				row.No = 1
+			case ratsnetz.OptionAbstain:
+				row.Abstain = 1
+			default:
+				return nil, ratsnetz.Errorf(ratsnetz.EINVALID, "Ungültige Angabe.")
+			}
+			rows = append(rows, row)
+		}
+	}
+	// Map order is random: the store's validation message should not be.
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].FactionID != rows[j].FactionID {
+			return rows[i].FactionID < rows[j].FactionID
+		}
+		return rows[i].PersonID < rows[j].PersonID
+	})
+	return rows, nil
+}
+
+// videoError is what the cockpit may show of a failed room opening (the
+// video system's own message, never the URL with its checksum).
+func videoError(err error) string {
+	var ve interface{ UserMessage() string }
+	if errors.As(err, &ve) {
+		return ve.UserMessage()
+	}
+	return "der Videoserver ist nicht erreichbar."
 }
 
 // handleLiveChatExport exports the chat the viewer may read as CSV (for the
@@ -827,8 +1034,18 @@ type liveMinutesData struct {
 type minutesLine struct {
 	At   time.Time
 	Text string
-	// Detail lines (per-faction table, named ballots).
+	// Detail lines (named ballots).
 	Detail []string
+	// Factions is the per-faction table of a vote (with members without a
+	// faction one by one and the total last), as German minutes show it.
+	Factions []minutesRow
+}
+
+// minutesRow is one row of a vote's per-faction table.
+type minutesRow struct {
+	Name             string
+	Yes, No, Abstain int
+	Total            bool
 }
 
 // minutesLines turns the event log into minutes lines (German, as minutes
@@ -928,13 +1145,35 @@ func minutesLines(evs []*ratsnetz.LiveEvent, f formatter, names map[int64]string
 				how = " (Handzeichen)"
 			}
 			var detail []string
-			for _, fv := range v.Result.Factions {
-				detail = append(detail, fmt.Sprintf("%s: Ja %d, Nein %d, Enthaltung %d", fv.Name, fv.Yes, fv.No, fv.Abstain))
-			}
 			for _, nb := range v.Result.Named {
 				detail = append(detail, fmt.Sprintf("%s: %s", nb.Name, nb.Option))
 			}
 			add(e.Created, fmt.Sprintf("Ergebnis „%s“%s: %s — %s.", v.Title, how, strings.Join(counts, ", "), outcome), detail...)
+			if len(v.Result.Factions) > 0 || len(v.Result.Singles) > 0 {
+				var rows []minutesRow
+				var sum minutesRow
+				addRow := func(r minutesRow) {
+					rows = append(rows, r)
+					sum.Yes, sum.No, sum.Abstain = sum.Yes+r.Yes, sum.No+r.No, sum.Abstain+r.Abstain
+				}
+				for _, fv := range v.Result.Factions {
+					addRow(minutesRow{Name: fv.Name, Yes: fv.Yes, No: fv.No, Abstain: fv.Abstain})
+				}
+				for _, nb := range v.Result.Singles {
+					r := minutesRow{Name: nb.Name + " (fraktionslos)"}
+					switch nb.Option {
+					case ratsnetz.OptionYes:
+						r.Yes = 1
+					case ratsnetz.OptionNo:
+						r.No = 1
+					case ratsnetz.OptionAbstain:
+						r.Abstain = 1
+					}
+					addRow(r)
+				}
+				sum.Name, sum.Total = "Gesamt", true
+				out[len(out)-1].Factions = append(rows, sum)
+			}
 		case ratsnetz.EventLinkLost:
 			var lf ratsnetz.LinkFailure
 			json.Unmarshal(e.Data, &lf)
@@ -1048,6 +1287,17 @@ func liveMessages() (de, en map[string]string) {
 		"live.minutesLink":     "Niederschriftsentwurf",
 		"live.memberPage":      "Mitgliederansicht",
 		"live.none":            "keine",
+		"live.handsFactions":   "Handzeichen je Fraktion eintragen",
+		"live.handsHint":       "Je Fraktion die gezählten Handzeichen; leere Felder zählen 0. Die Gesamtzahlen ergeben sich daraus.",
+		"live.handsPresent":    "anwesend, stimmberechtigt",
+		"live.handsSubmit":     "Ergebnis je Fraktion eintragen",
+		"live.noFaction":       "fraktionslos",
+		"live.factionTable":    "Ergebnis nach Fraktionen",
+		"live.videoOpen":       "Videoraum öffnen",
+		"live.linkAlert":       "Die Verbindung zu %s ist seit %s unterbrochen.",
+		"live.linkAlertBack":   "Sie besteht seit %s wieder.",
+		"live.linkDecide":      "Bitte entscheiden Sie, ob die Sitzung unterbrochen oder fortgesetzt wird:",
+		"live.linkAuto":        "Abbrüche werden automatisch erkannt, wenn die Verbindung eines zugeschalteten Mitglieds länger als %.0f Sekunden fehlt.",
 	}
 	en = map[string]string{
 		"live.title":           "Live",
@@ -1136,6 +1386,17 @@ func liveMessages() (de, en map[string]string) {
 		"live.minutesLink":     "Draft minutes",
 		"live.memberPage":      "Member view",
 		"live.none":            "none",
+		"live.handsFactions":   "Enter show of hands per faction",
+		"live.handsHint":       "Hands counted per faction; empty fields count as 0. The totals are derived.",
+		"live.handsPresent":    "present, entitled to vote",
+		"live.handsSubmit":     "Enter result per faction",
+		"live.noFaction":       "no faction",
+		"live.factionTable":    "Result by faction",
+		"live.videoOpen":       "Open video room",
+		"live.linkAlert":       "The connection to %s has been lost since %s.",
+		"live.linkAlertBack":   "It is back since %s.",
+		"live.linkDecide":      "Please decide whether the meeting is interrupted or continues:",
+		"live.linkAuto":        "Failures are detected automatically when a remote member's connection is missing for more than %.0f seconds.",
 	}
 	return de, en
 }

@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"Jobs", testJobs},
 		{"Feeds", testFeeds},
 		{"Live", testLive},
+		{"LiveHands", testLiveHands},
 		{"Search", testSearch},
 	}
 	for _, tc := range tests {
