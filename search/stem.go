@@ -1,18 +1,22 @@
 package search
 
+import "unicode/utf8"
+
 // Stem returns the stem of a lower-case German word by the Snowball German
 // stemming algorithm (https://snowballstem.org/algorithms/german/stemmer.html)
 // in its "german2" variant: besides ä, ö, ü the spellings ae, oe and ue (not
 // after q) count as umlauts, so that Muell and Müll, Strasse and Straße end
 // in the same stem. Umlauts are folded to their base vowel at the end.
 func Stem(word string) string {
-	w := []rune(word)
-	w = prelude(w)
+	// The word's runes live in a buffer on the stack for all but very
+	// long words: stemming runs for every word of every indexed text.
+	var buf [64]rune
+	w := prelude(buf[:0], word)
 	r1, r2 := regions(w)
 	w = step1(w, r1)
 	w = step2(w, r1)
 	w = step3(w, r1, r2)
-	return postlude(w)
+	return postlude(w, word)
 }
 
 func isVowel(r rune) bool {
@@ -23,18 +27,17 @@ func isVowel(r rune) bool {
 	return false
 }
 
-// prelude replaces ß by ss, marks u and y between vowels as consonants
-// (U, Y) and turns ae, oe, ue (not after q) into ä, ö, ü.
-func prelude(w []rune) []rune {
-	out := make([]rune, 0, len(w)+2)
-	for _, r := range w {
+// prelude appends the runes of word to w with ß replaced by ss, u and y
+// between vowels marked as consonants (U, Y) and ae, oe, ue (not after q)
+// turned into ä, ö, ü.
+func prelude(w []rune, word string) []rune {
+	for _, r := range word {
 		if r == 'ß' {
-			out = append(out, 's', 's')
+			w = append(w, 's', 's')
 			continue
 		}
-		out = append(out, r)
+		w = append(w, r)
 	}
-	w = out
 	for i := 1; i+1 < len(w); i++ {
 		if !isVowel(w[i-1]) || !isVowel(w[i+1]) {
 			continue
@@ -46,27 +49,33 @@ func prelude(w []rune) []rune {
 			w[i] = 'Y'
 		}
 	}
-	out = w[:0:0]
+	// In place: j never passes i, and w[i-1] still holds its own rune
+	// when it is read (it is overwritten only by itself).
+	j := 0
 	for i := 0; i < len(w); i++ {
 		if i+1 < len(w) && w[i+1] == 'e' {
 			switch {
 			case w[i] == 'a':
-				out = append(out, 'ä')
+				w[j] = 'ä'
+				j++
 				i++
 				continue
 			case w[i] == 'o':
-				out = append(out, 'ö')
+				w[j] = 'ö'
+				j++
 				i++
 				continue
 			case w[i] == 'u' && (i == 0 || w[i-1] != 'q'):
-				out = append(out, 'ü')
+				w[j] = 'ü'
+				j++
 				i++
 				continue
 			}
 		}
-		out = append(out, w[i])
+		w[j] = w[i]
+		j++
 	}
-	return out
+	return w[:j]
 }
 
 // regions returns the starts of R1 and R2; R1 leaves at least three
@@ -94,13 +103,14 @@ func regions(w []rune) (r1, r2 int) {
 	return r1, r2
 }
 
+// hasSuffix reports whether w ends in s, which is ASCII.
 func hasSuffix(w []rune, s string) bool {
-	rs := []rune(s)
-	if len(rs) > len(w) {
+	if len(s) > len(w) {
 		return false
 	}
-	for i := range rs {
-		if w[len(w)-len(rs)+i] != rs[i] {
+	off := len(w) - len(s)
+	for i := 0; i < len(s); i++ {
+		if w[off+i] != rune(s[i]) {
 			return false
 		}
 	}
@@ -129,7 +139,7 @@ func step1(w []rune, r1 int) []rune {
 		if !hasSuffix(w, s) {
 			continue
 		}
-		n := len([]rune(s))
+		n := len(s)
 		start := len(w) - n
 		switch s {
 		case "ern", "em", "er":
@@ -158,7 +168,7 @@ func step2(w []rune, r1 int) []rune {
 		if !hasSuffix(w, s) {
 			continue
 		}
-		n := len([]rune(s))
+		n := len(s)
 		start := len(w) - n
 		if start < r1 {
 			return w
@@ -181,7 +191,7 @@ func step3(w []rune, r1, r2 int) []rune {
 		if !hasSuffix(w, s) {
 			continue
 		}
-		start := len(w) - len([]rune(s))
+		start := len(w) - len(s)
 		if start < r2 {
 			return w
 		}
@@ -214,21 +224,29 @@ func step3(w []rune, r1, r2 int) []rune {
 	return w
 }
 
-// postlude undoes the U/Y marks and folds umlauts.
-func postlude(w []rune) string {
-	for i, r := range w {
+// postlude undoes the U/Y marks and folds umlauts. It returns word
+// itself when the stem is the word, so that it allocates only for stems
+// that differ.
+func postlude(w []rune, word string) string {
+	var buf [128]byte
+	b := buf[:0]
+	for _, r := range w {
 		switch r {
 		case 'U':
-			w[i] = 'u'
+			r = 'u'
 		case 'Y':
-			w[i] = 'y'
+			r = 'y'
 		case 'ä':
-			w[i] = 'a'
+			r = 'a'
 		case 'ö':
-			w[i] = 'o'
+			r = 'o'
 		case 'ü':
-			w[i] = 'u'
+			r = 'u'
 		}
+		b = utf8.AppendRune(b, r)
 	}
-	return string(w)
+	if string(b) == word {
+		return word
+	}
+	return string(b)
 }

@@ -130,6 +130,11 @@ func (x *SearchIndex) Rebuild(ctx context.Context, progress SearchRebuildProgres
 
 	// Writer: staging, and the vocabulary in memory.
 	df := map[string]int64{}
+	st := &stager{conn: w}
+	if db.dialect.Name != "postgres" {
+		st.stmts = map[string]*sql.Stmt{}
+	}
+	defer st.close()
 	var werr error
 	for b := range ch {
 		if werr != nil {
@@ -138,7 +143,7 @@ func (x *SearchIndex) Rebuild(ctx context.Context, progress SearchRebuildProgres
 		if connMu != nil {
 			connMu.Lock()
 		}
-		n, err := db.stage(ctx, w, b.as, b.ids, df)
+		n, err := db.stage(ctx, st, b.as, b.ids, df)
 		if connMu != nil {
 			connMu.Unlock()
 		}
@@ -258,7 +263,7 @@ func (x *SearchIndex) readBatch(ctx context.Context, conn *sql.Conn, src searchS
 
 // stage appends the analysed documents and their postings to the staging
 // tables and counts their terms into df; it returns the postings written.
-func (db *DB) stage(ctx context.Context, conn *sql.Conn, as []analysed, ids []int64, df map[string]int64) (int64, error) {
+func (db *DB) stage(ctx context.Context, conn *stager, as []analysed, ids []int64, df map[string]int64) (int64, error) {
 	if len(as) == 0 {
 		return 0, nil
 	}
@@ -271,7 +276,7 @@ func (db *DB) stage(ctx context.Context, conn *sql.Conn, as []analysed, ids []in
 			args = append(args, ids[start+i])
 			args = append(args, a.row...)
 		}
-		if _, err := conn.ExecContext(ctx, db.rebind(`INSERT INTO search_load_docs (`+searchDocCols+`) VALUES `+
+		if err := conn.exec(ctx, len(chunk) == per, db.rebind(`INSERT INTO search_load_docs (`+searchDocCols+`) VALUES `+
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")), args...); err != nil {
 			return 0, fmt.Errorf("stage docs: %w", err)
 		}
@@ -295,7 +300,7 @@ func (db *DB) stage(ctx context.Context, conn *sql.Conn, as []analysed, ids []in
 		if len(terms) == 0 {
 			return 0, nil
 		}
-		if _, err := conn.ExecContext(ctx, `INSERT INTO search_load_postings (term, s, dkey, doc_id)
+		if err := conn.exec(ctx, false, `INSERT INTO search_load_postings (term, s, dkey, doc_id)
 			SELECT * FROM unnest(CAST($1 AS text[]), CAST($2 AS bigint[]), CAST($3 AS bigint[]), CAST($4 AS bigint[]))`,
 			terms, ss, dkeys, docs); err != nil {
 			return 0, fmt.Errorf("stage postings: %w", err)
@@ -310,7 +315,7 @@ func (db *DB) stage(ctx context.Context, conn *sql.Conn, as []analysed, ids []in
 		}
 		q := "INSERT INTO search_load_postings (term, s, dkey, doc_id) VALUES " +
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(args)/4), ", ")
-		if _, err := conn.ExecContext(ctx, db.rebind(q), args...); err != nil {
+		if err := conn.exec(ctx, len(args)/4 == per, db.rebind(q), args...); err != nil {
 			return fmt.Errorf("stage postings: %w", err)
 		}
 		n += int64(len(args) / 4)
@@ -330,6 +335,38 @@ func (db *DB) stage(ctx context.Context, conn *sql.Conn, as []analysed, ids []in
 		}
 	}
 	return n, flush()
+}
+
+// stager runs the staging statements on the rebuild's connection. The
+// statements of full chunks repeat: they are prepared once (SQLite
+// parses a statement of thousands of rows for a good part of its cost;
+// PostgreSQL's driver caches prepared statements itself).
+type stager struct {
+	conn  *sql.Conn
+	stmts map[string]*sql.Stmt
+}
+
+func (s *stager) exec(ctx context.Context, prepare bool, q string, args ...any) error {
+	if !prepare || s.stmts == nil {
+		_, err := s.conn.ExecContext(ctx, q, args...)
+		return err
+	}
+	st := s.stmts[q]
+	if st == nil {
+		var err error
+		if st, err = s.conn.PrepareContext(ctx, q); err != nil {
+			return err
+		}
+		s.stmts[q] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
+}
+
+func (s *stager) close() {
+	for _, st := range s.stmts {
+		st.Close()
+	}
 }
 
 // swapSearchIndex replaces the index by the staged one in one
