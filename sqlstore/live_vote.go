@@ -9,15 +9,25 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/ratsnetz/ratsnetz"
 )
 
-// This file holds electronic votes (issue 7). Ballots are rows: live_voters
-// records who voted (primary key vote+person: a member votes once), and
-// live_ballots the ballots — for secret votes under a random key with no
-// voter and no time, so the store never knows who cast which secret ballot,
-// while the number of ballots equals the number of voters (checkable).
+// This file holds electronic votes (issue 7). live_voters records who voted
+// (primary key vote+person: a member votes once). Open and named ballots are
+// rows of live_ballots keyed by their voter. Secret ballots are no rows at
+// all: live_vote_tally holds one counter per option, and every batch of
+// ballots updates every option's counter in the transaction that inserts its
+// voters. So nothing stored — no row, no row order (SQLite rowid, PostgreSQL
+// ctid), no row version (PostgreSQL xmin) — depends on who chose what, even
+// for a batch of one; the count stays checkable (voters = sum of counters,
+// result in the hash-chained log). Storetest LiveSecret proves it. What this
+// cannot hide: the write-ahead log of the moment (SQLite -wal, PostgreSQL
+// WAL) and the dead row versions before a checkpoint/vacuum hold one
+// commit's voter rows next to its counter changes — reading those needs the
+// database server's files or superuser rights, i.e. the position of the
+// server process itself, which sees each ballot with its session anyway.
 
 // OpenLiveVote opens v on the running meeting: it fixes who may vote (present
 // members with a voting right, without a declared conflict of interest on the
@@ -121,6 +131,15 @@ func (db *DB) OpenLiveVote(ctx context.Context, v *ratsnetz.LiveVote, rule ratsn
 				return fmt.Errorf("open vote: eligible: %w", err)
 			}
 			eligible = eligible[n:]
+		}
+		if v.Kind == ratsnetz.VoteSecret {
+			args := make([]any, 0, 3*len(v.Options))
+			for _, o := range v.Options {
+				args = append(args, v.ID, o, 0)
+			}
+			if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO live_vote_tally (vote_id, option, ballots) VALUES `+liveRows(len(v.Options), 3)), args...); err != nil {
+				return fmt.Errorf("open vote: tally: %w", err)
+			}
 		}
 		if v.Excluded > 0 {
 			if _, err := db.appendLiveEvent(ctx, tx, v.MeetingID, ratsnetz.EventConflict, voteAudience(v), map[string]any{
@@ -407,6 +426,7 @@ func (db *DB) castBallots(ctx context.Context, tx *sql.Tx, voteID int64, ballots
 		return fmt.Errorf("cast ballots: prior: %w", err)
 	}
 	var voterArgs, ballotArgs []any
+	secret := map[string]int{} // new secret ballots per option
 	type change struct {
 		person int64
 		option string
@@ -440,22 +460,18 @@ func (db *DB) castBallots(ctx context.Context, tx *sql.Tx, voteID int64, ballots
 		prior[b.PersonID] = b.Option
 		voterArgs = append(voterArgs, voteID, b.PersonID)
 		if v.Kind == ratsnetz.VoteSecret {
-			key, err := randomKey()
-			if err != nil {
-				return fmt.Errorf("cast ballots: %w", err)
-			}
-			ballotArgs = append(ballotArgs, voteID, key, int64(0), int64(0), b.Option)
+			secret[b.Option]++
 		} else {
 			ballotArgs = append(ballotArgs, voteID, "p"+strconv.FormatInt(b.PersonID, 10), b.PersonID, f, b.Option)
 		}
 	}
-	if v.Kind == ratsnetz.VoteSecret && len(ballotArgs) > 5 {
-		// Rows in the order of arrival would let the physical order betray
-		// the voters: shuffle the secret ballots of the batch.
-		shuffleRows(ballotArgs, 5)
-	}
 	if err := db.insertRows(ctx, tx, `INSERT INTO live_voters (vote_id, person_id) VALUES `, 2, voterArgs); err != nil {
 		return fmt.Errorf("cast ballots: voters: %w", err)
+	}
+	if len(voterArgs) > 0 && v.Kind == ratsnetz.VoteSecret {
+		if err := db.addSecretBallots(ctx, tx, v, secret); err != nil {
+			return err
+		}
 	}
 	if err := db.insertRows(ctx, tx, `INSERT INTO live_ballots (vote_id, ballot_key, person_id, faction_id, option) VALUES `, 5, ballotArgs); err != nil {
 		return fmt.Errorf("cast ballots: %w", err)
@@ -486,24 +502,52 @@ func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, prefix string, k int, 
 	return nil
 }
 
-// shuffleRows shuffles rows of k values in place (crypto-random keys
-// already; the order only needs to be unrelated to arrival).
-func shuffleRows(args []any, k int) {
-	n := len(args) / k
-	keys := make([]string, n)
-	for i := range n {
-		keys[i] = args[i*k+1].(string)
+// addSecretBallots adds a batch's secret ballots to the vote's counters in
+// one statement that rewrites EVERY option's row, also those the batch did
+// not choose: on PostgreSQL each row version carries the writing
+// transaction's ID (xmin), the same as the batch's voter rows; rewriting only
+// the chosen options would leave on each option's row the transaction of its
+// last voter.
+func (db *DB) addSecretBallots(ctx context.Context, tx *sql.Tx, v *ratsnetz.LiveVote, add map[string]int) error {
+	var q strings.Builder
+	q.WriteString(`UPDATE live_vote_tally SET ballots = ballots + CASE option`)
+	args := make([]any, 0, 2*len(v.Options)+1)
+	for _, o := range v.Options {
+		q.WriteString(` WHEN ? THEN ?`)
+		args = append(args, o, add[o])
 	}
-	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
+	q.WriteString(` ELSE 0 END WHERE vote_id = ?`)
+	args = append(args, v.ID)
+	res, err := tx.ExecContext(ctx, db.rebind(q.String()), args...)
+	if err != nil {
+		return fmt.Errorf("cast ballots: tally: %w", err)
 	}
-	sort.Slice(perm, func(a, b int) bool { return keys[perm[a]] < keys[perm[b]] })
-	out := make([]any, 0, len(args))
-	for _, p := range perm {
-		out = append(out, args[p*k:(p+1)*k]...)
+	if n, err := res.RowsAffected(); err == nil && n != int64(len(v.Options)) {
+		return fmt.Errorf("cast ballots: tally of vote %d has %d of %d options", v.ID, n, len(v.Options))
 	}
-	copy(args, out)
+	return nil
+}
+
+// secretTally returns a secret vote's counters by option.
+func (db *DB) secretTally(ctx context.Context, q queryer, voteID int64) (map[string]int, error) {
+	rows, err := q.QueryContext(ctx, db.rebind(`SELECT option, ballots FROM live_vote_tally WHERE vote_id = ?`), voteID)
+	if err != nil {
+		return nil, fmt.Errorf("tally: %w", err)
+	}
+	defer rows.Close()
+	counts := map[string]int{}
+	for rows.Next() {
+		var o string
+		var n int
+		if err := rows.Scan(&o, &n); err != nil {
+			return nil, fmt.Errorf("tally: %w", err)
+		}
+		counts[o] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("tally: %w", err)
+	}
+	return counts, nil
 }
 
 // CloseLiveVote closes an open vote, counts it and appends vote.closed with
@@ -518,6 +562,17 @@ func (db *DB) CloseLiveVote(ctx context.Context, voteID int64) (*ratsnetz.LiveVo
 		}
 		if v.State != ratsnetz.VoteStateOpen {
 			return ratsnetz.Errorf(ratsnetz.ECONFLICT, "Die Abstimmung ist bereits geschlossen.")
+		}
+		var voted int
+		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM live_voters WHERE vote_id = ?`), voteID).Scan(&voted); err != nil {
+			return fmt.Errorf("close vote: %w", err)
+		}
+		if v.Kind == ratsnetz.VoteSecret {
+			counts, err := db.secretTally(ctx, tx, voteID)
+			if err != nil {
+				return fmt.Errorf("close vote: %w", err)
+			}
+			return db.finishVote(ctx, tx, v, tallyResult(v, counts, voted), &out)
 		}
 		counts := map[string]int{}
 		facs := map[int64]*ratsnetz.FactionVote{}
@@ -536,9 +591,6 @@ func (db *DB) CloseLiveVote(ctx context.Context, voteID int64) (*ratsnetz.LiveVo
 				return fmt.Errorf("close vote: %w", err)
 			}
 			counts[o]++
-			if v.Kind == ratsnetz.VoteSecret {
-				continue
-			}
 			fv := facs[f]
 			if fv == nil {
 				fv = &ratsnetz.FactionVote{OrganizationID: f, Name: fname}
@@ -561,10 +613,6 @@ func (db *DB) CloseLiveVote(ctx context.Context, voteID int64) (*ratsnetz.LiveVo
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return fmt.Errorf("close vote: %w", err)
-		}
-		var voted int
-		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM live_voters WHERE vote_id = ?`), voteID).Scan(&voted); err != nil {
 			return fmt.Errorf("close vote: %w", err)
 		}
 		r := tallyResult(v, counts, voted)
@@ -658,10 +706,12 @@ func (db *DB) EnterShowOfHands(ctx context.Context, voteID int64, counts map[str
 }
 
 // CountLiveBallots returns the number of voters and of ballots of a vote
-// (equal unless the store is corrupt: the count is checkable).
+// (ballot rows, or for a secret vote the sum of its counters): equal unless
+// the store is corrupt — the count is checkable.
 func (db *DB) CountLiveBallots(ctx context.Context, voteID int64) (voters, ballots int, err error) {
-	if err := db.read.QueryRowContext(ctx, db.rebind(`SELECT (SELECT COUNT(*) FROM live_voters WHERE vote_id = ?), (SELECT COUNT(*) FROM live_ballots WHERE vote_id = ?)`),
-		voteID, voteID).Scan(&voters, &ballots); err != nil {
+	if err := db.read.QueryRowContext(ctx, db.rebind(`SELECT (SELECT COUNT(*) FROM live_voters WHERE vote_id = ?),
+		(SELECT COUNT(*) FROM live_ballots WHERE vote_id = ?) + (SELECT CAST(COALESCE(SUM(ballots), 0) AS BIGINT) FROM live_vote_tally WHERE vote_id = ?)`),
+		voteID, voteID, voteID).Scan(&voters, &ballots); err != nil {
 		return 0, 0, fmt.Errorf("count ballots: %w", err)
 	}
 	return voters, ballots, nil

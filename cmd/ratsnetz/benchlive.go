@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -39,8 +40,14 @@ import (
 // servers; two or more on PostgreSQL share the database and deliver events
 // to each other by LISTEN/NOTIFY), or uses running servers (--target) —
 // connects --participants SSE streams (the public) spread over the
-// instances, opens one vote and has every member vote at once over HTTP
-// (JSON ballots, spread over the instances). It prints ballots/s,
+// instances, opens a vote and has every member vote over HTTP (JSON
+// ballots, spread over the instances): all at once (burst), or with --rate
+// as an open-loop arrival process (Poisson or evenly spaced at that rate,
+// each ballot sent at its arrival time whether or not earlier ones were
+// answered; its latency counts from the arrival time, so a generator that
+// falls behind shows in the numbers) followed by a second vote as a burst
+// (unless --burst=false). For each vote it prints offered and achieved
+// ballots/s,
 // acknowledgement latency percentiles, the time until the result reached
 // every stream after the close, the events each stream saw, the CPU time of
 // the servers and of the PostgreSQL backends per ballot, and the servers'
@@ -52,9 +59,15 @@ func benchLive(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []str
 	instances := fs.Int("instances", 0, "Server als eigene Prozesse (ratsnetz serve); 0 = im Prozess des Lastgenerators")
 	firstPort := fs.Int("first-port", 18160, "erster Port der Server-Prozesse")
 	target := fs.String("target", "", "laufende Server statt eigener (kommagetrennte Basis-URLs; Datenbank wie dort angeben)")
-	cpuProfile := fs.String("cpuprofile", "", "CPU-Profil der Abstimmungsphase in diese Datei (nur --instances 0)")
+	cpuProfile := fs.String("cpuprofile", "", "CPU-Profil der (letzten) Abstimmungsphase in diese Datei (nur --instances 0)")
+	rate := fs.Float64("rate", 0, "Stimmen je Sekunde, über die Abstimmung verteilt eintreffend (offene Last); 0 = alle auf einmal")
+	arrival := fs.String("arrival", "poisson", "Ankunftsmuster bei --rate: poisson oder gleichmaessig")
+	burst := fs.Bool("burst", true, "mit --rate danach eine zweite Abstimmung, bei der alle auf einmal abstimmen")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *arrival != "poisson" && *arrival != "gleichmaessig" {
+		return fmt.Errorf("Das Ankunftsmuster %q ist unbekannt; erlaubt sind poisson und gleichmaessig.", *arrival)
 	}
 	// cfg is a copy taken before the flags were parsed: take the parsed
 	// database settings from the flags themselves.
@@ -224,88 +237,25 @@ func benchLive(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []str
 	if err := office.Login(ctx, mid); err != nil {
 		return err
 	}
-	ctl := "/live/" + strconv.FormatInt(mid, 10) + "/steuerung"
-	if st, body, err := office.Post(ctx, ctl, url.Values{"aktion": {"abstimmung"}, "titel": {"Lastprobe"}, "art": {*kind}, "top": {strconv.Itoa(live.FixturePublicItem)}}); err != nil || st != http.StatusOK {
-		return fmt.Errorf("open vote: %d %s %v", st, body, err)
+	vb := &voteBench{ctx: ctx, db: db, mid: mid, office: office, voters: vs, kind: *kind, procs: procs,
+		pg: cfg.IsPostgres(), out: stdout, gotResult: &gotResult, lastResult: &lastResult, connected: &connected}
+	vb.pgPIDs = pgBackends(ctx, db, vb.pg)
+	var phases []string
+	if *rate > 0 {
+		phases = append(phases, "paced")
 	}
-	votes, err := db.FindLiveVotes(sys, mid)
-	if err != nil || len(votes) == 0 {
-		return fmt.Errorf("find vote: %v", err)
+	if *rate <= 0 || *burst {
+		phases = append(phases, "burst")
 	}
-	voteID := votes[len(votes)-1].ID
-
-	// CPU of the servers and of the database's backends during the vote.
-	cpu0 := serverCPU(procs)
-	pg := pgBackends(ctx, db, cfg.IsPostgres())
-	pg0 := procsCPU(pg)
-	var pf *os.File
-	if *cpuProfile != "" {
-		if pf, err = os.Create(*cpuProfile); err != nil {
-			return err
+	for i, phase := range phases {
+		profile := ""
+		if i == len(phases)-1 {
+			profile = *cpuProfile // the last phase (the burst, if any)
 		}
-		if err := pprof.StartCPUProfile(pf); err != nil {
+		if err := vb.run(phase, *rate, *arrival, profile); err != nil {
 			return err
 		}
 	}
-	lat := make([]time.Duration, n)
-	statuses := make([]int, n)
-	var ok atomic.Int64
-	start := time.Now()
-	for i := range vs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t0 := time.Now()
-			st, err := vs[i].Cast(ctx, mid, voteID, ratsnetz.OptionYes)
-			lat[i] = time.Since(t0)
-			statuses[i] = st
-			if err == nil && st == http.StatusOK {
-				ok.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if pf != nil {
-		pprof.StopCPUProfile()
-		pf.Close()
-	}
-	cpu1 := serverCPU(procs)
-	pg1 := procsCPU(pg)
-	sort.Slice(lat, func(a, b int) bool { return lat[a] < lat[b] })
-	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
-	fmt.Fprintf(stdout, "  ballots: %d acknowledged of %d in %s = %.0f ballots/s\n", ok.Load(), n, elapsed.Round(time.Millisecond), float64(ok.Load())/elapsed.Seconds())
-	if ok.Load() < int64(n) {
-		byStatus := map[int]int{}
-		for _, st := range statuses {
-			byStatus[st]++
-		}
-		fmt.Fprintf(stdout, "  statuses: %v\n", byStatus)
-	}
-	fmt.Fprintf(stdout, "  acknowledgement: p50 %s  p90 %s  p99 %s  max %s\n", pct(0.5).Round(time.Millisecond), pct(0.9).Round(time.Millisecond), pct(0.99).Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond))
-	if ok.Load() > 0 {
-		label := "server processes"
-		if len(procs) == 0 {
-			label = "this process (server + generator)"
-		}
-		srv := cpu1 - cpu0
-		fmt.Fprintf(stdout, "  CPU during the vote: %s %.2f s = %.0f µs/ballot", label, srv.Seconds(), float64(srv.Microseconds())/float64(ok.Load()))
-		if cfg.IsPostgres() {
-			pgc := pg1 - pg0
-			fmt.Fprintf(stdout, "; PostgreSQL backends (%d) %.2f s = %.0f µs/ballot", len(pg), pgc.Seconds(), float64(pgc.Microseconds())/float64(ok.Load()))
-		}
-		fmt.Fprintln(stdout)
-	}
-
-	closeAt := time.Now()
-	if st, body, err := office.Post(ctx, ctl, url.Values{"aktion": {"schliessen-abstimmung"}, "abstimmung": {strconv.FormatInt(voteID, 10)}}); err != nil || st != http.StatusOK {
-		return fmt.Errorf("close vote: %d %s %v", st, body, err)
-	}
-	for deadline := time.Now().Add(60 * time.Second); gotResult.Load() < connected.Load() && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
-	fmt.Fprintf(stdout, "  result on %d of %d streams, last %s after the close request was sent\n", gotResult.Load(), connected.Load(),
-		time.Unix(0, lastResult.Load()).Sub(closeAt).Round(time.Millisecond))
 	// Every stream must have seen the same events (each instance delivers
 	// every event, also those committed on another instance).
 	lo, hi := int64(-1), int64(0)
@@ -319,11 +269,6 @@ func benchLive(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []str
 		perBase[i%len(bases)] += c
 	}
 	fmt.Fprintf(stdout, "  events per stream: min %d max %d (per instance total %v)\n", lo, hi, perBase)
-	v, err := db.FindLiveVoteByID(sys, voteID)
-	if err == nil && v.Result != nil {
-		b, _ := json.Marshal(v.Result.Counts)
-		fmt.Fprintf(stdout, "  stored result: voted %d %s\n", v.Result.Voted, b)
-	}
 	for i, p := range procs {
 		fmt.Fprintf(stdout, "  peak RSS server %d: %s\n", i, procStatus(p.Process.Pid, "VmHWM:"))
 	}
@@ -360,11 +305,8 @@ func startServe(ctx context.Context, cfg app.Config, addr string, i int) (*serve
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), "RATSNETZ_SEARCH_INDEXER=off")
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// serve's default soft limit (128 MiB) keeps the collector running
-		// all the time with thousands of connections; the target is 1 GB.
-		cmd.Env = append(cmd.Env, "GOMEMLIMIT=768MiB")
-	}
+	// No GOMEMLIMIT of its own: the servers run with serve's default soft
+	// limit (or the GOMEMLIMIT this process was started with).
 	logPath := filepath.Join(os.TempDir(), fmt.Sprintf("ratsnetz-bench-live-serve-%d.log", i))
 	f, err := os.Create(logPath)
 	if err != nil {
@@ -485,4 +427,163 @@ func procStatus(pid int, key string) string {
 		}
 	}
 	return "?"
+}
+
+// voteBench runs votes of bench-live on prepared voters and streams.
+type voteBench struct {
+	ctx        context.Context
+	db         *sqlstore.DB
+	mid        int64
+	office     *loadtest.Voter
+	voters     []*loadtest.Voter
+	kind       string
+	procs      []*serveProc
+	pg         bool
+	pgPIDs     []int
+	out        io.Writer
+	gotResult  *atomic.Int64
+	lastResult *atomic.Int64
+	connected  *atomic.Int64
+}
+
+// arrivals returns n arrival offsets at rate per second: evenly spaced or
+// a Poisson process (exponential gaps; fixed seed, so runs compare).
+func arrivals(n int, rate float64, pattern string) []time.Duration {
+	out := make([]time.Duration, n)
+	rng := rand.New(rand.NewPCG(7, 2026))
+	t := 0.0
+	for i := range out {
+		out[i] = time.Duration(t * float64(time.Second))
+		if pattern == "poisson" {
+			t += rng.ExpFloat64() / rate
+		} else {
+			t += 1 / rate
+		}
+	}
+	return out
+}
+
+// run opens a vote, has every voter cast a ballot (phase "paced": at the
+// arrival times of rate; "burst": all at once), closes it and reports.
+func (b *voteBench) run(phase string, rate float64, pattern, cpuProfile string) error {
+	ctx, db, out := b.ctx, b.db, b.out
+	sys := ratsnetz.SystemContext(ctx)
+	ctl := "/live/" + strconv.FormatInt(b.mid, 10) + "/steuerung"
+	title := "Lastprobe " + phase
+	if st, body, err := b.office.Post(ctx, ctl, url.Values{"aktion": {"abstimmung"}, "titel": {title}, "art": {b.kind}, "top": {strconv.Itoa(live.FixturePublicItem)}}); err != nil || st != http.StatusOK {
+		return fmt.Errorf("open vote: %d %s %v", st, body, err)
+	}
+	votes, err := db.FindLiveVotes(sys, b.mid)
+	if err != nil || len(votes) == 0 {
+		return fmt.Errorf("find vote: %v", err)
+	}
+	voteID := votes[len(votes)-1].ID
+	n := len(b.voters)
+	var at []time.Duration
+	if phase == "paced" {
+		at = arrivals(n, rate, pattern)
+		fmt.Fprintf(out, "  vote %d (%s, %s arrival, offered %.0f ballots/s over %s):\n", voteID, phase, pattern,
+			float64(n-1)/at[n-1].Seconds(), at[n-1].Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(out, "  vote %d (burst: all %d ballots sent at once):\n", voteID, n)
+	}
+
+	cpu0 := serverCPU(b.procs)
+	pg0 := procsCPU(b.pgPIDs)
+	var pf *os.File
+	if cpuProfile != "" {
+		if pf, err = os.Create(cpuProfile); err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+	}
+	lat := make([]time.Duration, n)
+	statuses := make([]int, n)
+	var ok atomic.Int64
+	var lastAck atomic.Int64
+	var lag time.Duration // how late the generator sent the latest ballot
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range b.voters {
+		arrive := start
+		if at != nil {
+			arrive = start.Add(at[i])
+			if d := time.Until(arrive); d > 0 {
+				time.Sleep(d)
+			} else {
+				lag = max(lag, -d)
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := b.voters[i].Cast(ctx, b.mid, voteID, ratsnetz.OptionYes)
+			now := time.Now()
+			lat[i] = now.Sub(arrive) // from the arrival: the generator's delays count
+			statuses[i] = st
+			if err == nil && st == http.StatusOK {
+				ok.Add(1)
+				for {
+					old := lastAck.Load()
+					if now.UnixNano() <= old || lastAck.CompareAndSwap(old, now.UnixNano()) {
+						break
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Unix(0, lastAck.Load()).Sub(start)
+	if pf != nil {
+		pprof.StopCPUProfile()
+		pf.Close()
+	}
+	cpu1 := serverCPU(b.procs)
+	pg1 := procsCPU(b.pgPIDs)
+	sort.Slice(lat, func(a, b int) bool { return lat[a] < lat[b] })
+	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	fmt.Fprintf(out, "    ballots: %d acknowledged of %d, last after %s = %.0f ballots/s achieved\n", ok.Load(), n, elapsed.Round(time.Millisecond), float64(ok.Load())/elapsed.Seconds())
+	if at != nil {
+		fmt.Fprintf(out, "    generator: latest send %s behind its arrival time\n", lag.Round(time.Millisecond))
+	}
+	if ok.Load() < int64(n) {
+		byStatus := map[int]int{}
+		for _, st := range statuses {
+			byStatus[st]++
+		}
+		fmt.Fprintf(out, "    statuses: %v\n", byStatus)
+	}
+	fmt.Fprintf(out, "    acknowledgement: p50 %s  p95 %s  p99 %s  max %s\n", pct(0.5).Round(time.Millisecond), pct(0.95).Round(time.Millisecond), pct(0.99).Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond))
+	if ok.Load() > 0 {
+		label := "server processes"
+		if len(b.procs) == 0 {
+			label = "this process (server + generator)"
+		}
+		srv := cpu1 - cpu0
+		fmt.Fprintf(out, "    CPU during the vote: %s %.2f s = %.0f µs/ballot", label, srv.Seconds(), float64(srv.Microseconds())/float64(ok.Load()))
+		if b.pg {
+			pgc := pg1 - pg0
+			fmt.Fprintf(out, "; PostgreSQL backends (%d) %.2f s = %.0f µs/ballot", len(b.pgPIDs), pgc.Seconds(), float64(pgc.Microseconds())/float64(ok.Load()))
+		}
+		fmt.Fprintln(out)
+	}
+
+	b.gotResult.Store(0)
+	closeAt := time.Now()
+	if st, body, err := b.office.Post(ctx, ctl, url.Values{"aktion": {"schliessen-abstimmung"}, "abstimmung": {strconv.FormatInt(voteID, 10)}}); err != nil || st != http.StatusOK {
+		return fmt.Errorf("close vote: %d %s %v", st, body, err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); b.gotResult.Load() < b.connected.Load() && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	fmt.Fprintf(out, "    result on %d of %d streams, last %s after the close request was sent\n", b.gotResult.Load(), b.connected.Load(),
+		time.Unix(0, b.lastResult.Load()).Sub(closeAt).Round(time.Millisecond))
+	v, err := db.FindLiveVoteByID(sys, voteID)
+	if err == nil && v.Result != nil {
+		js, _ := json.Marshal(v.Result.Counts)
+		fmt.Fprintf(out, "    stored result: voted %d %s\n", v.Result.Voted, js)
+	}
+	return nil
 }

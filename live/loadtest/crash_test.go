@@ -82,11 +82,19 @@ func freeAddr(t *testing.T) string {
 // restarts it and checks: every ballot acknowledged before the kill is
 // stored; after the voters retry, each member is counted exactly once; the
 // SSE client reconnected with Last-Event-ID and received every event of
-// the log, the result included.
+// the log, the result included. Open and secret votes (a secret vote keeps
+// only per-option counters: a retry of a counted secret ballot is refused
+// as already counted, and the counters must still be exact).
 func TestKillDuringVote(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts server processes")
 	}
+	for _, kind := range []string{ratsnetz.VoteOpen, ratsnetz.VoteSecret} {
+		t.Run(kind, func(t *testing.T) { testKillDuringVote(t, kind) })
+	}
+}
+
+func testKillDuringVote(t *testing.T, kind string) {
 	const n = 150
 	dir := t.TempDir()
 	db, council := prepare(t, dir, n)
@@ -106,7 +114,7 @@ func TestKillDuringVote(t *testing.T) {
 	if _, err := db.SetLiveItem(sys, mid, live.FixturePublicItem); err != nil {
 		t.Fatal(err)
 	}
-	v := &ratsnetz.LiveVote{MeetingID: mid, AgendaItemID: live.FixturePublicItem, Title: "Absturzprobe", Kind: ratsnetz.VoteOpen}
+	v := &ratsnetz.LiveVote{MeetingID: mid, AgendaItemID: live.FixturePublicItem, Title: "Absturzprobe", Kind: kind}
 	if err := db.OpenLiveVote(sys, v, ratsnetz.QuorumRule{}, true); err != nil {
 		t.Fatal(err)
 	}
@@ -221,8 +229,13 @@ func TestKillDuringVote(t *testing.T) {
 				return
 			}
 			<-sem
-			if status, err := voters[i].Cast(ctx, mid, v.ID, option(i)); err != nil || status != http.StatusOK {
+			status, err := voters[i].Cast(ctx, mid, v.ID, option(i))
+			// A secret ballot stored before the kill: "already counted".
+			if err != nil || !(status == http.StatusOK || kind == ratsnetz.VoteSecret && status == http.StatusConflict) {
 				t.Errorf("ballot %d after restart: %d %v", i, status, err)
+			}
+			if kind == ratsnetz.VoteSecret && status == http.StatusConflict && !voted(t, db, v.ID, i) {
+				t.Errorf("secret ballot %d refused after restart but not stored", i)
 			}
 		}()
 	}
@@ -276,4 +289,16 @@ func TestKillDuringVote(t *testing.T) {
 	if n, err := db.VerifyLiveLog(ctx); err != nil {
 		t.Errorf("log after the crash (%d events): %v", n, err)
 	}
+}
+
+// voted reports whether member i's ballot is stored.
+func voted(t *testing.T, db interface {
+	HasVoted(ctx context.Context, voteID, personID int64) (bool, error)
+}, voteID int64, i int) bool {
+	t.Helper()
+	ok, err := db.HasVoted(context.Background(), voteID, int64(live.FixtureFirstPerson+i))
+	if err != nil {
+		t.Error(err)
+	}
+	return ok
 }

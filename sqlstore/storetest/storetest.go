@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"Feeds", testFeeds},
 		{"Live", testLive},
 		{"LiveHands", testLiveHands},
+		{"LiveSecret", testLiveSecret},
 		{"Search", testSearch},
 	}
 	for _, tc := range tests {
