@@ -519,7 +519,7 @@ func (b *voteBench) run(phase string, rate float64, pattern, cpuProfile string) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st, err := b.voters[i].Cast(ctx, b.mid, voteID, ratsnetz.OptionYes)
+			st, err := b.voters[i].Cast(ctx, b.mid, voteID, benchOption(i))
 			now := time.Now()
 			lat[i] = now.Sub(arrive) // from the arrival: the generator's delays count
 			statuses[i] = st
@@ -586,4 +586,16 @@ func (b *voteBench) run(phase string, rate float64, pattern, cpuProfile string) 
 		fmt.Fprintf(out, "    stored result: voted %d %s\n", v.Result.Voted, js)
 	}
 	return nil
+}
+
+// benchOption is voter i's choice: 80 % Ja, 10 % Nein, 10 % Enthaltung
+// (every counter of a secret vote moves).
+func benchOption(i int) string {
+	switch i % 10 {
+	case 0:
+		return ratsnetz.OptionNo
+	case 1:
+		return ratsnetz.OptionAbstain
+	}
+	return ratsnetz.OptionYes
 }
