@@ -53,8 +53,10 @@ type LinkWatch struct {
 	beat     time.Duration
 	instance string
 
-	mu      sync.Mutex
-	conns   map[ratsnetz.LiveMemberKey]*linkConn
+	mu    sync.Mutex
+	conns map[ratsnetz.LiveMemberKey]*linkConn
+	// remote is the last check's set of remote members.
+	remote  map[ratsnetz.LiveMemberKey]bool
 	kick    chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
@@ -109,15 +111,15 @@ func (w *LinkWatch) Connected(meetingID, personID int64) (release func()) {
 		c = &linkConn{}
 		w.conns[k] = c
 	}
-	back := c.n == 0 && !c.dropped.IsZero()
+	back := c.n == 0 && w.remote[k]
 	if c.n == 0 {
 		c.since, c.dropped, c.reported = now, time.Time{}, false
 	}
 	c.n++
 	w.mu.Unlock()
 	if back {
-		// A member coming back may close an open failure: check now rather
-		// than at the next beat.
+		// A remote member coming back may close an open failure: check now
+		// rather than at the next beat.
 		w.Kick()
 	}
 	var once sync.Once
@@ -154,6 +156,7 @@ func (w *LinkWatch) Check(ctx context.Context) error {
 	var beats []ratsnetz.LinkBeat
 	var sent []*linkConn
 	w.mu.Lock()
+	w.remote = remote
 	for k, c := range w.conns {
 		switch {
 		case c.n > 0 && remote[k]:

@@ -1,0 +1,181 @@
+package live_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/live"
+	"github.com/ratsnetz/ratsnetz/sqlstore"
+)
+
+// fakeClock is a clock the test moves by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// TestLinkWatch: a remote member's stream drops and stays away for the grace
+// period → a link failure for the chair, closed with its duration when the
+// member is back (on another instance); a page navigation (drop and
+// reconnect between two checks, or within the grace period on another
+// instance) and members in the room record nothing. Two instances (two
+// watches on one store), a fake clock, no sleeps.
+func TestLinkWatch(t *testing.T) {
+	db := MustOpenDB(t, 4)
+	ctx := context.Background()
+	sys := ratsnetz.SystemContext(ctx)
+	const meeting = live.FixtureMeeting
+	remote, room := int64(live.FixtureFirstPerson+2), int64(live.FixtureFirstPerson+1)
+	if _, err := db.StartLiveMeeting(sys, meeting); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetLivePresence(sys, meeting, room, ratsnetz.PresenceInRoom); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetLivePresence(sys, meeting, remote, ratsnetz.PresenceRemote); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
+	clock := &fakeClock{t: t0}
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	cfg := func(inst string) live.LinkConfig {
+		return live.LinkConfig{Store: db, Now: clock.Now, Grace: 20 * time.Second, Beat: 5 * time.Second, Instance: inst}
+	}
+	a, b := live.NewLinkWatch(cfg("A")), live.NewLinkWatch(cfg("B"))
+	check := func(s int, ws ...*live.LinkWatch) {
+		t.Helper()
+		clock.Set(at(s))
+		for _, w := range ws {
+			if err := w.Check(ctx); err != nil {
+				t.Fatalf("check at %ds: %v", s, err)
+			}
+		}
+	}
+	// steps checks on both instances every beat, as the running watches do.
+	steps := func(from, to int) {
+		t.Helper()
+		for s := from; s <= to; s += 5 {
+			check(s, a, b)
+		}
+	}
+	failures := func() []*ratsnetz.LinkFailure {
+		t.Helper()
+		fs, err := db.FindLinkFailures(sys, meeting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fs
+	}
+
+	relRemote := a.Connected(meeting, remote)
+	relRoom := a.Connected(meeting, room)
+	check(0, a, b)
+	// A page navigation between two checks: the stream ends and the next
+	// page's stream starts on the same instance.
+	clock.Set(at(3))
+	relRemote()
+	relRemote = a.Connected(meeting, remote)
+	steps(5, 40)
+	if fs := failures(); len(fs) != 0 {
+		t.Fatalf("navigation on one instance: %+v", fs)
+	}
+	// A navigation whose next stream lands on instance B 2 s later.
+	clock.Set(at(41))
+	relRemote()
+	clock.Set(at(43))
+	relB := b.Connected(meeting, remote)
+	steps(45, 80)
+	if fs := failures(); len(fs) != 0 {
+		t.Fatalf("navigation across instances: %+v", fs)
+	}
+
+	// The link drops for real at 81 s; the member in the room leaves too.
+	clock.Set(at(81))
+	relB()
+	relRoom()
+	steps(85, 100) // 19 s: still within the grace period
+	if fs := failures(); len(fs) != 0 {
+		t.Fatalf("failure within the grace period: %+v", fs)
+	}
+	check(102, a, b)
+	fs := failures()
+	if len(fs) != 1 || fs[0].PersonID != remote || !fs[0].Lost.Equal(at(81)) || !fs[0].Restored.IsZero() {
+		t.Fatalf("after the grace period: %+v", fs)
+	}
+	// Back on A at 130 s: the next check closes the failure (the running
+	// watch checks at once on such a reconnect: Kick).
+	clock.Set(at(130))
+	relRemote = a.Connected(meeting, remote)
+	check(131, a)
+	fs = failures()
+	if len(fs) != 1 || !fs[0].Restored.Equal(at(130)) || fs[0].Restored.Sub(fs[0].Lost) != 49*time.Second {
+		t.Fatalf("restored: %+v", fs)
+	}
+	// The chair's decision is minuted; the events reach office and chair only.
+	if err := db.RecordChairDecision(sys, meeting, fs[0].ID, sqlstore.DecisionContinue); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := db.FindLiveEvents(sys, meeting, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, e := range evs {
+		switch e.Type {
+		case ratsnetz.EventLinkLost, ratsnetz.EventLinkRestored, ratsnetz.EventChairDecision:
+			types = append(types, e.Type)
+			if e.Type != ratsnetz.EventChairDecision && e.Audience != ratsnetz.AudienceOffice {
+				t.Errorf("%s for %s", e.Type, e.Audience)
+			}
+		}
+	}
+	if len(types) != 3 {
+		t.Errorf("link events %v", types)
+	}
+	relRemote()
+}
+
+// TestLinkWatchRunsAndCloses: the started watch checks on Kick and stops on
+// Close (race detector: no leaks, no data races with Connected).
+func TestLinkWatchRunsAndCloses(t *testing.T) {
+	db := MustOpenDB(t, 2)
+	w := live.NewLinkWatch(live.LinkConfig{Store: db, Beat: time.Hour})
+	w.Start()
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rel := w.Connected(live.FixtureMeeting, int64(live.FixtureFirstPerson+i%2))
+			w.Kick()
+			rel()
+			rel() // a second release is harmless
+		}()
+	}
+	wg.Wait()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if w.Grace() != ratsnetz.DefaultLinkGrace {
+		t.Errorf("default grace %s", w.Grace())
+	}
+	// Close without Start returns at once.
+	if err := live.NewLinkWatch(live.LinkConfig{Store: db}).Close(); err != nil {
+		t.Fatal(err)
+	}
+}
