@@ -96,7 +96,7 @@ type OutgoingMail struct {
 
 // AlertRecipient names a citizen's subscription in delivery records.
 func AlertRecipient(subscriptionID int64) string {
-	return "alert:" + strconv.FormatInt(subscriptionID, 10)
+	return SubscriptionAlert.Recipient(subscriptionID)
 }
 
 // MemberRecipient names a member's notifications in delivery records.
@@ -115,6 +115,10 @@ type AlertFilter struct {
 // the outbox of rendered alert mails. Its methods do not check the caller;
 // web and the alert matcher do.
 type FeedsService interface {
+	// SubscriptionService confirms and ends alert subscriptions
+	// (SubscriptionAlert) like saved searches.
+	SubscriptionService
+
 	// FindMemberSettings returns the account's settings, the defaults if
 	// none were saved.
 	FindMemberSettings(ctx context.Context, accountID int64) (*MemberSettings, error)

@@ -2,7 +2,6 @@ package ratsnetz
 
 import (
 	"context"
-	"strconv"
 	"time"
 )
 
@@ -41,6 +40,9 @@ type SavedSearchFilter struct {
 
 // SavedSearchService stores saved searches.
 type SavedSearchService interface {
+	// SubscriptionService confirms and ends saved searches
+	// (SubscriptionSavedSearch) like alert subscriptions.
+	SubscriptionService
 	// CreateSavedSearch stores s (AccountID or Email and Query set; a
 	// member's is active at once).
 	CreateSavedSearch(ctx context.Context, s *SavedSearch) error
@@ -50,10 +52,15 @@ type SavedSearchService interface {
 	// FindSavedSearchByUnsubscribe returns the search with the unsubscribe
 	// hash; ENOTFOUND otherwise.
 	FindSavedSearchByUnsubscribe(ctx context.Context, unsubscribeHash string) (*SavedSearch, error)
-	// DeleteSavedSearch removes a saved search with its delivery records.
+	// DeleteSavedSearch removes a saved search with its delivery records;
+	// ENOTFOUND if there is none.
 	DeleteSavedSearch(ctx context.Context, id int64) error
+	// DeleteAccountSavedSearch removes the account's saved search id with
+	// its delivery records; ENOTFOUND if the account has none with that id
+	// (someone else's included).
+	DeleteAccountSavedSearch(ctx context.Context, accountID, id int64) error
 	FindSavedSearches(ctx context.Context, f SavedSearchFilter) ([]*SavedSearch, error)
 }
 
 // SavedSearchRecipient names a saved search in delivery records.
-func SavedSearchRecipient(id int64) string { return "search:" + strconv.FormatInt(id, 10) }
+func SavedSearchRecipient(id int64) string { return SubscriptionSavedSearch.Recipient(id) }

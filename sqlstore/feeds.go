@@ -243,31 +243,21 @@ func (db *DB) CreateAlert(ctx context.Context, a *ratsnetz.AlertSubscription) er
 }
 
 // ConfirmAlert activates the pending subscription with the unexpired
-// confirmation hash.
+// confirmation hash (the shared mechanism of subscription.go) and returns
+// it.
 func (db *DB) ConfirmAlert(ctx context.Context, confirmHash string, now time.Time) (*ratsnetz.AlertSubscription, error) {
-	notFound := ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Der Bestätigungslink ist ungültig oder abgelaufen.")
-	if confirmHash == "" {
-		return nil, notFound
-	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	a, err := scanAlert(tx.QueryRowContext(ctx, db.rebind(`SELECT `+alertCols+` FROM alert_subscriptions WHERE confirm_hash = ?`), confirmHash))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound
-	} else if err != nil {
-		return nil, fmt.Errorf("confirm alert: %w", err)
+	sub, err := db.confirmSubscription(ctx, tx, ratsnetz.SubscriptionAlert, confirmHash, now)
+	if err != nil {
+		return nil, err
 	}
-	if !a.Active() {
-		if !now.Before(a.ConfirmExpires) {
-			return nil, notFound
-		}
-		a.ConfirmedAt = now.UTC().Truncate(time.Microsecond)
-		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE alert_subscriptions SET confirmed_at = ? WHERE id = ?`), db.tm(a.ConfirmedAt), a.ID); err != nil {
-			return nil, fmt.Errorf("confirm alert %d: %w", a.ID, err)
-		}
+	a, err := scanAlert(tx.QueryRowContext(ctx, db.rebind(`SELECT `+alertCols+` FROM alert_subscriptions WHERE id = ?`), sub.ID))
+	if err != nil {
+		return nil, fmt.Errorf("confirm alert %d: %w", sub.ID, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("confirm alert: commit: %w", err)
@@ -277,13 +267,12 @@ func (db *DB) ConfirmAlert(ctx context.Context, confirmHash string, now time.Tim
 
 // FindAlertByUnsubscribe returns the subscription with the unsubscribe hash.
 func (db *DB) FindAlertByUnsubscribe(ctx context.Context, unsubscribeHash string) (*ratsnetz.AlertSubscription, error) {
-	notFound := ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Dieses Abonnement besteht nicht (mehr).")
 	if unsubscribeHash == "" {
-		return nil, notFound
+		return nil, errSubscriptionGone()
 	}
 	a, err := scanAlert(db.read.QueryRowContext(ctx, db.rebind(`SELECT `+alertCols+` FROM alert_subscriptions WHERE unsubscribe_hash = ?`), unsubscribeHash))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound
+		return nil, errSubscriptionGone()
 	} else if err != nil {
 		return nil, fmt.Errorf("find alert: %w", err)
 	}
@@ -292,28 +281,7 @@ func (db *DB) FindAlertByUnsubscribe(ctx context.Context, unsubscribeHash string
 
 // DeleteAlert removes a subscription with its delivery records.
 func (db *DB) DeleteAlert(ctx context.Context, id int64) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var one int
-	err = tx.QueryRowContext(ctx, db.rebind(`SELECT 1 FROM alert_subscriptions WHERE id = ?`), id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Dieses Abonnement besteht nicht (mehr).")
-	} else if err != nil {
-		return fmt.Errorf("delete alert %d: %w", id, err)
-	}
-	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM alert_deliveries WHERE recipient = ?`), ratsnetz.AlertRecipient(id)); err != nil {
-		return fmt.Errorf("delete alert %d: %w", id, err)
-	}
-	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM alert_subscriptions WHERE id = ?`), id); err != nil {
-		return fmt.Errorf("delete alert %d: %w", id, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("delete alert %d: commit: %w", id, err)
-	}
-	return nil
+	return db.DeleteSubscription(ctx, ratsnetz.SubscriptionAlert, id)
 }
 
 // FindAlerts lists subscriptions by ID.

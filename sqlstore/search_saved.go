@@ -65,32 +65,21 @@ func (db *DB) CreateSavedSearch(ctx context.Context, s *ratsnetz.SavedSearch) er
 }
 
 // ConfirmSavedSearch activates the pending search with the unexpired
-// confirmation hash; confirming twice returns it unchanged.
+// confirmation hash (the shared mechanism of subscription.go); confirming
+// twice returns it unchanged.
 func (db *DB) ConfirmSavedSearch(ctx context.Context, confirmHash string, now time.Time) (*ratsnetz.SavedSearch, error) {
-	notFound := ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Der Bestätigungslink ist ungültig oder abgelaufen.")
-	if confirmHash == "" {
-		return nil, notFound
-	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	s, err := scanSaved(tx.QueryRowContext(ctx, db.rebind(`SELECT `+savedCols+` FROM search_saved WHERE confirm_hash = ?`), confirmHash))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound
-	} else if err != nil {
-		return nil, fmt.Errorf("confirm saved search: %w", err)
+	sub, err := db.confirmSubscription(ctx, tx, ratsnetz.SubscriptionSavedSearch, confirmHash, now)
+	if err != nil {
+		return nil, err
 	}
-	if s.Active() {
-		return s, nil
-	}
-	if !now.Before(s.ConfirmExpires) {
-		return nil, notFound
-	}
-	s.ConfirmedAt = now.UTC().Truncate(time.Microsecond)
-	if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE search_saved SET confirmed_at = ? WHERE id = ?`), db.tm(s.ConfirmedAt), s.ID); err != nil {
-		return nil, fmt.Errorf("confirm saved search: %w", err)
+	s, err := scanSaved(tx.QueryRowContext(ctx, db.rebind(`SELECT `+savedCols+` FROM search_saved WHERE id = ?`), sub.ID))
+	if err != nil {
+		return nil, fmt.Errorf("confirm saved search %d: %w", sub.ID, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("confirm saved search: commit: %w", err)
@@ -101,11 +90,11 @@ func (db *DB) ConfirmSavedSearch(ctx context.Context, confirmHash string, now ti
 // FindSavedSearchByUnsubscribe returns the search with the unsubscribe hash.
 func (db *DB) FindSavedSearchByUnsubscribe(ctx context.Context, unsubscribeHash string) (*ratsnetz.SavedSearch, error) {
 	if unsubscribeHash == "" {
-		return nil, ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Der Abmeldelink ist ungültig.")
+		return nil, errSubscriptionGone()
 	}
 	s, err := scanSaved(db.read.QueryRowContext(ctx, db.rebind(`SELECT `+savedCols+` FROM search_saved WHERE unsubscribe_hash = ?`), unsubscribeHash))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Der Abmeldelink ist ungültig.")
+		return nil, errSubscriptionGone()
 	} else if err != nil {
 		return nil, fmt.Errorf("find saved search: %w", err)
 	}
@@ -114,21 +103,17 @@ func (db *DB) FindSavedSearchByUnsubscribe(ctx context.Context, unsubscribeHash 
 
 // DeleteSavedSearch removes a saved search and its delivery records.
 func (db *DB) DeleteSavedSearch(ctx context.Context, id int64) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return err
+	return db.DeleteSubscription(ctx, ratsnetz.SubscriptionSavedSearch, id)
+}
+
+// DeleteAccountSavedSearch removes the account's saved search id with its
+// delivery records; ENOTFOUND if the account has no saved search id (also
+// when it is someone else's).
+func (db *DB) DeleteAccountSavedSearch(ctx context.Context, accountID, id int64) error {
+	if accountID == 0 {
+		return errSubscriptionGone()
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM alert_deliveries WHERE recipient = ?`), ratsnetz.SavedSearchRecipient(id)); err != nil {
-		return fmt.Errorf("delete saved search: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM search_saved WHERE id = ?`), id); err != nil {
-		return fmt.Errorf("delete saved search: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("delete saved search: commit: %w", err)
-	}
-	return nil
+	return db.deleteSubscription(ctx, ratsnetz.SubscriptionSavedSearch, id, accountID)
 }
 
 // FindSavedSearches lists saved searches by ID.

@@ -68,28 +68,7 @@ func (s *Server) feedsRoutes() {
 
 	s.mux.HandleFunc("GET /benachrichtigungen", s.handleAlertForm)
 	s.mux.HandleFunc("POST /benachrichtigungen", s.handleAlertCreate)
-	s.mux.HandleFunc("GET /benachrichtigungen/bestaetigen", s.handleAlertConfirmForm)
-	s.mux.HandleFunc("POST /benachrichtigungen/bestaetigen", s.handleAlertConfirm)
-	s.mux.HandleFunc("GET /benachrichtigungen/abmelden/{token}", s.handleUnsubscribeForm)
-	s.mux.HandleFunc("POST /benachrichtigungen/abmelden/{token}", s.handleUnsubscribe)
-}
-
-// unsubscribePrefix is the path of the one-click unsubscribe links. Mail
-// programs post to it without a form token (RFC 8058); the secret token in
-// the path is the protection, so the CSRF check is not applied there.
-const unsubscribePrefix = "/benachrichtigungen/abmelden/"
-
-// csrfExempt sends POSTs to one-click unsubscribe links past the CSRF
-// check (protected), everything else through it.
-func (s *Server) csrfExempt(protected, plain http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.feeds.Feeds != nil && r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, unsubscribePrefix) &&
-			!strings.Contains(strings.TrimPrefix(r.URL.Path, unsubscribePrefix), "/") || s.savedSearchOn() && isSavedUnsubscribe(r) {
-			plain.ServeHTTP(w, r)
-			return
-		}
-		protected.ServeHTTP(w, r)
-	})
+	s.subscriptionRoutes(alertPages, s.feeds.Feeds)
 }
 
 // publicContext drops any viewer: subscription URLs get passed around, so
@@ -524,6 +503,8 @@ type mineData struct {
 	CalURL    string // shown once, right after it was made
 	Info      string
 	HasPerson bool
+	// SavedSearches links the member's list of saved searches.
+	SavedSearches bool
 }
 
 // memberLogin returns the logged-in account or sends the browser to the
@@ -546,7 +527,7 @@ func (s *Server) handleMine(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderMine(w http.ResponseWriter, r *http.Request, a *ratsnetz.Account, info, calURL string) {
 	ctx := r.Context()
 	f := s.formatter(ctx)
-	d := mineData{Info: info, CalURL: calURL, HasPerson: a.PersonID != 0}
+	d := mineData{Info: info, CalURL: calURL, HasPerson: a.PersonID != 0, SavedSearches: s.savedSearchOn()}
 	if a.PersonID != 0 {
 		orgs, err := s.memberOrgs(ctx, a.PersonID)
 		if err != nil {
@@ -858,20 +839,12 @@ func (s *Server) handleAlertCreate(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, http.StatusBadRequest, "feeds_alerts", f.T("feeds.alert.title"), d)
 		return
 	}
-	rawConfirm, confirmHash, err := token.New(nil)
+	rawConfirm, confirmHash, rawUnsub, unsubHash, err := newSubscriptionTokens()
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	rawUnsub, unsubHash, err := token.New(nil)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	ttl := s.feeds.ConfirmTTL
-	if ttl <= 0 {
-		ttl = defaultConfirmIn
-	}
+	ttl := s.confirmTTL()
 	a := &ratsnetz.AlertSubscription{Email: d.Email, OrganizationID: orgID, Keyword: d.Keyword, ConfirmHash: confirmHash,
 		UnsubscribeHash: unsubHash, UnsubscribeToken: rawUnsub, ConfirmExpires: s.now().Add(ttl)}
 	if err := s.feeds.Feeds.CreateAlert(ctx, a); err != nil {
@@ -885,14 +858,10 @@ func (s *Server) handleAlertCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if !a.Active() {
 		// A repeated sign-up keeps the first one's unsubscribe token.
-		unsubURL := s.baseURL + unsubscribePrefix + a.UnsubscribeToken
-		m := confirmMail(a, orgName, s.baseURL+"/benachrichtigungen/bestaetigen?token="+url.QueryEscape(rawConfirm), unsubURL, ttl)
-		if err := s.feeds.Feeds.EnqueueMail(ctx, m); err != nil {
+		m := confirmMail(a, orgName, alertPages.confirmURL(s.baseURL, rawConfirm), alertPages.unsubscribeURL(s.baseURL, a.UnsubscribeToken), ttl)
+		if err := s.enqueueConfirmation(ctx, m); err != nil {
 			s.error(w, r, err)
 			return
-		}
-		if s.feeds.Wake != nil {
-			s.feeds.Wake()
 		}
 	}
 	// The same answer whether or not the address was known, so that the
@@ -924,75 +893,6 @@ func alertWhat(orgName, keyword string) string {
 	default:
 		return fmt.Sprintf("neue öffentliche Vorlagen und Sitzungen mit dem Stichwort „%s“", keyword)
 	}
-}
-
-type alertTokenData struct {
-	Token  string
-	Action string
-	Button string
-	Text   string
-}
-
-func (s *Server) handleAlertConfirmForm(w http.ResponseWriter, r *http.Request) {
-	q, err := query(r)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	f := s.formatter(r.Context())
-	// Mail scanners open links; only the button confirms.
-	s.renderForm(w, r, http.StatusOK, "feeds_token", f.T("feeds.confirm.title"), alertTokenData{Token: q.Get("token"),
-		Action: "/benachrichtigungen/bestaetigen", Button: f.T("feeds.confirm.button"), Text: f.T("feeds.confirm.text")})
-}
-
-func (s *Server) handleAlertConfirm(w http.ResponseWriter, r *http.Request) {
-	f := s.formatter(r.Context())
-	raw := r.PostFormValue("token")
-	if raw == "" || len(raw) > 100 {
-		s.renderMessage(w, r, http.StatusNotFound, f.T("feeds.confirm.title"), f.T("feeds.confirm.invalid"))
-		return
-	}
-	if _, err := s.feeds.Feeds.ConfirmAlert(r.Context(), token.Hash(raw), s.now()); err != nil {
-		if ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND {
-			s.renderMessage(w, r, http.StatusNotFound, f.T("feeds.confirm.title"), f.T("feeds.confirm.invalid"))
-			return
-		}
-		s.error(w, r, err)
-		return
-	}
-	s.renderMessage(w, r, http.StatusOK, f.T("feeds.confirm.doneTitle"), f.T("feeds.confirm.done"))
-}
-
-func (s *Server) handleUnsubscribeForm(w http.ResponseWriter, r *http.Request) {
-	f := s.formatter(r.Context())
-	raw := r.PathValue("token")
-	if _, err := s.feeds.Feeds.FindAlertByUnsubscribe(r.Context(), token.Hash(raw)); err != nil {
-		if ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND {
-			s.renderMessage(w, r, http.StatusNotFound, f.T("feeds.unsub.title"), f.T("feeds.unsub.gone"))
-			return
-		}
-		s.error(w, r, err)
-		return
-	}
-	s.renderForm(w, r, http.StatusOK, "feeds_token", f.T("feeds.unsub.title"), alertTokenData{
-		Action: unsubscribePrefix + url.PathEscape(raw), Button: f.T("feeds.unsub.button"), Text: f.T("feeds.unsub.text")})
-}
-
-// handleUnsubscribe ends a subscription: from the page's button or as the
-// one-click POST of a mail program (RFC 8058, body
-// "List-Unsubscribe=One-Click").
-func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
-	f := s.formatter(r.Context())
-	a, err := s.feeds.Feeds.FindAlertByUnsubscribe(r.Context(), token.Hash(r.PathValue("token")))
-	if err == nil {
-		err = s.feeds.Feeds.DeleteAlert(r.Context(), a.ID)
-	}
-	if err != nil && ratsnetz.ErrorCode(err) != ratsnetz.ENOTFOUND {
-		s.error(w, r, err)
-		return
-	}
-	// Unsubscribing twice is not an error: the result is the same.
-	s.renderMessage(w, r, http.StatusOK, f.T("feeds.unsub.doneTitle"), f.T("feeds.unsub.done"))
 }
 
 // feedsMessages returns the feeds area's German and English messages.

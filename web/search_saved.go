@@ -1,16 +1,17 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/ratsnetz/ratsnetz"
-	"github.com/ratsnetz/ratsnetz/token"
 )
 
 // Saved searches: a member saves a search for e-mail alerts at once; a
@@ -18,11 +19,6 @@ import (
 // through the feeds outbox (alerts.MatchSavedSearches); every mail carries
 // a one-click unsubscribe link. The area needs SearchDeps.Saved and the
 // feeds outbox (FeedsDeps.Feeds).
-
-// savedUnsubscribePrefix is the path of the saved searches' one-click
-// unsubscribe links (CSRF-exempt like the feeds' ones: the secret token in
-// the path is the protection).
-const savedUnsubscribePrefix = "/suche/gespeichert/abmelden/"
 
 func (s *Server) savedSearchOn() bool { return s.search.Saved != nil && s.feeds.Feeds != nil }
 
@@ -32,17 +28,81 @@ func (s *Server) savedSearchRoutes() {
 		return
 	}
 	s.mux.HandleFunc("POST /suche/speichern", s.handleSavedSearchCreate)
-	s.mux.HandleFunc("GET /suche/gespeichert/bestaetigen", s.handleSavedSearchConfirmForm)
-	s.mux.HandleFunc("POST /suche/gespeichert/bestaetigen", s.handleSavedSearchConfirm)
-	s.mux.HandleFunc("GET "+savedUnsubscribePrefix+"{token}", s.handleSavedSearchUnsubscribeForm)
-	s.mux.HandleFunc("POST "+savedUnsubscribePrefix+"{token}", s.handleSavedSearchUnsubscribe)
+	s.subscriptionRoutes(savedSearchPages, s.search.Saved)
+	if s.auth != nil {
+		s.mux.HandleFunc("GET /suche/gespeichert", s.handleSavedSearchList)
+		s.mux.HandleFunc("POST /suche/gespeichert/loeschen", s.handleSavedSearchDelete)
+	}
 }
 
-// isSavedUnsubscribe reports whether r is a one-click unsubscribe POST of
-// a saved search.
-func isSavedUnsubscribe(r *http.Request) bool {
-	return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, savedUnsubscribePrefix) &&
-		!strings.Contains(strings.TrimPrefix(r.URL.Path, savedUnsubscribePrefix), "/")
+// savedListData is the member's list of saved searches.
+type savedListData struct {
+	Info     string
+	Searches []savedSearchView
+}
+
+type savedSearchView struct {
+	ID      int64
+	Query   string
+	Kind    string // label, "" for all kinds
+	URL     string // the search itself
+	Created string
+	ISO     string
+}
+
+// handleSavedSearchList lists the logged-in member's own saved searches,
+// each with a delete button (a plain form: works without JavaScript).
+func (s *Server) handleSavedSearchList(w http.ResponseWriter, r *http.Request) {
+	a := s.memberLogin(w, r)
+	if a == nil {
+		return
+	}
+	s.renderSavedSearchList(w, r, a, "", http.StatusOK)
+}
+
+func (s *Server) renderSavedSearchList(w http.ResponseWriter, r *http.Request, a *ratsnetz.Account, info string, status int) {
+	ctx := r.Context()
+	f := s.formatter(ctx)
+	// The filter by account is the store's: a member lists only their own.
+	list, err := s.search.Saved.FindSavedSearches(ctx, ratsnetz.SavedSearchFilter{AccountID: a.ID})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	d := savedListData{Info: info}
+	for _, ss := range list {
+		v := savedSearchView{ID: ss.ID, Query: ss.Query, Created: f.Date(ss.Created), ISO: f.localDay(ss.Created).Format("2006-01-02")}
+		q := url.Values{"q": {ss.Query}}
+		if ss.Kind != "" {
+			v.Kind = f.T("suche.kind." + ss.Kind)
+			q.Set("typ", ss.Kind)
+		}
+		v.URL = "/suche?" + q.Encode()
+		d.Searches = append(d.Searches, v)
+	}
+	s.renderForm(w, r, status, "feeds_saved", f.T("suche.saved.listTitle"), d)
+}
+
+// handleSavedSearchDelete deletes one of the member's own saved searches;
+// the store refuses anyone else's (as not found).
+func (s *Server) handleSavedSearchDelete(w http.ResponseWriter, r *http.Request) {
+	a := s.memberLogin(w, r)
+	if a == nil {
+		return
+	}
+	f := s.formatter(r.Context())
+	id, err := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	if err == nil {
+		err = s.search.Saved.DeleteAccountSavedSearch(r.Context(), a.ID, id)
+	}
+	switch {
+	case err == nil:
+		s.renderSavedSearchList(w, r, a, f.T("suche.saved.deleted"), http.StatusOK)
+	case ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND || errors.Is(err, strconv.ErrSyntax) || errors.Is(err, strconv.ErrRange):
+		s.renderSavedSearchList(w, r, a, f.T("suche.saved.gone"), http.StatusNotFound)
+	default:
+		s.error(w, r, err)
+	}
 }
 
 func (s *Server) handleSavedSearchCreate(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +122,7 @@ func (s *Server) handleSavedSearchCreate(w http.ResponseWriter, r *http.Request)
 		s.renderMessage(w, r, http.StatusBadRequest, f.T("suche.saved.title"), f.T("suche.saved.badQuery"))
 		return
 	}
-	rawUnsub, unsubHash, err := token.New(nil)
+	rawConfirm, confirmHash, rawUnsub, unsubHash, err := newSubscriptionTokens()
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -82,28 +142,16 @@ func (s *Server) handleSavedSearchCreate(w http.ResponseWriter, r *http.Request)
 		s.renderMessage(w, r, http.StatusBadRequest, f.T("suche.saved.title"), f.T("suche.saved.badEmail"))
 		return
 	}
-	rawConfirm, confirmHash, err := token.New(nil)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	ttl := s.feeds.ConfirmTTL
-	if ttl <= 0 {
-		ttl = defaultConfirmIn
-	}
+	ttl := s.confirmTTL()
 	ss.Email, ss.ConfirmHash, ss.ConfirmExpires = addr.Address, confirmHash, s.now().Add(ttl)
 	if err := s.search.Saved.CreateSavedSearch(ctx, ss); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	m := savedConfirmMail(ss, s.baseURL+"/suche/gespeichert/bestaetigen?token="+url.QueryEscape(rawConfirm),
-		s.baseURL+savedUnsubscribePrefix+rawUnsub, ttl)
-	if err := s.feeds.Feeds.EnqueueMail(ctx, m); err != nil {
+	m := savedConfirmMail(ss, savedSearchPages.confirmURL(s.baseURL, rawConfirm), savedSearchPages.unsubscribeURL(s.baseURL, rawUnsub), ttl)
+	if err := s.enqueueConfirmation(ctx, m); err != nil {
 		s.error(w, r, err)
 		return
-	}
-	if s.feeds.Wake != nil {
-		s.feeds.Wake()
 	}
 	s.renderMessage(w, r, http.StatusOK, f.T("suche.saved.title"), f.T("suche.saved.sent", ss.Email))
 }
@@ -115,66 +163,6 @@ func savedConfirmMail(ss *ratsnetz.SavedSearch, confirmURL, unsubURL string, ttl
 	b.WriteString("Wenn Sie das nicht waren, ignorieren Sie diese Nachricht einfach; ohne Bestätigung erhalten Sie keine weiteren E-Mails.\n")
 	fmt.Fprintf(&b, "\nAbmelden: %s\n", unsubURL)
 	return &ratsnetz.OutgoingMail{To: ss.Email, Subject: "Bitte bestätigen Sie Ihre gespeicherte Suche", Text: b.String()}
-}
-
-func (s *Server) handleSavedSearchConfirmForm(w http.ResponseWriter, r *http.Request) {
-	q, err := query(r)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	f := s.formatter(r.Context())
-	// Mail scanners open links; only the button confirms.
-	s.renderForm(w, r, http.StatusOK, "feeds_token", f.T("suche.saved.confirmTitle"), alertTokenData{Token: q.Get("token"),
-		Action: "/suche/gespeichert/bestaetigen", Button: f.T("suche.saved.confirmButton"), Text: f.T("suche.saved.confirmText")})
-}
-
-func (s *Server) handleSavedSearchConfirm(w http.ResponseWriter, r *http.Request) {
-	f := s.formatter(r.Context())
-	raw := r.PostFormValue("token")
-	if raw == "" || len(raw) > 100 {
-		s.renderMessage(w, r, http.StatusNotFound, f.T("suche.saved.confirmTitle"), f.T("suche.saved.invalid"))
-		return
-	}
-	if _, err := s.search.Saved.ConfirmSavedSearch(r.Context(), token.Hash(raw), s.now()); err != nil {
-		if ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND {
-			s.renderMessage(w, r, http.StatusNotFound, f.T("suche.saved.confirmTitle"), f.T("suche.saved.invalid"))
-			return
-		}
-		s.error(w, r, err)
-		return
-	}
-	s.renderMessage(w, r, http.StatusOK, f.T("suche.saved.confirmTitle"), f.T("suche.saved.confirmed"))
-}
-
-func (s *Server) handleSavedSearchUnsubscribeForm(w http.ResponseWriter, r *http.Request) {
-	f := s.formatter(r.Context())
-	raw := r.PathValue("token")
-	if _, err := s.search.Saved.FindSavedSearchByUnsubscribe(r.Context(), token.Hash(raw)); err != nil {
-		if ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND {
-			s.renderMessage(w, r, http.StatusNotFound, f.T("suche.saved.unsubTitle"), f.T("suche.saved.gone"))
-			return
-		}
-		s.error(w, r, err)
-		return
-	}
-	s.renderForm(w, r, http.StatusOK, "feeds_token", f.T("suche.saved.unsubTitle"), alertTokenData{
-		Action: savedUnsubscribePrefix + url.PathEscape(raw), Button: f.T("suche.saved.unsubButton"), Text: f.T("suche.saved.unsubText")})
-}
-
-// handleSavedSearchUnsubscribe ends a saved search: from the page's button
-// or as the one-click POST of a mail program (RFC 8058).
-func (s *Server) handleSavedSearchUnsubscribe(w http.ResponseWriter, r *http.Request) {
-	f := s.formatter(r.Context())
-	ss, err := s.search.Saved.FindSavedSearchByUnsubscribe(r.Context(), token.Hash(r.PathValue("token")))
-	if err == nil {
-		err = s.search.Saved.DeleteSavedSearch(r.Context(), ss.ID)
-	}
-	if err != nil && ratsnetz.ErrorCode(err) != ratsnetz.ENOTFOUND {
-		s.error(w, r, err)
-		return
-	}
-	s.renderMessage(w, r, http.StatusOK, f.T("suche.saved.unsubTitle"), f.T("suche.saved.unsubDone"))
 }
 
 // savedSearchMessages returns the saved searches' German and English
@@ -201,6 +189,18 @@ func savedSearchMessages() (de, en map[string]string) {
 		"suche.saved.unsubText":     "Sie erhalten dann keine E-Mails zu dieser Suche mehr.",
 		"suche.saved.unsubDone":     "Die gespeicherte Suche ist abbestellt.",
 		"suche.saved.gone":          "Diese gespeicherte Suche gibt es nicht (mehr).",
+		"suche.saved.listTitle":     "Meine gespeicherten Suchen",
+		"suche.saved.listIntro":     "Zu diesen Suchen erhalten Sie neue Treffer per E-Mail. Eine neue Suche speichern Sie auf der Suchseite unter den Treffern.",
+		"suche.saved.none":          "Sie haben keine gespeicherten Suchen.",
+		"suche.saved.colQuery":      "Suche",
+		"suche.saved.colKind":       "Art",
+		"suche.saved.colCreated":    "Gespeichert am",
+		"suche.saved.colAction":     "Aktion",
+		"suche.saved.allKinds":      "alle",
+		"suche.saved.delete":        "Löschen",
+		"suche.saved.deleteLabel":   "Gespeicherte Suche „%s“ löschen",
+		"suche.saved.deleted":       "Die gespeicherte Suche ist gelöscht.",
+		"suche.saved.manage":        "Meine gespeicherten Suchen",
 	}
 	en = map[string]string{
 		"suche.saved.legend":        "Get this search by e-mail",
@@ -223,6 +223,18 @@ func savedSearchMessages() (de, en map[string]string) {
 		"suche.saved.unsubText":     "You will then receive no more e-mails about this search.",
 		"suche.saved.unsubDone":     "The saved search is unsubscribed.",
 		"suche.saved.gone":          "This saved search does not exist (any more).",
+		"suche.saved.listTitle":     "My saved searches",
+		"suche.saved.listIntro":     "You receive new results of these searches by e-mail. To save a new search, use the form below the results on the search page.",
+		"suche.saved.none":          "You have no saved searches.",
+		"suche.saved.colQuery":      "Search",
+		"suche.saved.colKind":       "Type",
+		"suche.saved.colCreated":    "Saved on",
+		"suche.saved.colAction":     "Action",
+		"suche.saved.allKinds":      "all",
+		"suche.saved.delete":        "Delete",
+		"suche.saved.deleteLabel":   "Delete saved search “%s”",
+		"suche.saved.deleted":       "The saved search is deleted.",
+		"suche.saved.manage":        "My saved searches",
 	}
 	return de, en
 }

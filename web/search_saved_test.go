@@ -5,8 +5,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ratsnetz/ratsnetz"
 )
@@ -90,5 +93,107 @@ func TestSavedSearchSignup(t *testing.T) {
 	}
 	if all, _ := saved.FindSavedSearches(ctx, ratsnetz.SavedSearchFilter{}); len(all) != 0 {
 		t.Errorf("still saved: %+v", all)
+	}
+}
+
+// TestSavedSearchListIsOwn: the member's page of saved searches lists their
+// own searches only, and deletes only their own: another member's search
+// (and a citizen's) is neither shown nor deletable by id; the page needs a
+// login and is there in English too.
+func TestSavedSearchListIsOwn(t *testing.T) {
+	var saved ratsnetz.SavedSearchService
+	e := newAuthEnv(t, func(cfg *Config, base string) {
+		saved = cfg.Store.(ratsnetz.SavedSearchService)
+		cfg.Feeds = FeedsDeps{Feeds: cfg.Store.(ratsnetz.FeedsService)}
+		cfg.Search = SearchDeps{Search: cfg.Store.(ratsnetz.SearchService), Saved: saved}
+	})
+	ctx := context.Background()
+	hash, err := cheap.Hash(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := &ratsnetz.Account{Email: "bernd@example.org", DisplayName: "Bernd", PersonID: 101, PasswordHash: hash, Active: true,
+		Created: testNow, Modified: testNow, Roles: []ratsnetz.AccountRole{{Kind: ratsnetz.RoleKindMandateHolder}}}
+	if err := e.accounts.CreateAccount(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := e.browser(t).get("/suche/gespeichert"); resp.StatusCode != http.StatusSeeOther || strings.Contains(body, "Radweg") {
+		t.Errorf("anonymous list: %d, want 303 to the login", resp.StatusCode)
+	}
+	anna, bernd := e.browser(t), e.browser(t)
+	for _, c := range []struct {
+		b     *browser
+		login string
+		q     string
+	}{{anna, memberEmail, "Radweg"}, {anna, memberEmail, "Schule"}, {bernd, other.Email, "Geheimprojekt Bernd"}} {
+		if c.b.session() == "" {
+			if resp := c.b.login(c.login, testPassword); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("login %s: %d", c.login, resp.StatusCode)
+			}
+		}
+		tok := c.b.token("/suche?q=" + url.QueryEscape(c.q))
+		if resp, _ := c.b.post("/suche/speichern", url.Values{"csrf": {tok}, "q": {c.q}}); resp.StatusCode != 200 {
+			t.Fatalf("save %q: %d", c.q, resp.StatusCode)
+		}
+	}
+	citizen := &ratsnetz.SavedSearch{Email: "buerger@example.org", Query: "Buergerwunsch", ConfirmHash: "c", UnsubscribeHash: "u",
+		ConfirmExpires: testNow.Add(time.Hour)}
+	if err := saved.CreateSavedSearch(ctx, citizen); err != nil {
+		t.Fatal(err)
+	}
+	all, err := saved.FindSavedSearches(ctx, ratsnetz.SavedSearchFilter{})
+	if err != nil || len(all) != 4 {
+		t.Fatalf("saved: %d %v", len(all), err)
+	}
+	var annaID, berndID int64
+	for _, s := range all {
+		switch s.Query {
+		case "Radweg":
+			annaID = s.ID
+		case "Geheimprojekt Bernd":
+			berndID = s.ID
+		}
+	}
+
+	resp, body := anna.get("/suche/gespeichert")
+	if resp.StatusCode != 200 || !strings.Contains(body, "Meine gespeicherten Suchen") || !strings.Contains(body, "Radweg") ||
+		!strings.Contains(body, "Schule") {
+		t.Fatalf("anna's list: %d\n%s", resp.StatusCode, body)
+	}
+	for _, foreign := range []string{"Geheimprojekt", "Buergerwunsch", "buerger@example.org"} {
+		if strings.Contains(body, foreign) {
+			t.Errorf("anna's list shows %q", foreign)
+		}
+	}
+	if !strings.Contains(body, `aria-label="Gespeicherte Suche „Radweg“ löschen"`) {
+		t.Error("delete button without an accessible name")
+	}
+	tok := csrfField.FindStringSubmatch(body)[1]
+	for _, id := range []int64{berndID, citizen.ID} {
+		resp, body := anna.post("/suche/gespeichert/loeschen", url.Values{"csrf": {tok}, "id": {strconv.FormatInt(id, 10)}})
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "Geheimprojekt") {
+			t.Errorf("deleting someone else's search %d: %d", id, resp.StatusCode)
+		}
+	}
+	if resp, _ := anna.post("/suche/gespeichert/loeschen", url.Values{"id": {strconv.FormatInt(annaID, 10)}}); resp.StatusCode == 200 {
+		t.Error("delete without a form token was accepted")
+	}
+	if resp, body := anna.post("/suche/gespeichert/loeschen", url.Values{"csrf": {tok}, "id": {strconv.FormatInt(annaID, 10)}}); resp.StatusCode != 200 ||
+		!strings.Contains(body, "gelöscht") || strings.Contains(body, `>Radweg<`) || !strings.Contains(body, "Schule") {
+		t.Errorf("delete own: %d\n%s", resp.StatusCode, body)
+	}
+	left, _ := saved.FindSavedSearches(ctx, ratsnetz.SavedSearchFilter{})
+	var queries []string
+	for _, s := range left {
+		queries = append(queries, s.Query)
+	}
+	if want := []string{"Schule", "Geheimprojekt Bernd", "Buergerwunsch"}; !slices.Equal(queries, want) {
+		t.Errorf("left %q, want %q", queries, want)
+	}
+
+	resp, body = bernd.get("/suche/gespeichert?lang=en")
+	if resp.StatusCode != 200 || !strings.Contains(body, "My saved searches") || !strings.Contains(body, "Geheimprojekt Bernd") ||
+		strings.Contains(body, "Schule") || strings.Contains(body, "Löschen") {
+		t.Errorf("bernd's English list: %d\n%s", resp.StatusCode, body)
 	}
 }
