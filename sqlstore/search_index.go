@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ type SearchIndex struct {
 	// DOCX, ODT extraction; OCR). An error wrapping ratsnetz.ErrSearchSkipped
 	// indexes the file without text for good; any other error indexes its
 	// metadata and retries the text on the next pass. Nil: no extraction.
+	// It is called for several files at once (one per core).
 	FileText func(ctx context.Context, f *ratsnetz.File) (string, error)
 
 	mu sync.Mutex
@@ -567,24 +569,38 @@ func loadFileDocs(ctx context.Context, x *SearchIndex, tx *sql.Tx, ids []int64) 
 	if err != nil {
 		return nil, err
 	}
+	if x.FileText == nil {
+		return docs, nil
+	}
+	// Extraction (PDF parsing, OCR) is CPU work of its own: one file per
+	// core at a time.
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
 	for i, d := range docs {
 		f := files[i]
-		if d.deleted || f.Text != "" || f.BlobKey == "" || x.FileText == nil {
+		if d.deleted || f.Text != "" || f.BlobKey == "" {
 			continue
 		}
-		text, err := x.FileText(ctx, f)
-		switch {
-		case err == nil:
-			d.body = text
-		case errors.Is(err, ratsnetz.ErrSearchSkipped):
-			x.mu.Lock()
-			x.skipped++
-			x.mu.Unlock()
-		case ctx.Err() != nil:
-			return nil, ctx.Err()
-		default:
-			d.retry = true
-		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			text, err := x.FileText(ctx, f)
+			switch {
+			case err == nil:
+				d.body = text
+			case errors.Is(err, ratsnetz.ErrSearchSkipped):
+				x.mu.Lock()
+				x.skipped++
+				x.mu.Unlock()
+			default:
+				d.retry = true
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return docs, nil
 }
