@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -56,7 +57,18 @@ type Config struct {
 	SMTPURL string
 	// MailFrom is the sender address; empty means ratsnetz@<host of BaseURL>.
 	MailFrom string
+	// Secret (RATSNETZ_SECRET, at least 32 characters) is the secret every
+	// instance shares: CSRF tokens and signed form values are derived from
+	// it. Empty: a secret generated once and kept in the database, which
+	// every instance on that database shares as well.
+	Secret string
+	// LogLevel is the least important level logged: debug, info (default),
+	// warn or error.
+	LogLevel string
 }
+
+// MinSecretLen is the least length of RATSNETZ_SECRET.
+const MinSecretLen = 32
 
 // DefaultAuditRetention is how long audit events are kept by default.
 const DefaultAuditRetention = 365 * 24 * time.Hour
@@ -90,6 +102,9 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.SearchIndexer, "search-indexer", env("RATSNETZ_SEARCH_INDEXER", c.SearchIndexer), "Suchindex im Hintergrund pflegen, on/off (RATSNETZ_SEARCH_INDEXER)")
 	fs.StringVar(&c.AuditRetention, "audit-retention", env("RATSNETZ_AUDIT_RETENTION", c.AuditRetention), "Aufbewahrung des Protokolls, z. B. 365d (RATSNETZ_AUDIT_RETENTION)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("RATSNETZ_SMTP_URL", c.SMTPURL), "SMTP-Server, smtp://Benutzer:Passwort@Host:587 (RATSNETZ_SMTP_URL)")
+	// The shared secret has no flag either.
+	c.Secret = env("RATSNETZ_SECRET", c.Secret)
+	fs.StringVar(&c.LogLevel, "log-level", env("RATSNETZ_LOG_LEVEL", c.LogLevel), "Protokollstufe: debug, info, warn oder error (RATSNETZ_LOG_LEVEL; Standard info)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("RATSNETZ_MAIL_FROM", c.MailFrom), "Absenderadresse der Mails (RATSNETZ_MAIL_FROM)")
 }
 
@@ -158,9 +173,31 @@ func parseRetention(v string) (time.Duration, bool) {
 	return d, true
 }
 
+// ParseLogLevel reads a log level setting: debug, info, warn or error
+// (any case); "" is info.
+func ParseLogLevel(v string) (slog.Level, bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "debug":
+		return slog.LevelDebug, true
+	case "", "info":
+		return slog.LevelInfo, true
+	case "warn", "warning":
+		return slog.LevelWarn, true
+	case "error":
+		return slog.LevelError, true
+	}
+	return slog.LevelInfo, false
+}
+
 // Validate checks the configuration and returns one clear sentence for the
 // first problem found.
 func (c Config) Validate() error {
+	if _, ok := ParseLogLevel(c.LogLevel); !ok {
+		return fmt.Errorf("Die Protokollstufe %q (--log-level / RATSNETZ_LOG_LEVEL) muss debug, info, warn oder error sein.", c.LogLevel)
+	}
+	if c.Secret != "" && len(c.Secret) < MinSecretLen {
+		return fmt.Errorf("Das gemeinsame Geheimnis (RATSNETZ_SECRET) muss mindestens %d Zeichen lang sein, zum Beispiel die Ausgabe von „openssl rand -base64 48“; es hat %d.", MinSecretLen, len(c.Secret))
+	}
 	if c.Addr == "" {
 		return errors.New("Die HTTP-Adresse (--addr / RATSNETZ_ADDR) darf nicht leer sein.")
 	}
@@ -245,8 +282,18 @@ func (c Config) String() string {
 	if c.OIDCClientSecret != "" {
 		secret = "xxxxx"
 	}
-	return fmt.Sprintf("addr=%s data=%s database=%s base_url=%s demo=%t oidc_issuer=%s oidc_client_id=%s oidc_client_secret=%s oidc_client_secret_file=%s local_login=%t audit_retention=%s smtp=%s",
-		c.Addr, c.DataDir, redact(c.DatabaseURL), c.BaseURL, c.Demo, c.OIDCIssuer, c.OIDCClientID, secret, c.OIDCClientSecretFile, c.LocalLoginEnabled(), c.Retention(), redact(c.SMTPURL))
+	shared := "database"
+	if c.Secret != "" {
+		shared = "xxxxx"
+	}
+	return fmt.Sprintf("addr=%s data=%s database=%s base_url=%s demo=%t oidc_issuer=%s oidc_client_id=%s oidc_client_secret=%s oidc_client_secret_file=%s local_login=%t audit_retention=%s smtp=%s secret=%s log_level=%s",
+		c.Addr, c.DataDir, redact(c.DatabaseURL), c.BaseURL, c.Demo, c.OIDCIssuer, c.OIDCClientID, secret, c.OIDCClientSecretFile, c.LocalLoginEnabled(), c.Retention(), redact(c.SMTPURL), shared, c.logLevelName())
+}
+
+// logLevelName is the level's name as the settings spell it.
+func (c Config) logLevelName() string {
+	l, _ := ParseLogLevel(c.LogLevel)
+	return strings.ToLower(l.String())
 }
 
 // redact masks the password of a database URL.

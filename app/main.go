@@ -154,6 +154,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	wcfg := web.Config{Store: m.DB, Blobs: m.Blobs, BaseURL: baseURL, Logger: m.Logger, Now: m.Now,
 		Auth: authSvc, Mailer: &mail.Outbox{Dir: filepath.Join(m.Config.DataDir, "outbox"), Now: m.Now}, Access: m.Audit,
 		Secure: strings.HasPrefix(baseURL, "https://")}
+	if wcfg.Secret, err = m.webSecret(ctx); err != nil {
+		return err
+	}
 	if err := m.openAccess(ctx, baseURL, authSvc, &wcfg); err != nil {
 		return err
 	}

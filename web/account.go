@@ -37,21 +37,26 @@ func (s *Server) setupAccounts(cfg Config) {
 	if s.access == nil {
 		s.access = syncRecorder{s}
 	}
+	csrfKey := make([]byte, 32)
 	s.formKey = make([]byte, 32)
-	if _, err := rand.Read(s.formKey); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
+	if len(cfg.Secret) > 0 {
+		// Each use gets its own key, none of them the secret itself.
+		csrfKey, s.formKey = deriveKey(cfg.Secret, "ratsnetz csrf"), deriveKey(cfg.Secret, "ratsnetz form")
+	} else {
+		if _, err := rand.Read(csrfKey); err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+		if _, err := rand.Read(s.formKey); err != nil {
+			panic(err)
+		}
 	}
 	s.csrf = cfg.CSRF
 	if s.csrf == nil {
-		key := make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			panic(err)
-		}
 		base := s.baseURL
 		if base == "" {
 			base = "http://localhost"
 		}
-		p, err := csrf.New(key, base)
+		p, err := csrf.New(csrfKey, base)
 		if err != nil {
 			panic(err) // the base URL was validated by the configuration
 		}
@@ -217,6 +222,13 @@ func (s *Server) sendMail(ctx context.Context, to, subject, body string) {
 	if err := s.mailer.Send(ctx, mail.Message{To: to, Subject: subject, Body: body}); err != nil {
 		s.logger.ErrorContext(ctx, "send mail", "subject", subject, "err", err)
 	}
+}
+
+// deriveKey derives the key for one purpose from the instance secret.
+func deriveKey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 // sign and checkSig protect values that a form carries between two

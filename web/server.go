@@ -36,8 +36,14 @@ type Config struct {
 	// nil keeps the portal public-only, exactly as without accounts.
 	Auth *auth.Service
 	// CSRF protects state-changing requests; nil with Auth set builds one
-	// with a random key (forms then expire on restart).
+	// with a key derived from Secret.
 	CSRF *csrf.Protector
+	// Secret (at least 32 bytes) is shared by every instance serving the
+	// portal: the CSRF key and the key of signed form values are derived
+	// from it, so a form from one instance is accepted by another behind a
+	// load balancer. Nil: random keys per process (forms then expire on
+	// restart and work on this instance only).
+	Secret []byte
 	// OIDC, if set, offers single sign-on on the login page.
 	OIDC *oidc.Client
 	// OIDCLinkByEmail links a first single sign-on to the active account
