@@ -255,7 +255,15 @@ func testSearchPermissions(t *testing.T, db *sqlstore.DB) {
 			add(ratsnetz.SearchPaper, 'p', tc.want.papers)
 			add(ratsnetz.SearchFile, 'f', tc.want.files)
 			slices.Sort(want)
-			for _, q := range []string{Canary, `"` + Canary + `"`, "geheim*", "7f3a9c"} {
+			// The default path, and the path of large data: the rarest
+			// word streamed, the others looked up per candidate.
+			streamed := sqlstore.WithSearchLimits(vctx, sqlstore.SearchLimits{FullRead: -1})
+			for _, c := range []struct {
+				q   string
+				ctx context.Context
+			}{{Canary, vctx}, {`"` + Canary + `"`, vctx}, {"geheim*", vctx}, {"7f3a9c", vctx},
+				{Canary, streamed}, {`"` + Canary + `"`, streamed}, {"7f3a9c geheim*", streamed}} {
+				q, vctx := c.q, c.ctx
 				res, err := db.Search(vctx, ratsnetz.SearchQuery{Text: q, Limit: 100})
 				if err != nil {
 					t.Fatal(err)
@@ -302,6 +310,29 @@ func testSearchPermissions(t *testing.T, db *sqlstore.DB) {
 					if fres.Total != wn || len(fres.Hits) != wn {
 						t.Errorf("%q kind %s: total %d hits %d, want %d", q, kind, fres.Total, len(fres.Hits), wn)
 					}
+				}
+			}
+			// Out of budget (one candidate checked, one looked up): fewer
+			// hits and a capped count, but still none hidden.
+			for _, l := range []sqlstore.SearchLimits{{Budget: 1}, {FullRead: -1, Walk: 1}} {
+				res, err := db.Search(sqlstore.WithSearchLimits(vctx, l), ratsnetz.SearchQuery{Text: Canary, Limit: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, h := range res.Hits {
+					if key := fmt.Sprintf("%s %d", h.Kind, h.ObjectID); !slices.Contains(want, key) {
+						t.Errorf("limits %+v: hidden hit %s", l, key)
+					}
+				}
+				n := 0
+				for _, f := range res.Facets["kind"] {
+					n += f.Count
+				}
+				if res.Total > len(want) || n > len(want) || len(res.Hits) > res.Total {
+					t.Errorf("limits %+v: total %d, kind facets %d, hits %d; %d visible", l, res.Total, n, len(res.Hits), len(want))
+				}
+				if res.Total < len(want) && !res.TotalCapped {
+					t.Errorf("limits %+v: total %d of %d visible, not marked as capped", l, res.Total, len(want))
 				}
 			}
 			if tc.v.IsPublic() {
