@@ -35,7 +35,7 @@ func oparlAnd(preds ...string) string {
 }
 
 // FindOParlFiles returns the visible, not deleted files among ids as OParl
-// embeds them: without Text and without the owners' back-references
+// embeds them: without Text, ExternalID and the owners' back-references
 // (MeetingIDs, PaperIDs, AgendaItemIDs stay empty); DerivativeFileIDs and
 // MasterFileID name visible files only. IDs the viewer may not see are left
 // out. Order is by ID.
@@ -80,7 +80,7 @@ func (db *DB) FindOParlFiles(ctx context.Context, ids []int64) ([]*ratsnetz.File
 // FindOParlAgendaItems returns the agenda items of the meetings whose content
 // the viewer may see (no redacted placeholders, no deleted items), in meeting
 // order (meeting, position, ID), as OParl embeds them in Meeting.agendaItem:
-// without MinutesText and PaperID.
+// without ExternalID, MinutesText, PaperID, Urgent and Addendum.
 //
 // ResolutionFileID and AuxiliaryFileIDs are NOT filtered by visibility: they
 // are keys for FindOParlFiles, which applies it — render only the files it
