@@ -19,7 +19,10 @@ import (
 )
 
 const searchUsage = `Aufruf:
-  ratsnetz search reindex [--incremental]   Suchindex neu aufbauen (oder nur Geändertes nachtragen)
+  ratsnetz search reindex [--incremental]   Suchindex neu aufbauen (oder nur Geändertes nachtragen);
+                                            der volle Neuaufbau setzt den neuen Index am Ende in einer
+                                            Transaktion ein – bei SQLite sperrt das alle Schreiber, also
+                                            bei laufendem Server --incremental verwenden
   ratsnetz search bench [--n 200]           Antwortzeiten der Suche messen (p50/p95 je Anfrageart)
 `
 
