@@ -179,3 +179,32 @@ func TestLinkWatchRunsAndCloses(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkLinkWatchCheck is one beat of an instance serving five remote
+// members (the store's read of the remote members, the renewal write and
+// the decision query), the recurring cost of link monitoring.
+func BenchmarkLinkWatchCheck(b *testing.B) {
+	db := MustOpenDB(b, 10)
+	sys := ratsnetz.SystemContext(context.Background())
+	if _, err := db.StartLiveMeeting(sys, live.FixtureMeeting); err != nil {
+		b.Fatal(err)
+	}
+	w := live.NewLinkWatch(live.LinkConfig{Store: db, Instance: "bench"})
+	for i := 0; i < 10; i++ {
+		p := int64(live.FixtureFirstPerson + i)
+		presence := ratsnetz.PresenceInRoom
+		if i < 5 {
+			presence = ratsnetz.PresenceRemote
+		}
+		if _, err := db.SetLivePresence(sys, live.FixtureMeeting, p, presence); err != nil {
+			b.Fatal(err)
+		}
+		defer w.Connected(live.FixtureMeeting, p)()
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := w.Check(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
