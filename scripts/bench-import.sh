@@ -6,15 +6,16 @@
 #
 # The source is only read: `ratsnetz oparl serve` opens it without migrating
 # and serves nothing but the OParl API (port $PORT, default 18470).
-#   SRC_DATA   source data directory (default /tmp/ratsnetz-bench/data-sqlite)
+#   SRC_DATA   source data directory, served as it is (default: a migrated
+#              copy of /tmp/ratsnetz-bench/data-sqlite-pristine in $WORK/src-data)
 #   SRC_DB     or a PostgreSQL URL as source instead
 #   WORK       scratch directory for the target (default /tmp/ratsnetz-import-bench)
 #   PGURL      target database server (database ratsnetz_import_bench is dropped and created)
 #   IMPORT_FLAGS  extra flags for `ratsnetz import oparl` (e.g. --concurrency 8)
 #   TIMEOUT    stop each import after this many seconds (a subset on a busy
 #              machine; the import is interrupted like Ctrl-C and would resume)
-# Prints objects, wall time, objects/s and the importer's peak RSS
-# (/usr/bin/time -f %M) per target, and the CPU seconds of the importer, the
+# Prints objects, wall time, objects/s, the importer's peak RSS
+# (/usr/bin/time -f %M) and the source server's (VmHWM) per target, and the CPU seconds of the importer, the
 # source server and (PostgreSQL) the database backends serving the import,
 # with objects per CPU second of all three together: that figure does not
 # depend on what else runs on the machine. The importer's own report is kept
@@ -22,13 +23,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGETS=${*:-sqlite postgres}
-SRC_DATA=${SRC_DATA:-/tmp/ratsnetz-bench/data-sqlite}
 WORK=${WORK:-/tmp/ratsnetz-import-bench}
 PORT=${PORT:-18130}
 PGSERVER=${PGSERVER:-postgres://postgres@127.0.0.1:5432}
 mkdir -p "$WORK"
 BIN=$WORK/ratsnetz
 go build -o "$BIN" ./cmd/ratsnetz
+
+# The source needs the schema this binary serves from: unless SRC_DATA or
+# SRC_DB is given (used as they are), a copy of the pristine large dataset
+# in $WORK/src-data is made once and migrated (a no-op when up to date).
+if [ -z "${SRC_DATA:-}" ] && [ -z "${SRC_DB:-}" ]; then
+  SRC_DATA=$WORK/src-data
+  [ -d "$SRC_DATA" ] || cp -a "${SRC_PRISTINE:-/tmp/ratsnetz-bench/data-sqlite-pristine}" "$SRC_DATA"
+  env -u RATSNETZ_DATABASE_URL RATSNETZ_DATA="$SRC_DATA" "$BIN" migrate >/dev/null
+fi
 
 if [ -n "${SRC_DB:-}" ]; then
   RATSNETZ_DATABASE_URL="$SRC_DB" RATSNETZ_DATA="$WORK/src" "$BIN" oparl serve --addr 127.0.0.1:$PORT >"$WORK/serve.log" 2>&1 &
@@ -54,7 +63,8 @@ for t in $TARGETS; do
       export RATSNETZ_DATABASE_URL="$PGSERVER/ratsnetz_import_bench?sslmode=disable" ;;
     *) echo "usage: $0 [sqlite] [postgres]" >&2; exit 2 ;;
   esac
-  echo "== import into $t (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
+  echo "== import into $t (load: $load0)"
   s0=$(awk '{print $14+$15}' /proc/$spid/stat)
   # PostgreSQL backends of the target database: their CPU ticks, sampled
   # every second (a backend's last second may be missed).
@@ -80,8 +90,12 @@ for t in $TARGETS; do
   scpu=$(awk -v s0="$s0" '{printf "%.1f", ($14+$15-s0)/100}' /proc/$spid/stat)
   pcpu=$(awk '{if ($2 > m[$1]) m[$1] = $2} END {s = 0; for (p in m) s += m[p]; printf "%.1f", s/100}' "$pgcpu")
   icpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN{printf "%.1f", u+s}')
-  echo "$t: $objects objects in $wall s = $(awk -v o="$objects" -v w="$wall" 'BEGIN{printf "%.0f", o/w}') objects/s," \
-    "importer peak RSS $((rss / 1024)) MB; CPU: importer $icpu s, source server $scpu s, database backends $pcpu s" \
+  srss=$(awk '/^VmHWM/ {printf "%d", $2/1024}' /proc/$spid/status)
+  echo "$t: $objects objects in $wall s = $(awk -v o="$objects" -v w="$wall" 'BEGIN{printf "%.0f", o/w}') objects/s (wall)," \
+    "peak RSS: importer $((rss / 1024)) MB, source server $srss MB (since it started);" \
+    "CPU: importer $icpu s, source server $scpu s, database backends $pcpu s" \
     "= $(awk -v o="$objects" -v a="$icpu" -v b="$scpu" -v c="$pcpu" 'BEGIN{printf "%.0f", o/(a+b+c)}') objects per CPU second" \
-    "(load after: $(cut -d' ' -f1-3 /proc/loadavg))"
+    "($(awk -v o="$objects" -v a="$icpu" -v b="$scpu" -v c="$pcpu" 'BEGIN{printf "%.1f µs importer + %.1f µs server + %.1f µs database", a*1e6/o, b*1e6/o, c*1e6/o}') per object;" \
+    "load before: $load0, after: $(cut -d' ' -f1-3 /proc/loadavg))"
+  grep -m1 -E 'Anfragen|Auffälligkeiten' "$WORK/report-$t.txt" || true
 done

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -93,8 +94,9 @@ type loader struct {
 	db     *DB
 	tx     *sql.Tx
 	stmts  map[string]*sql.Stmt
-	tables []string // object tables written
-	joined []string // join tables written
+	bound  map[string]string // statement texts in the dialect's placeholders
+	tables []string          // object tables written
+	joined []string          // join tables written
 	now    time.Time
 	// flipped holds per table the IDs this load de-published.
 	flipped map[string]map[int64]bool
@@ -107,6 +109,22 @@ func (l *loader) close() {
 }
 
 func (l *loader) exec(ctx context.Context, q string, args []any) error {
+	if l.cached() {
+		// pgx keeps every statement text it ran prepared per connection
+		// (its statement cache): the same text is parsed and planned once
+		// per connection, not on every Load as an explicit Prepare + Close
+		// would.
+		b, ok := l.bound[q]
+		if !ok {
+			if l.bound == nil {
+				l.bound = map[string]string{}
+			}
+			b = l.db.rebind(q)
+			l.bound[q] = b
+		}
+		_, err := l.tx.ExecContext(ctx, b, args...)
+		return err
+	}
 	st, ok := l.stmts[q]
 	if !ok {
 		var err error
@@ -118,6 +136,23 @@ func (l *loader) exec(ctx context.Context, q string, args []any) error {
 	}
 	_, err := st.ExecContext(ctx, args...)
 	return err
+}
+
+// cached reports whether the driver keeps statements prepared across
+// transactions (pgx on PostgreSQL); then the loader runs statements
+// directly and keeps their texts to few shapes.
+func (l *loader) cached() bool { return l.db.dialect.Name == "postgres" }
+
+// chunk is how many of n remaining rows go into the next statement of at
+// most size rows. With a statement cache the last rows go in chunks of
+// powers of two, so that a table has at most ~9 statement texts whatever
+// the row counts (each one is prepared once per connection); without one,
+// all go into one statement.
+func (l *loader) chunk(n, size int) int {
+	if n >= size || !l.cached() {
+		return min(n, size)
+	}
+	return 1 << (bits.Len(uint(n)) - 1)
 }
 
 // batch is how many rows of n columns go into one statement.
@@ -144,8 +179,8 @@ func (l *loader) insert(ctx context.Context, tbl string, cols []string, rows [][
 	one := "(" + placeholders(len(cols)) + ")"
 	head := "INSERT INTO " + tbl + " (" + strings.Join(cols, ", ") + ") VALUES "
 	size := l.batch(len(cols))
-	for start := 0; start < len(rows); start += size {
-		end := min(start+size, len(rows))
+	for start := 0; start < len(rows); {
+		end := start + l.chunk(len(rows)-start, size)
 		q := head + strings.Repeat(one+", ", end-start-1) + one + suffix
 		args := make([]any, 0, (end-start)*len(cols))
 		for _, r := range rows[start:end] {
@@ -154,6 +189,7 @@ func (l *loader) insert(ctx context.Context, tbl string, cols []string, rows [][
 		if err := l.exec(ctx, q, args); err != nil {
 			return fmt.Errorf("insert %s: %w", tbl, err)
 		}
+		start = end
 	}
 	return nil
 }
@@ -178,21 +214,6 @@ func (l *loader) upsert(ctx context.Context, tbl string, cols []string, rows [][
 		set = append(set, "depublished_at = CASE WHEN excluded.public THEN NULL ELSE "+tbl+".depublished_at END")
 	}
 	return l.insert(ctx, tbl, cols, rows, " ON CONFLICT (id) DO UPDATE SET "+strings.Join(set, ", "))
-}
-
-// forIDs runs q, which has a "%s" for an ID list after the leading args, in
-// chunks over ids.
-func (l *loader) forIDs(ctx context.Context, q string, ids []int64, lead ...any) error {
-	size := l.db.dialect.MaxParams - len(lead)
-	size = min(size, 500)
-	for start := 0; start < len(ids); start += size {
-		end := min(start+size, len(ids))
-		args := append(append([]any{}, lead...), int64Args(ids[start:end])...)
-		if err := l.exec(ctx, fmt.Sprintf(q, placeholders(end-start)), args); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // depublish records now as the de-publication time of the stored public
@@ -231,7 +252,10 @@ func (l *loader) clear(ctx context.Context, tbl, ownerCol string, ids []int64, l
 	if len(ids) == 0 {
 		return nil
 	}
-	if err := l.forIDs(ctx, "DELETE FROM "+tbl+" WHERE "+lead+ownerCol+" IN (%s)", ids, leadArgs...); err != nil {
+	// One ID-set argument: the statement text is the same for any number
+	// of owners.
+	set, arg := l.db.idSet(ids)
+	if err := l.exec(ctx, "DELETE FROM "+tbl+" WHERE "+lead+ownerCol+" IN ("+set+")", append(leadArgs, arg)); err != nil {
 		return fmt.Errorf("clear %s: %w", tbl, err)
 	}
 	return nil
@@ -699,17 +723,27 @@ func (l *loader) locationParents(ctx context.Context, ds *ratsnetz.Dataset, add 
 	}
 	locTime := make(map[int64]time.Time, len(ds.Locations))
 	ids := make([]int64, 0, len(ds.Locations))
+	var newest time.Time
 	for _, loc := range ds.Locations {
 		locTime[loc.ID] = loc.Modified
 		ids = append(ids, loc.ID)
+		if loc.Modified.After(newest) {
+			newest = loc.Modified
+		}
 	}
+	// Only parents older than the newest of the locations can move: a
+	// location embedded in thousands of meetings and papers (every page
+	// of a meeting list carries it) would otherwise cost an UPDATE per
+	// parent on every page.
 	set, arg := l.db.idSet(ids)
-	q := `SELECT location_id, 'bodies', id FROM bodies WHERE location_id IN (` + set + `)
-		UNION ALL SELECT location_id, 'organizations', id FROM organizations WHERE location_id IN (` + set + `)
-		UNION ALL SELECT location_id, 'persons', id FROM persons WHERE location_id IN (` + set + `)
-		UNION ALL SELECT location_id, 'meetings', id FROM meetings WHERE location_id IN (` + set + `)
-		UNION ALL SELECT ref_id, 'papers', paper_id FROM paper_refs WHERE kind = 'location' AND ref_id IN (` + set + `)`
-	rows, err := l.tx.QueryContext(ctx, l.db.rebind(q), arg, arg, arg, arg, arg)
+	q := `SELECT location_id, 'bodies', id FROM bodies WHERE location_id IN (` + set + `) AND (modified IS NULL OR modified < ?)
+		UNION ALL SELECT location_id, 'organizations', id FROM organizations WHERE location_id IN (` + set + `) AND (modified IS NULL OR modified < ?)
+		UNION ALL SELECT location_id, 'persons', id FROM persons WHERE location_id IN (` + set + `) AND (modified IS NULL OR modified < ?)
+		UNION ALL SELECT location_id, 'meetings', id FROM meetings WHERE location_id IN (` + set + `) AND (modified IS NULL OR modified < ?)
+		UNION ALL SELECT r.ref_id, 'papers', r.paper_id FROM paper_refs r JOIN papers p ON p.id = r.paper_id
+			WHERE r.kind = 'location' AND r.ref_id IN (` + set + `) AND (p.modified IS NULL OR p.modified < ?)`
+	t := l.db.tm(newest)
+	rows, err := l.tx.QueryContext(ctx, l.db.rebind(q), arg, t, arg, t, arg, t, arg, t, arg, t)
 	if err != nil {
 		return fmt.Errorf("find parents of locations: %w", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -114,11 +116,23 @@ func importOparl(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []s
 	files := fs.Bool("files", false, "Dateiinhalte herunterladen und speichern")
 	full := fs.Bool("full", false, "alle Listen vollständig statt nur Änderungen seit dem letzten Lauf")
 	pageSize := fs.Int("limit", 1000, "Objekte je Listenseite anfragen (OParl-Parameter limit; 0 = Vorgabe des Servers)")
+	cpuProfile := fs.String("cpuprofile", "", "CPU-Profil des Imports in diese Datei schreiben (für Messungen)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("Aufruf: ratsnetz import oparl [Optionen] URL")
+	}
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	m := app.NewMain(cfg, logger)
 	if err := m.OpenStorage(ctx); err != nil {

@@ -341,10 +341,16 @@ var listKinds = map[string]string{
 // phases order the lists so that what later lists refer to is there first:
 // consultations of papers before the agenda items that treat them, embedded
 // copies before the 1.1 standalone lists (which then only add what is new).
+// Files go the other way: the file list comes first, because it carries
+// the long text that embedded copies leave out, and an embedded file
+// already loaded from the list in this run is not written again (a full
+// import would otherwise write every file twice). Files the list leaves
+// out are written from their embedded copies.
 var phases = [][]string{
-	{"organization", "person", "paper", "legislativeTermList", "locationList"},
+	{"file", "legislativeTermList", "locationList"},
+	{"organization", "person", "paper"},
 	{"membership", "consultation", "meeting"},
-	{"agendaItem", "file"},
+	{"agendaItem"},
 }
 
 // embeddedIn names, for a list whose objects OParl 1.1 embeds completely in

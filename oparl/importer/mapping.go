@@ -787,6 +787,11 @@ func normalizeMime(o *obj) string {
 }
 
 func (m *mapper) file(o *obj, parent *ratsnetz.Meta) int64 {
+	if parent != nil && !o.deleted() && !m.defined[ratsnetz.KindFile][o.id] && m.r.wasLoaded(ratsnetz.KindFile, o.id) {
+		// Loaded from the file list in this run, with its text (see
+		// phases); a tombstone is still written.
+		return m.id(ratsnetz.KindFile, o.id)
+	}
 	mt := m.meta(o, ratsnetz.KindFile, parent)
 	if !m.define(ratsnetz.KindFile, o.id) {
 		return live(mt)

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/ratsnetz/ratsnetz/demo"
 	"github.com/ratsnetz/ratsnetz/oparl"
 	"github.com/ratsnetz/ratsnetz/oparl/importer"
+	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
 
 // TestRoundTrip serves the demo city with our own OParl server, imports it
@@ -57,8 +59,9 @@ func TestRoundTrip(t *testing.T) {
 
 	dst := MustOpenDB(t)
 	dstBlobs := newMemBlobs()
+	counted := &fileCountingStore{DB: dst, loads: map[string]int{}}
 	rep, err := importer.Run(ctx, importer.Options{
-		URL: srv.URL + oparl.Prefix + "/system", Store: dst, Blobs: dstBlobs, FetchFiles: true,
+		URL: srv.URL + oparl.Prefix + "/system", Store: counted, Blobs: dstBlobs, FetchFiles: true,
 		Client: srv.Client(), Backoff: time.Millisecond,
 	})
 	if err != nil {
@@ -88,6 +91,35 @@ func TestRoundTrip(t *testing.T) {
 	if b, _ := json.Marshal(want); len(b) < 1000 {
 		t.Errorf("public snapshot suspiciously small")
 	}
+	// Each file was written once: from the file list (with its text), not
+	// again from the meetings, agenda items and papers that embed it.
+	if len(counted.loads) < 10 {
+		t.Errorf("only %d files loaded", len(counted.loads))
+	}
+	for ext, n := range counted.loads {
+		if n != 1 {
+			t.Errorf("file %s written %d times", ext, n)
+		}
+	}
+}
+
+// fileCountingStore counts how often each file (by external id) is
+// written through LoadImport.
+type fileCountingStore struct {
+	*sqlstore.DB
+	mu    sync.Mutex
+	loads map[string]int
+}
+
+func (s *fileCountingStore) LoadImport(ctx context.Context, ds *ratsnetz.Dataset, state map[string]string) error {
+	if ds != nil {
+		s.mu.Lock()
+		for _, f := range ds.Files {
+			s.loads[f.ExternalID]++
+		}
+		s.mu.Unlock()
+	}
+	return s.DB.LoadImport(ctx, ds, state)
 }
 
 // roundTripLost lists what OParl does not carry (or Ratsnetz does not
