@@ -55,7 +55,45 @@ Gemeinsame Optionen (auch als Umgebungsvariablen):
   --data          RATSNETZ_DATA          Datenverzeichnis (Standard ./data)
   --database-url  RATSNETZ_DATABASE_URL  postgres://… für PostgreSQL (Standard: SQLite im Datenverzeichnis)
   --base-url      RATSNETZ_BASE_URL      öffentliche URL für Links
+  --log-level     RATSNETZ_LOG_LEVEL     Protokollstufe: debug, info, warn oder error (Standard info)
+                  RATSNETZ_SECRET        gemeinsames Geheimnis mehrerer Instanzen (mindestens 32 Zeichen)
 `
+
+// commandLogger returns the command's logger. Its level is
+// RATSNETZ_LOG_LEVEL (already in cfg) and follows --log-level as the
+// subcommand parses fs; an invalid flag value stops the start through
+// cfg.Validate, an invalid environment value here (one sentence each).
+func commandLogger(fs *flag.FlagSet, cfg *app.Config, w io.Writer) (*slog.Logger, error) {
+	level := new(slog.LevelVar)
+	if f := fs.Lookup("log-level"); f != nil {
+		f.Value = levelFlag{f.Value, level}
+	}
+	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	l, ok := app.ParseLogLevel(cfg.LogLevel)
+	if !ok {
+		return logger, fmt.Errorf("Die Protokollstufe %q (RATSNETZ_LOG_LEVEL) muss debug, info, warn oder error sein.", cfg.LogLevel)
+	}
+	level.Set(l)
+	return logger, nil
+}
+
+// levelFlag is the --log-level flag: it sets the logger's level as it is
+// parsed. An invalid value sets nothing and is reported by the
+// configuration check; the flag package would add its usage text.
+type levelFlag struct {
+	flag.Value
+	level *slog.LevelVar
+}
+
+func (f levelFlag) Set(v string) error {
+	if err := f.Value.Set(v); err != nil {
+		return err
+	}
+	if l, ok := app.ParseLogLevel(v); ok {
+		f.level.Set(l)
+	}
+	return nil
+}
 
 // run executes one subcommand; it is main without the process exit.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -68,7 +106,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs := flag.NewFlagSet("ratsnetz "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg.BindFlags(fs, getenv)
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logger, err := commandLogger(fs, &cfg, stderr)
+	if err != nil && cmd != "help" && cmd != "version" {
+		return err
+	}
 
 	switch cmd {
 	case "serve":

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -72,4 +74,74 @@ func TestOparlValidateDemo(t *testing.T) {
 		t.Fatalf("validate: %v\n%s", err, out.String())
 	}
 	t.Logf("validator report:\n%s", out.String())
+}
+
+// TestLogLevel: RATSNETZ_LOG_LEVEL sets the command's log level and
+// --log-level overrides it; an invalid value is one sentence at start.
+func TestLogLevel(t *testing.T) {
+	tests := []struct {
+		env, flag string
+		want      []string // levels written, of DEBUG INFO WARN ERROR
+	}{
+		{"", "", []string{"INFO", "WARN", "ERROR"}},
+		{"debug", "", []string{"DEBUG", "INFO", "WARN", "ERROR"}},
+		{"ERROR", "", []string{"ERROR"}},
+		{"error", "warn", []string{"WARN", "ERROR"}},
+		{"", "debug", []string{"DEBUG", "INFO", "WARN", "ERROR"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env+"/"+tt.flag, func(t *testing.T) {
+			cfg := app.DefaultConfig()
+			fs := flag.NewFlagSet("ratsnetz serve", flag.ContinueOnError)
+			cfg.BindFlags(fs, func(k string) string {
+				if k == "RATSNETZ_LOG_LEVEL" {
+					return tt.env
+				}
+				return ""
+			})
+			var out bytes.Buffer
+			logger, err := commandLogger(fs, &cfg, &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var args []string
+			if tt.flag != "" {
+				args = []string{"--log-level", tt.flag}
+			}
+			if err := fs.Parse(args); err != nil {
+				t.Fatal(err)
+			}
+			logger.Debug("d")
+			logger.Info("i")
+			logger.Warn("w")
+			logger.Error("e")
+			var got []string
+			for _, l := range []string{"DEBUG", "INFO", "WARN", "ERROR"} {
+				if strings.Contains(out.String(), "level="+l) {
+					got = append(got, l)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("written %v, want %v", got, tt.want)
+			}
+		})
+	}
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"migrate", "--log-level", "laut"}, nil},
+		{[]string{"serve", "--log-level=verbose"}, nil},
+		{[]string{"migrate"}, map[string]string{"RATSNETZ_LOG_LEVEL": "laut"}},
+	} {
+		var out bytes.Buffer
+		err := run(context.Background(), append(c.args, "--data", t.TempDir()), func(k string) string { return c.env[k] }, &out, &out)
+		if err == nil || !strings.Contains(err.Error(), "Protokollstufe") || !strings.Contains(err.Error(), "debug, info, warn oder error") ||
+			strings.Count(err.Error(), ".") != 1 {
+			t.Errorf("%v %v: err = %v", c.args, c.env, err)
+		}
+		if strings.Contains(out.String(), "Usage") {
+			t.Errorf("%v: usage printed for an invalid level:\n%s", c.args, out.String())
+		}
+	}
 }
