@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -126,7 +125,9 @@ func TestLiveMeeting(t *testing.T) {
 		for _, u := range []*liveUser{chair, public, sp} {
 			u.waitText(".live-speaker", "Es spricht: "+sp.name, "Redezeit bis")
 		}
-		chair.submit(`button[name="schritt"][value="stop"]`) // the form is not inside p.live-speaker: a <p> cannot hold a <form>
+		// The stop button's form sits inside .live-speaker (a <div>: a <p>
+		// cannot hold a <form>, the parser would move it out).
+		chair.submit(`.live-speaker button[name="schritt"][value="stop"]`)
 		public.waitGone(".live-speaker")
 	}
 	public.waitText(`section[aria-labelledby="live-speakers"]`, "Keine Wortmeldungen.")
@@ -209,6 +210,41 @@ func TestLiveMeeting(t *testing.T) {
 	}
 	office.liveAxe(axe)
 
+	// A show of hands counted per faction by the office: a count above a
+	// faction's members present is refused with a clear message; then every
+	// faction's members present raise Ja, members without a faction Nein.
+	handsTitle := "Antrag Sitzbänke am Lindenhof (Handzeichen)"
+	chair.set("#v-titel", handsTitle)
+	chair.set("#v-top", fmt.Sprint(demo.LiveItemMotionID))
+	chair.set("#v-art", ratsnetz.VoteOpen)
+	chair.set("#v-optionen", "")
+	chair.submit(`form.live-vote-form button[type="submit"]`)
+	office.waitText(`form.live-hands`, "Handzeichen je Fraktion")
+	if msg := office.enterHands(true); !strings.Contains(msg, "Handzeichen, aber nur") {
+		t.Errorf("too many hands for a faction: notice %q", msg)
+	}
+	handsResult := office.enterHands(false)
+	for _, u := range everyone {
+		u.waitText(`section[aria-labelledby="live-results"]`, handsTitle, handsResult)
+	}
+	office.liveAxe(axe)
+	mark("show of hands per faction entered")
+
+	// A remote member's page closes: after the grace period the chair's
+	// cockpit reports the link failure and asks for the decision; the
+	// member comes back.
+	lost := remote[1]
+	lost.open("/", 200)
+	chair.waitText(`[data-testid="link-alert"]`, "Die Verbindung zu "+lost.name, "Bitte entscheiden Sie")
+	chair.submit(`section[aria-labelledby="live-failures"] button[name="entscheidung"][value="fortsetzen"]`)
+	chair.waitGone(`[data-testid="link-alert"]`)
+	lost.open(memberPage, 200)
+	chair.waitText(`section[aria-labelledby="live-failures"]`, lost.name, "Entscheidung: fortsetzen", "–")
+	if public.has(`section[aria-labelledby="live-failures"]`) || members[0].has(`section[aria-labelledby="live-failures"]`) {
+		t.Errorf("a link failure is shown beyond chair and office")
+	}
+	mark("link failure detected and decided")
+
 	// The non-public part: the public page pauses; the members see the
 	// item and a vote carrying the canary; the public sees none of it.
 	chair.submit(`button[name="aktion"][value="nichtoeffentlich"]`)
@@ -257,6 +293,9 @@ func TestLiveMeeting(t *testing.T) {
 		"Wortmeldung zur Geschäftsordnung: " + remote[0].name, "Wortbeitrag: " + members[1].name, "Wortbeitrag: " + members[0].name,
 		"Beginn des nichtöffentlichen Teils.", "Aufruf N 1 Grundstücksangelegenheit",
 		"Die Sitzung wird geschlossen.", "Ja 5, Nein 0, Enthaltung 0 — angenommen.", secretTitle,
+		"Ergebnis „" + handsTitle + "“ (Handzeichen)", "Gesamt",
+		"Technische Störung: Verbindung zu " + lost.name + " unterbrochen.", "Verbindung zu " + lost.name + " wiederhergestellt",
+		"Entscheidung der Sitzungsleitung nach der Störung: fortsetzen.",
 		members[2].name + ": Ja", members[3].name + ": Nein"}
 	for _, u := range append([]*liveUser{chair}, room...) {
 		wants = append(wants, u.name+" (", "ist im Saal")
@@ -272,8 +311,9 @@ func TestLiveMeeting(t *testing.T) {
 			t.Errorf("the minutes draft lacks %q", w)
 		}
 	}
-	if !regexp.MustCompile(`: Ja \d+, Nein \d+, Enthaltung \d+`).MatchString(text) {
-		t.Errorf("the minutes draft has no per-faction result")
+	// Per-faction tables: the open and the named vote, the show of hands.
+	if n := strings.Count(text, "Ergebnis nach Fraktionen"); n < 3 {
+		t.Errorf("the minutes draft has %d per-faction tables, want at least 3", n)
 	}
 	if t.Failed() {
 		t.Logf("minutes draft:\n%s", text)
@@ -463,6 +503,51 @@ func (u *liveUser) castBallot(option string) {
 	}
 }
 
+// enterHands fills the cockpit's show-of-hands form per faction — every
+// faction's members present Ja (one more than present in the first row when
+// over), members without a faction Nein — and submits it. It returns the
+// notice when over, else the result line the pages show.
+func (u *liveUser) enterHands(over bool) string {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, liveWait)
+	defer cancel()
+	fill := `((over) => { const f = document.querySelector("form.live-hands");
+		if (!f) { throw new Error("no show-of-hands form"); }
+		let yes = 0, no = 0;
+		[...f.querySelectorAll("tbody tr")].forEach((tr, i) => {
+			const n = parseInt(tr.cells[1].innerText, 10);
+			const ja = tr.querySelector('input[name$="-ja"]');
+			if (ja) { ja.value = String(over && i === 0 ? n + 1 : n); yes += n; }
+			else { tr.querySelector("select").value = "Nein"; no++; }
+		});
+		return yes + "," + no; })(` + fmt.Sprint(over) + `)`
+	counts, err := chromedp.Run(ctx, chromedp.Evaluate[string](fill))
+	if err != nil {
+		u.t.Fatalf("%s: fill the show of hands: %v", u.name, err)
+	}
+	resp, err := chromedp.RunResponse(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("form.live-hands").requestSubmit()`))
+	if err != nil || resp.Status != 200 {
+		u.t.Fatalf("%s: submit the show of hands: %v", u.name, err)
+	}
+	notice := ""
+	if u.has(`.live .notice[role="alert"]`) {
+		notice = u.text(`.live .notice[role="alert"]`)
+	}
+	if over {
+		return notice
+	}
+	if notice != "" {
+		u.t.Fatalf("%s: show of hands refused: %s", u.name, notice)
+	}
+	var yes, no int
+	fmt.Sscanf(counts, "%d,%d", &yes, &no)
+	outcome := "abgelehnt"
+	if yes > no {
+		outcome = "angenommen"
+	}
+	return fmt.Sprintf("Ja: %d, Nein: %d, Enthaltung: 0 – %s", yes, no, outcome)
+}
+
 // wantNoCanary fails if the page's HTML holds non-public content.
 func (u *liveUser) wantNoCanary() {
 	u.t.Helper()
@@ -532,7 +617,7 @@ func liveTOTP(t *testing.T) string {
 
 // liveStreamWithoutCanary reads the meeting's event stream as the public
 // from the start of the log up to the meeting's close (the last event) and
-// fails if any non-public event is in it.
+// fails if any non-public event (or a link failure) is in it.
 func liveStreamWithoutCanary(t *testing.T, base string, id int64) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), liveWait)
@@ -562,6 +647,9 @@ func liveStreamWithoutCanary(t *testing.T, base string, id int64) {
 		if line == "event: "+ratsnetz.EventVoteClosed {
 			closes++
 		}
+		if line == "event: "+ratsnetz.EventLinkLost || line == "event: "+ratsnetz.EventLinkRestored {
+			t.Errorf("the public event stream carries a link failure: %s", line)
+		}
 		if line == "event: "+ratsnetz.EventMeetingClosed {
 			break
 		}
@@ -569,7 +657,8 @@ func liveStreamWithoutCanary(t *testing.T, base string, id int64) {
 	if err := sc.Err(); err != nil {
 		t.Fatalf("public event stream ended before the meeting's close: %v\n%s", err, got.String())
 	}
-	if closes != 3 {
-		t.Errorf("the public event stream has %d closed votes, want the 3 public ones", closes)
+	// Three votes by ballot and the show of hands per faction.
+	if closes != 4 {
+		t.Errorf("the public event stream has %d closed votes, want the 4 public ones", closes)
 	}
 }
