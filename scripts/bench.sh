@@ -31,6 +31,10 @@ if [ ! -f "$RATSNETZ_DATA/.large-loaded" ]; then
   touch "$RATSNETZ_DATA/.large-loaded"
 fi
 
+# Migrations first, outside the measured run: a new migration may rewrite a
+# large table (0013 fills files.visible_public for 500 000 files).
+/usr/bin/time -f "migrate: %e s wall" "$bin" migrate
+
 # PORT (default 18080) and PORT+1 (the static server); set PORT to run
 # beside someone else's bench.
 PORT=${PORT:-18080}
@@ -40,6 +44,10 @@ spid=$!
 "$bin" bench-static --addr 127.0.0.1:$SPORT > /dev/null 2>&1 &
 stpid=$!
 trap 'kill $spid $stpid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -fs http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 600); do
+  curl -fs http://127.0.0.1:$PORT/healthz >/dev/null && break
+  kill -0 $spid 2>/dev/null || { echo "serve exited; see $BENCH_DIR/serve-$DB-$PORT.log" >&2; exit 1; }
+  sleep 0.2
+done
 
 "$bin" bench --url http://127.0.0.1:$PORT --static-url http://127.0.0.1:$SPORT --pid "$spid" "$@"

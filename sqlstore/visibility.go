@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
@@ -16,7 +17,8 @@ import (
 //   - meetings, papers and files need Public; agenda items need Public and a
 //     visible meeting. Non-public agenda items of a visible meeting are listed
 //     as redacted placeholders, their content replaced in SQL.
-//   - files additionally need every owner (paper, meeting, agenda item) visible.
+//   - files additionally need every owner (paper, meeting, agenda item) visible
+//     (stored as files.visible_public: see fileOwnersVisible).
 //   - consultations need a visible paper (or none); their meeting and agenda
 //     item references are zeroed when those are not visible.
 //   - ID lists inside objects only name visible meetings, papers, agenda items
@@ -208,7 +210,10 @@ func (w viewer) file(a string, withDeleted bool) vis {
 	if w.logged {
 		return flaggedVis(a, w.fileRights(a), withDeleted)
 	}
-	return w.flagged(a, withDeleted, w.fileOwnersVisible(a+".id"))
+	if w.all() {
+		return vis{list: notDeleted(a, withDeleted)}
+	}
+	return flaggedVis(a, a+".visible_public", withDeleted)
 }
 
 // fileRights is the file rule of a logged-in viewer over the files alias f
@@ -335,7 +340,13 @@ func (w viewer) consultationVisible(id string) string {
 }
 
 // fileOwnersVisible: no link of file id (an SQL expression) names an owner
-// the viewer may not see.
+// the viewer may not see. For the public, "files.public AND
+// fileOwnersVisible" is stored in files.visible_public, kept exact by the
+// triggers of migration 0013 (storetest VisibilityFlags compares the two
+// after every write path); the public's file predicates read that column,
+// so the PostgreSQL plans of file lists and references shrink from a join
+// over every owner kind to one column. VisibilityFlagMismatches uses this
+// predicate itself.
 func (w viewer) fileOwnersVisible(id string) string {
 	if w.all() {
 		return "TRUE"
@@ -354,7 +365,7 @@ func (w viewer) fileVisible(id string) string {
 	if w.logged {
 		return "EXISTS (SELECT 1 FROM files vf WHERE vf.id = " + id + " AND " + w.fileRights("vf") + ")"
 	}
-	return "EXISTS (SELECT 1 FROM files vf WHERE vf.id = " + id + " AND vf.public AND " + w.fileOwnersVisible("vf.id") + ")"
+	return "EXISTS (SELECT 1 FROM files vf WHERE vf.id = " + id + " AND vf.visible_public)"
 }
 
 // visibleRef wraps a referenced ID column: it is zeroed when pred is false.
@@ -363,4 +374,32 @@ func visibleRef(col, pred string) string {
 		return col
 	}
 	return "CASE WHEN " + col + " = 0 OR " + pred + " THEN " + col + " ELSE 0 END"
+}
+
+// VisibilityFlagMismatches returns the IDs of the files whose stored
+// visible_public differs from the public's file rule evaluated in full
+// (files.public AND fileOwnersVisible). It is empty whenever the triggers
+// of migration 0013 did their work; storetest VisibilityFlags calls it after
+// every kind of write.
+func (db *DB) VisibilityFlagMismatches(ctx context.Context) ([]int64, error) {
+	w := viewer{}
+	rows, err := db.read.QueryContext(ctx, `SELECT f.id FROM files f
+		WHERE (CASE WHEN f.visible_public THEN 1 ELSE 0 END) <> (CASE WHEN f.public AND `+w.fileOwnersVisible("f.id")+` THEN 1 ELSE 0 END)
+		ORDER BY f.id`)
+	if err != nil {
+		return nil, fmt.Errorf("visibility flags: %w", err)
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("visibility flags: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("visibility flags: %w", err)
+	}
+	return ids, nil
 }

@@ -103,6 +103,9 @@ func BenchmarkLarge(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
+	// RATSNETZ_WEB_BENCH_ONE_STATEMENT=1 measures the one-statement page
+	// finds (sqlstore DB.OneStatementPages; PostgreSQL only).
+	db.OneStatementPages = os.Getenv("RATSNETZ_WEB_BENCH_ONE_STATEMENT") == "1"
 	blobs, _ := disk.New(dir + "/files")
 	h := NewServer(Config{Store: db, Blobs: blobs, Logger: slog.New(slog.DiscardHandler), Now: time.Now}).Handler()
 	// The served portal runs behind the response cache (app/main.go): its

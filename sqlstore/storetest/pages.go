@@ -41,7 +41,11 @@ func testPages(t *testing.T, db *sqlstore.DB) {
 		d.Deleted = true
 		MustLoad(t, db, &ratsnetz.Dataset{Papers: []*ratsnetz.Paper{p, d}, Meetings: []*ratsnetz.Meeting{m}, Files: []*ratsnetz.File{f}})
 		checkPages(t, db, "after de-publication", []context.Context{sys, public}, ds, true)
+		checkVisibilityFlags(t, db, "main fixture after de-publication and deletion")
 	})
+	// The public's file predicates read files.visible_public; prove it
+	// exact through every kind of write (on top of the fixture above).
+	t.Run("VisibilityFlags", func(t *testing.T) { testVisibilityFlags(t, db) })
 }
 
 // testPagesPermissions is testPages on the permission fixture, for each
@@ -92,6 +96,7 @@ func testPagesPermissions(t *testing.T, db *sqlstore.DB) {
 		paperGrant, deactivated,
 	}
 	checkPages(t, db, "permissions", viewers, ds, false)
+	checkVisibilityFlags(t, db, "permission fixture")
 }
 
 // checkPages compares the page finds with the separate finds for every
