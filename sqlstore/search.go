@@ -143,10 +143,11 @@ func (db *DB) Search(ctx context.Context, q ratsnetz.SearchQuery) (*ratsnetz.Sea
 	if offset >= len(filtered) {
 		return res, nil
 	}
-	if ranked == nil {
+	if ranked == nil && (len(groups) > 1 || len(groups[0].terms) > 1) {
 		// Streamed: the order is by the rarest word's single postings; a
 		// document may match it with several terms (prefix), and the
-		// other words add their weights.
+		// other words add their weights. (One word of one term: the
+		// posting's weight is the score.)
 		if err := db.searchScores(ctx, tx, filtered, groups); err != nil {
 			return nil, err
 		}
