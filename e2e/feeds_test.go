@@ -60,7 +60,7 @@ func TestMemberArea(t *testing.T) {
 	// The opened paper's own row is checked, not the count: tests running in
 	// parallel on the same site (the office path) add papers to the
 	// member's bodies meanwhile.
-	link := s.officeAttr(`tr.unread a[href^="/mein/lesen/vorlage/"]`, "href")
+	link := s.attr(`tr.unread a[href^="/mein/lesen/vorlage/"]`, "href")
 	s.submit(`tr.unread a[href="` + link + `"]`)
 	if loc := s.location(); loc != "/vorlagen/"+strings.TrimPrefix(link, "/mein/lesen/vorlage/") {
 		t.Fatalf("opening %s led to %s", link, loc)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -188,5 +189,115 @@ func (s *session) wantText(sel string, wants ...string) {
 		if !strings.Contains(got, w) {
 			s.t.Errorf("on %s: %q not in the text of %s:\n%s", s.location(), w, sel, got)
 		}
+	}
+}
+
+// Shared steps of the browser tests (moved here from office_test.go):
+// loginAs, userTab, value, attr, axe, fetchBytes, slowSubmit, clickJS.
+
+// officeUserTab opens a tab in a browser of its own: cookies of its own, as a
+// separate person's browser.
+func userTab(t *testing.T) context.Context {
+	t.Helper()
+	return newTab(t, newBrowser(t), 10*time.Minute)
+}
+
+// loginAs logs in through the form in a browser of its own.
+func loginAs(t *testing.T, base, login string, withTOTP bool) *session {
+	t.Helper()
+	s := &session{t: t, ctx: userTab(t), base: base}
+	s.openStatus("/anmelden", 200)
+	s.fill("#login", login)
+	s.fill("#passwort", demo.DemoPassword)
+	s.submit(`form.account-form button[type="submit"]`)
+	if withTOTP {
+		secret, err := totp.DecodeSecret(demo.DemoTOTPSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.fill("#code", totp.Code(secret, time.Now()))
+		s.submit(`form.account-form button[type="submit"]`)
+	}
+	if strings.HasPrefix(s.location(), "/anmelden") {
+		t.Fatalf("login of %s failed at %s:\n%s", login, s.location(), s.text("main"))
+	}
+	return s
+}
+
+func (s *session) value(sel string) string {
+	s.t.Helper()
+	ctx, cancel := s.step()
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(`+jsString(sel)+`) || {}).value || ""`))
+	if err != nil {
+		s.t.Fatalf("read value of %s: %v", sel, err)
+	}
+	return v
+}
+
+func (s *session) attr(sel, name string) string {
+	s.t.Helper()
+	ctx, cancel := s.step()
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`((document.querySelector(`+jsString(sel)+`) || {getAttribute(){return ""}}).getAttribute(`+jsString(name)+`)) || ""`))
+	if err != nil {
+		s.t.Fatalf("read %s of %s: %v", name, sel, err)
+	}
+	return v
+}
+
+// officeAxe runs axe-core (WCAG 2.1 A/AA) on the loaded page: no serious or
+// critical violations.
+func (s *session) axe(src string) {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, 4*time.Minute)
+	defer cancel()
+	vs, err := runAxe(ctx, src)
+	if err != nil {
+		s.t.Fatalf("axe on %s: %v", s.location(), err)
+	}
+	for _, v := range vs {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			s.t.Errorf("axe-core on %s: %s", s.location(), v)
+		}
+	}
+}
+
+// fetchBytes fetches path in the page, with the browser's session, and
+// returns the body.
+func (s *session) fetchBytes(path string) []byte {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, 3*time.Minute)
+	defer cancel()
+	b64, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(`+jsString(path)+`).then(r => r.ok ? r.blob() : Promise.reject("status " + r.status)).then(b => new Promise(res => { const fr = new FileReader(); fr.onload = () => res(fr.result.split(",")[1]); fr.readAsDataURL(b); }))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		s.t.Fatalf("fetch %s: %v", path, err)
+	}
+	data, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		s.t.Fatalf("decode %s: %v", path, err)
+	}
+	return data
+}
+
+// slowSubmit is session.submit with room for slow steps
+// (password hashing at login, rendering the invitation) on a loaded machine
+// under the race detector.
+func slowSubmit(t *testing.T, s *session, sel string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, 90*time.Second)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatalf("click %s on %s: %v", sel, s.location(), err)
+	}
+}
+
+// clickJS clicks a radio button or checkbox, as a user would.
+func clickJS(t *testing.T, s *session, sel string) {
+	t.Helper()
+	ctx, cancel := s.step()
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatalf("click %s: %v", sel, err)
 	}
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,7 +29,6 @@ import (
 	"github.com/ratsnetz/ratsnetz/mail/smtptest"
 	"github.com/ratsnetz/ratsnetz/password"
 	"github.com/ratsnetz/ratsnetz/pdf"
-	"github.com/ratsnetz/ratsnetz/totp"
 )
 
 // TestCouncilOfficePath runs the whole path of issue 6 in headless Chromium
@@ -128,10 +126,10 @@ func TestCouncilOfficePath(t *testing.T) {
 	}
 
 	// Each user in a browser of their own (own cookies).
-	clerk := officeLogin(t, base, "sachbearbeitung@musterstadt.example", false)
-	office := officeLogin(t, base, "sitzungsdienst@musterstadt.example", true)
-	member := officeLogin(t, base, "ratsmitglied@musterstadt.example", false)
-	anon := &session{t: t, ctx: officeUserTab(t), base: base}
+	clerk := loginAs(t, base, "sachbearbeitung@musterstadt.example", false)
+	office := loginAs(t, base, "sitzungsdienst@musterstadt.example", true)
+	member := loginAs(t, base, "ratsmitglied@musterstadt.example", false)
+	anon := &session{t: t, ctx: userTab(t), base: base}
 
 	mark("logged in")
 	// 1. The clerk writes a paper; a confidential second draft carries the canary.
@@ -159,7 +157,7 @@ func TestCouncilOfficePath(t *testing.T) {
 	os.WriteFile(bad, append([]byte("MZ\x90\x00"), bytes.Repeat([]byte{0}, 600)...), 0o644)
 	clerk.officeUpload(bad, "Mein Werkzeug")
 	clerk.wantText("#upload-error", "Dateityp")
-	if v := clerk.officeValue("#bezeichnung"); v != "Mein Werkzeug" {
+	if v := clerk.value("#bezeichnung"); v != "Mein Werkzeug" {
 		t.Errorf("after a rejected upload the name field holds %q", v)
 	}
 	good := filepath.Join(dir, "karte.pdf")
@@ -171,7 +169,7 @@ func TestCouncilOfficePath(t *testing.T) {
 	clerk.openStatus(draftPath, 200)
 	clerk.officeUpload(good, "Schulwegkarte")
 	clerk.wantText("main", "Schulwegkarte (karte.pdf")
-	clerk.officeAxe(axe)
+	clerk.axe(axe)
 	// The clerk may not release.
 	clerk.submit(`form[action="` + draftPath + `/freigabe"] button`)
 	clerk.wantText("main", "Freigeben darf nur der Sitzungsdienst")
@@ -203,7 +201,7 @@ func TestCouncilOfficePath(t *testing.T) {
 	office.openStatus(draftPath, 200)
 	office.submit(`form[action="` + draftPath + `/freigabe"] button`)
 	office.wantText("main", "freigegeben")
-	paperPath := office.officeAttr(`main a[href^="/vorlagen/"]`, "href")
+	paperPath := office.attr(`main a[href^="/vorlagen/"]`, "href")
 	if paperPath == "" {
 		t.Fatalf("no link to the released paper:\n%s", office.text("main"))
 	}
@@ -222,7 +220,7 @@ func TestCouncilOfficePath(t *testing.T) {
 	office.fill("#top-teil", "nichtoeffentlich")
 	office.submit(`form[action="` + committeePath + `/top"] button`)
 	office.wantText("main", "N 1", "Grundstücksangelegenheit")
-	office.officeAxe(axe)
+	office.axe(axe)
 	anon.openStatus(strings.Replace(committeePath, "/sitzungsdienst/sitzungen/", "/sitzungen/", 1), 200)
 	anon.wantText("main", title)
 	if strings.Contains(anon.text("html"), demo.Canary) {
@@ -237,7 +235,7 @@ func TestCouncilOfficePath(t *testing.T) {
 	mark("agenda built")
 	// 4. The chair of the committee chooses e-mail (from /mein); the office
 	// invites; the mail arrives at the SMTP server process.
-	chairS := officeLogin(t, base, "vorsitz@musterstadt.example", false)
+	chairS := loginAs(t, base, "vorsitz@musterstadt.example", false)
 	chairS.openStatus("/mein", 200)
 	chairS.submit(`main a[href="/mein/zustellung"]`)
 	chairS.wantText("h1", "Zustellung")
@@ -252,7 +250,7 @@ func TestCouncilOfficePath(t *testing.T) {
 	office.wantText("main", "Ladungsfrist", "eingehalten", "per E-Mail", paperPerson.Name)
 	slowSubmit(t, office, `main form[action="`+committeePath+`/einladung"] button[type="submit"]`)
 	office.wantText("main", "Die Einladung ist gespeichert")
-	office.officeAxe(axe)
+	office.axe(axe)
 	raw := waitForSMTP(t, mailDir, "vorsitz.privat@example.org")
 	if strings.Contains(raw.text+raw.html+raw.subject, demo.Canary) || strings.Contains(raw.text+raw.html, "Grundstücksangelegenheit") {
 		t.Fatalf("CONFIDENTIALITY: the invitation mail carries non-public content:\n%s", raw.text)
@@ -318,8 +316,8 @@ func TestCouncilOfficePath(t *testing.T) {
 	office.openStatus(minutes, 200)
 	office.fill(fmt.Sprintf("#st-%d", chair), ratsnetz.AttendancePresent)
 	office.submit(`form[action="` + minutes + `/anwesenheit"] button`)
-	office.officeAxe(axe)
-	itemForm := office.officeAttr(`form[action*="/niederschrift/top/"]:has(option[value="`+ratsnetz.ResultRecommended+`"])`, "action")
+	office.axe(axe)
+	itemForm := office.attr(`form[action*="/niederschrift/top/"]:has(option[value="`+ratsnetz.ResultRecommended+`"])`, "action")
 	for _, sec := range office.officeSections(title) {
 		itemForm = sec
 	}
@@ -370,7 +368,7 @@ func TestCouncilOfficePath(t *testing.T) {
 	mark("published")
 	// 7. A motion with receipt; other accounts do not see it; the office accepts it.
 	member.openStatus("/mein/antraege", 200)
-	member.officeAxe(axe)
+	member.axe(axe)
 	member.fill("#gremium", fmt.Sprint(demo.CouncilID))
 	member.fill("#betreff", "Freies WLAN im Rathaus "+demo.Canary)
 	member.fill("#text", "Der Rat möge beschließen, im Rathaus freies WLAN anzubieten.")
@@ -383,10 +381,10 @@ func TestCouncilOfficePath(t *testing.T) {
 		t.Errorf("CONFIDENTIALITY: the public reached %s", motionPath)
 	}
 	office.openStatus("/sitzungsdienst", 200)
-	office.officeAxe(axe)
+	office.axe(axe)
 	office.openStatus("/sitzungsdienst/antraege", 200)
 	office.wantText("main", "Freies WLAN im Rathaus")
-	office.officeAxe(axe)
+	office.axe(axe)
 	office.submit(`form[action$="/annehmen"] button`)
 	office.wantText("main", "als Vorlage aufgenommen")
 	member.openStatus(motionPath, 200)
@@ -420,35 +418,6 @@ func startOfficeSite(t *testing.T, smtpURL string) (string, *app.Main) {
 	return m.URL(), m
 }
 
-// officeUserTab opens a tab in a browser of its own: cookies of its own, as a
-// separate person's browser.
-func officeUserTab(t *testing.T) context.Context {
-	t.Helper()
-	return newTab(t, newBrowser(t), 10*time.Minute)
-}
-
-// officeLogin logs in through the form in a browser of its own.
-func officeLogin(t *testing.T, base, login string, withTOTP bool) *session {
-	t.Helper()
-	s := &session{t: t, ctx: officeUserTab(t), base: base}
-	s.openStatus("/anmelden", 200)
-	s.fill("#login", login)
-	s.fill("#passwort", demo.DemoPassword)
-	s.submit(`form.account-form button[type="submit"]`)
-	if withTOTP {
-		secret, err := totp.DecodeSecret(demo.DemoTOTPSecret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.fill("#code", totp.Code(secret, time.Now()))
-		s.submit(`form.account-form button[type="submit"]`)
-	}
-	if strings.HasPrefix(s.location(), "/anmelden") {
-		t.Fatalf("login of %s failed at %s:\n%s", login, s.location(), s.text("main"))
-	}
-	return s
-}
-
 // officeCreateMeeting creates a meeting at 17:00 on day and returns its office path.
 func (s *session) officeCreateMeeting(org int64, day, name string) string {
 	s.t.Helper()
@@ -476,28 +445,6 @@ func (s *session) officeUpload(file, name string) {
 	cancel()
 	s.fill("#bezeichnung", name)
 	s.submit(`form[enctype="multipart/form-data"] button`)
-}
-
-func (s *session) officeValue(sel string) string {
-	s.t.Helper()
-	ctx, cancel := s.step()
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(`+jsString(sel)+`) || {}).value || ""`))
-	if err != nil {
-		s.t.Fatalf("read value of %s: %v", sel, err)
-	}
-	return v
-}
-
-func (s *session) officeAttr(sel, name string) string {
-	s.t.Helper()
-	ctx, cancel := s.step()
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`((document.querySelector(`+jsString(sel)+`) || {getAttribute(){return ""}}).getAttribute(`+jsString(name)+`)) || ""`))
-	if err != nil {
-		s.t.Fatalf("read %s of %s: %v", name, sel, err)
-	}
-	return v
 }
 
 // officeSections returns the actions of the result forms in sections whose
@@ -548,40 +495,6 @@ func officePDFText(t *testing.T, data []byte) string {
 	return text
 }
 
-// officeAxe runs axe-core (WCAG 2.1 A/AA) on the loaded page: no serious or
-// critical violations.
-func (s *session) officeAxe(src string) {
-	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, 4*time.Minute)
-	defer cancel()
-	vs, err := runAxe(ctx, src)
-	if err != nil {
-		s.t.Fatalf("axe on %s: %v", s.location(), err)
-	}
-	for _, v := range vs {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			s.t.Errorf("axe-core on %s: %s", s.location(), v)
-		}
-	}
-}
-
-// fetchBytes fetches path in the page, with the browser's session, and
-// returns the body.
-func (s *session) fetchBytes(path string) []byte {
-	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, 3*time.Minute)
-	defer cancel()
-	b64, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(`+jsString(path)+`).then(r => r.ok ? r.blob() : Promise.reject("status " + r.status)).then(b => new Promise(res => { const fr = new FileReader(); fr.onload = () => res(fr.result.split(",")[1]); fr.readAsDataURL(b); }))`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		s.t.Fatalf("fetch %s: %v", path, err)
-	}
-	data, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil {
-		s.t.Fatalf("decode %s: %v", path, err)
-	}
-	return data
-}
-
 // officePDFToText returns a PDF's text through poppler's pdftotext (which
 // also reads the original attachment pages, drawn as form XObjects); without
 // poppler it falls back to the package's own extractor, which sees only the
@@ -599,28 +512,6 @@ func officePDFToText(t *testing.T, data []byte) string {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	return strings.Join(strings.Fields(string(out)), " ")
-}
-
-// slowSubmit is session.submit with room for the slow steps of this test
-// (password hashing at login, rendering the invitation) on a loaded machine
-// under the race detector.
-func slowSubmit(t *testing.T, s *session, sel string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, 90*time.Second)
-	defer cancel()
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
-		t.Fatalf("click %s on %s: %v", sel, s.location(), err)
-	}
-}
-
-// clickJS clicks a radio button or checkbox, as a user would.
-func clickJS(t *testing.T, s *session, sel string) {
-	t.Helper()
-	ctx, cancel := s.step()
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
-		t.Fatalf("click %s: %v", sel, err)
-	}
 }
 
 type receivedMail struct {
