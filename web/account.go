@@ -64,8 +64,8 @@ func (s *Server) setupAccounts(cfg Config) {
 	}
 	s.csrf.Binding = sessionBinding
 	s.csrf.Failed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderMessage(w, r, http.StatusForbidden, "Anfrage abgelehnt",
-			"Die Anfrage wurde aus Sicherheitsgründen abgelehnt. Bitte laden Sie die Seite neu und versuchen Sie es erneut.")
+		f := s.formatter(r.Context())
+		s.renderMessage(w, r, http.StatusForbidden, f.T("notice.csrf.title"), f.T("notice.csrf.text"))
 	})
 }
 

@@ -165,13 +165,14 @@ func officeMessages() (de, en map[string]string) {
 // officeFail renders an error of an office action: expected errors as a
 // page with their message, internal ones as the generic 500 page.
 func (s *Server) officeFail(w http.ResponseWriter, r *http.Request, err error) {
+	f := s.formatter(r.Context())
 	switch ratsnetz.ErrorCode(err) {
 	case ratsnetz.EFORBIDDEN:
-		s.renderMessage(w, r, http.StatusForbidden, "Kein Zugriff", ratsnetz.ErrorMessage(err))
+		s.renderMessage(w, r, http.StatusForbidden, f.T("notice.forbidden"), ratsnetz.ErrorMessage(err))
 	case ratsnetz.ECONFLICT:
-		s.renderMessage(w, r, http.StatusConflict, "Nicht möglich", ratsnetz.ErrorMessage(err))
+		s.renderMessage(w, r, http.StatusConflict, f.T("notice.conflict"), ratsnetz.ErrorMessage(err))
 	case ratsnetz.EINVALID:
-		s.renderMessage(w, r, http.StatusBadRequest, "Ungültige Eingabe", ratsnetz.ErrorMessage(err))
+		s.renderMessage(w, r, http.StatusBadRequest, f.T("notice.invalid"), ratsnetz.ErrorMessage(err))
 	default:
 		s.error(w, r, err)
 	}

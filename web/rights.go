@@ -36,7 +36,7 @@ func (s *Server) requireRightsManager(w http.ResponseWriter, r *http.Request) *a
 		return nil
 	}
 	if err := auth.RequireRightsManager(c.Account); err != nil {
-		s.renderMessage(w, r, http.StatusForbidden, "Kein Zugriff", ratsnetz.ErrorMessage(err))
+		s.renderMessage(w, r, http.StatusForbidden, s.formatter(r.Context()).T("notice.forbidden"), ratsnetz.ErrorMessage(err))
 		return nil
 	}
 	return c
@@ -76,9 +76,9 @@ func (s *Server) handleGrants(w http.ResponseWriter, r *http.Request) {
 	d := grantsData{Form: grantForm{Kind: ratsnetz.GrantOrganization}}
 	switch r.URL.Query().Get("ok") {
 	case "angelegt":
-		d.Info = "Die Freigabe ist erteilt."
+		d.Info = s.formatter(r.Context()).T("rights.granted")
 	case "widerrufen":
-		d.Info = "Die Freigabe ist widerrufen."
+		d.Info = s.formatter(r.Context()).T("rights.revoked")
 	}
 	s.renderGrants(w, r, c, http.StatusOK, d)
 }
