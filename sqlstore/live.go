@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -783,15 +782,6 @@ func (db *DB) LiveSpeakerAction(ctx context.Context, meetingID, requestID int64,
 		}
 		return db.speakersEvent(ctx, tx, m)
 	})
-}
-
-// randomKey returns 16 random bytes in hex (secret ballot keys).
-func randomKey() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b[:]), nil
 }
 
 // liveRows returns "(?, ?, …), (…)" for n rows of k columns.
