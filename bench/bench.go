@@ -191,3 +191,26 @@ func PeakRSSKB(pid int) (int64, error) {
 	}
 	return 0, fmt.Errorf("no VmHWM for pid %d", pid)
 }
+
+// ProcessCPU reads the CPU time (user + system) a Linux process has used so
+// far, from /proc/<pid>/stat.
+func ProcessCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name in parentheses (which may contain
+	// spaces): utime and stime are the 14th and 15th of the whole line, in
+	// clock ticks (100 per second on Linux).
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("bad /proc/%d/stat", pid)
+	}
+	return time.Duration(u+st) * 10 * time.Millisecond, nil
+}

@@ -51,3 +51,18 @@ func TestRunRejectsIDPathWithoutIDs(t *testing.T) {
 		t.Fatal("want error")
 	}
 }
+
+func TestProcessCPU(t *testing.T) {
+	// Burn some CPU so the own process has at least one clock tick.
+	deadline := time.Now().Add(50 * time.Millisecond)
+	for x := 0; time.Now().Before(deadline); x++ {
+		_ = x * x
+	}
+	cpu, err := ProcessCPU(os.Getpid())
+	if err != nil || cpu <= 0 {
+		t.Fatalf("own process: cpu %v, err %v; want > 0", cpu, err)
+	}
+	if _, err := ProcessCPU(-1); err == nil {
+		t.Fatal("no error for a process that does not exist")
+	}
+}

@@ -2,15 +2,14 @@ package sqlstore_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/bench"
 	"github.com/ratsnetz/ratsnetz/postgres"
 	"github.com/ratsnetz/ratsnetz/sqlite"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
@@ -108,16 +107,9 @@ func backendCPU(b *testing.B, db *sqlstore.DB, pg bool) time.Duration {
 		if err := rows.Scan(&pid); err != nil {
 			b.Fatal(err)
 		}
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
+		if cpu, err := bench.ProcessCPU(pid); err == nil {
+			total += cpu
 		}
-		// Fields 14 and 15 (utime, stime) in clock ticks (100 Hz), after
-		// the command in parentheses.
-		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+2:]))
-		ut, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		total += time.Duration(ut+st) * 10 * time.Millisecond
 	}
 	return total
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/bench"
 	"github.com/ratsnetz/ratsnetz/blob/disk"
 	"github.com/ratsnetz/ratsnetz/postgres"
 	"github.com/ratsnetz/ratsnetz/respcache"
@@ -179,17 +180,8 @@ func pgBackendCPU(b *testing.B, db *sqlstore.DB, on bool) time.Duration {
 		if err := rows.Scan(&pid); err != nil {
 			b.Fatal(err)
 		}
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
-		}
-		// Fields after the command's closing parenthesis; utime and stime
-		// are fields 14 and 15 of the whole line, in clock ticks (100/s).
-		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(fields) > 13 {
-			ut, _ := strconv.ParseInt(fields[11], 10, 64)
-			st, _ := strconv.ParseInt(fields[12], 10, 64)
-			total += time.Duration(ut+st) * 10 * time.Millisecond
+		if cpu, err := bench.ProcessCPU(pid); err == nil {
+			total += cpu
 		}
 	}
 	return total

@@ -25,6 +25,7 @@ import (
 
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/app"
+	"github.com/ratsnetz/ratsnetz/bench"
 	"github.com/ratsnetz/ratsnetz/live"
 	"github.com/ratsnetz/ratsnetz/live/loadtest"
 	"github.com/ratsnetz/ratsnetz/postgres"
@@ -396,20 +397,9 @@ func pgBackends(ctx context.Context, db *sqlstore.DB, pg bool) []int {
 func procsCPU(pids []int) time.Duration {
 	var total time.Duration
 	for _, pid := range pids {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
+		if cpu, err := bench.ProcessCPU(pid); err == nil {
+			total += cpu
 		}
-		// Fields after the command name in parentheses: state is field 3,
-		// utime 14, stime 15 (clock ticks, 100 per second on Linux).
-		s := string(b)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) < 13 {
-			continue
-		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		total += time.Duration(u+st) * 10 * time.Millisecond
 	}
 	return total
 }

@@ -9,13 +9,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/app"
+	"github.com/ratsnetz/ratsnetz/bench"
 )
 
 const searchUsage = `Aufruf:
@@ -135,23 +135,11 @@ func backendCPU(pids []int) (time.Duration, bool) {
 		if err != nil || !strings.Contains(string(cmd), "postgres") {
 			return 0, false
 		}
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		cpu, err := bench.ProcessCPU(pid)
 		if err != nil {
 			return 0, false
 		}
-		// Fields after the command name in parentheses: utime and stime
-		// are the 14th and 15th of the line, in clock ticks (100/s).
-		s := string(stat)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) < 13 {
-			return 0, false
-		}
-		u, err1 := strconv.ParseInt(f[11], 10, 64)
-		st, err2 := strconv.ParseInt(f[12], 10, 64)
-		if err1 != nil || err2 != nil {
-			return 0, false
-		}
-		sum += time.Duration(u+st) * 10 * time.Millisecond
+		sum += cpu
 	}
 	return sum, true
 }
