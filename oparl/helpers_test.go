@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/blob/disk"
+	"github.com/ratsnetz/ratsnetz/demo"
 	"github.com/ratsnetz/ratsnetz/oparl"
 	"github.com/ratsnetz/ratsnetz/sqlite"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
@@ -290,5 +292,18 @@ func testData() *ratsnetz.Dataset {
 			{Meta: meta(5, 0, 0), BodyID: 1, Name: "Lageplan", FileName: "lageplan.pdf", MimeType: "application/pdf", Public: true},
 			{Meta: meta(6, 0, 0), BodyID: 1, Name: "Einladung " + secret, FileName: "e.pdf", MimeType: "application/pdf", Public: true},
 		},
+	}
+}
+
+// fillDemo returns a fill function that loads the small demo city.
+func fillDemo(t *testing.T) func(db *sqlstore.DB) {
+	return func(db *sqlstore.DB) {
+		blobs, err := disk.New(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := demo.Load(ratsnetz.SystemContext(context.Background()), db, blobs, demo.Options{Scale: demo.ScaleSmall}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package oparl_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -11,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/ratsnetz/ratsnetz"
-	"github.com/ratsnetz/ratsnetz/blob/disk"
-	"github.com/ratsnetz/ratsnetz/demo"
 	"github.com/ratsnetz/ratsnetz/oparl"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
@@ -72,17 +69,6 @@ func TestAppendFloat(t *testing.T) {
 // compares every page of every list and every object they name byte for
 // byte, on the test council (with awkward strings) and the demo city.
 func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
-	fillDemo := func(t *testing.T) func(db *sqlstore.DB) {
-		return func(db *sqlstore.DB) {
-			blobs, err := disk.New(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := demo.Load(ratsnetz.SystemContext(context.Background()), db, blobs, demo.Options{Scale: demo.ScaleSmall}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	fillData := func(t *testing.T) func(db *sqlstore.DB) {
 		return func(db *sqlstore.DB) {
 			ds := locationData()

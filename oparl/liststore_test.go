@@ -2,7 +2,6 @@ package oparl_test
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/ratsnetz/ratsnetz"
-	"github.com/ratsnetz/ratsnetz/blob/disk"
-	"github.com/ratsnetz/ratsnetz/demo"
 	"github.com/ratsnetz/ratsnetz/oparl"
 	"github.com/ratsnetz/ratsnetz/postgres/pgtest"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
@@ -32,17 +29,6 @@ type generalStore struct {
 // city, on SQLite and PostgreSQL. The list queries restate the public's
 // visibility as joins; this is the proof they mean the same.
 func TestListStoreAnswersLikeFinds(t *testing.T) {
-	fillDemo := func(t *testing.T) func(db *sqlstore.DB) {
-		return func(db *sqlstore.DB) {
-			blobs, err := disk.New(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := demo.Load(ratsnetz.SystemContext(context.Background()), db, blobs, demo.Options{Scale: demo.ScaleSmall}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	fillData := func(t *testing.T) func(db *sqlstore.DB) {
 		return func(db *sqlstore.DB) {
 			ds := locationData()
