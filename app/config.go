@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ratsnetz/ratsnetz"
 )
 
 // Config is the configuration shared by every subcommand.
@@ -65,6 +67,10 @@ type Config struct {
 	// LogLevel is the least important level logged: debug, info (default),
 	// warn or error.
 	LogLevel string
+	// LiveLinkGrace is how long a remote member's live connection may be
+	// gone before it counts as a link failure: a Go duration of at least
+	// 2s, "off" for no automatic detection, empty for the default (20s).
+	LiveLinkGrace string
 }
 
 // MinSecretLen is the least length of RATSNETZ_SECRET.
@@ -105,6 +111,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	// The shared secret has no flag either.
 	c.Secret = env("RATSNETZ_SECRET", c.Secret)
 	fs.StringVar(&c.LogLevel, "log-level", env("RATSNETZ_LOG_LEVEL", c.LogLevel), "Protokollstufe: debug, info, warn oder error (RATSNETZ_LOG_LEVEL; Standard info)")
+	fs.StringVar(&c.LiveLinkGrace, "live-link-grace", env("RATSNETZ_LIVE_LINK_GRACE", c.LiveLinkGrace), "Live-Sitzung: so lange darf die Verbindung eines zugeschalteten Mitglieds fehlen, bevor sie als Störung gilt, z. B. 20s oder off (RATSNETZ_LIVE_LINK_GRACE)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("RATSNETZ_MAIL_FROM", c.MailFrom), "Absenderadresse der Mails (RATSNETZ_MAIL_FROM)")
 }
 
@@ -189,11 +196,34 @@ func ParseLogLevel(v string) (slog.Level, bool) {
 	return slog.LevelInfo, false
 }
 
+// MinLinkGrace is the shortest grace period of the live link monitoring.
+const MinLinkGrace = 2 * time.Second
+
+// ParseLinkGrace reads a link grace setting: a Go duration of at least
+// MinLinkGrace, "off" (0: no automatic detection) or "" (the default).
+func ParseLinkGrace(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	switch v {
+	case "":
+		return ratsnetz.DefaultLinkGrace, true
+	case "off":
+		return 0, true
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < MinLinkGrace {
+		return 0, false
+	}
+	return d, true
+}
+
 // Validate checks the configuration and returns one clear sentence for the
 // first problem found.
 func (c Config) Validate() error {
 	if _, ok := ParseLogLevel(c.LogLevel); !ok {
 		return fmt.Errorf("Die Protokollstufe %q (--log-level / RATSNETZ_LOG_LEVEL) muss debug, info, warn oder error sein.", c.LogLevel)
+	}
+	if _, ok := ParseLinkGrace(c.LiveLinkGrace); !ok {
+		return fmt.Errorf("Die Karenzzeit der Verbindungsüberwachung %q (--live-link-grace / RATSNETZ_LIVE_LINK_GRACE) muss eine Dauer von mindestens 2s sein, zum Beispiel 20s, oder off.", c.LiveLinkGrace)
 	}
 	if c.Secret != "" && len(c.Secret) < MinSecretLen {
 		return fmt.Errorf("Das gemeinsame Geheimnis (RATSNETZ_SECRET) muss mindestens %d Zeichen lang sein, zum Beispiel die Ausgabe von „openssl rand -base64 48“; es hat %d.", MinSecretLen, len(c.Secret))

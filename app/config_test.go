@@ -37,6 +37,10 @@ func TestConfigValidate(t *testing.T) {
 		{"retention hours", Config{Addr: ":1", DataDir: "d", AuditRetention: "2160h"}, ""},
 		{"retention zero", Config{Addr: ":1", DataDir: "d", AuditRetention: "0d"}, "RATSNETZ_AUDIT_RETENTION"},
 		{"retention words", Config{Addr: ":1", DataDir: "d", AuditRetention: "ein Jahr"}, "RATSNETZ_AUDIT_RETENTION"},
+		{"link grace", Config{Addr: ":1", DataDir: "d", LiveLinkGrace: "5s"}, ""},
+		{"link grace off", Config{Addr: ":1", DataDir: "d", LiveLinkGrace: "off"}, ""},
+		{"link grace too short", Config{Addr: ":1", DataDir: "d", LiveLinkGrace: "1s"}, "RATSNETZ_LIVE_LINK_GRACE"},
+		{"link grace words", Config{Addr: ":1", DataDir: "d", LiveLinkGrace: "kurz"}, "RATSNETZ_LIVE_LINK_GRACE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +82,44 @@ func TestConfigRetention(t *testing.T) {
 	for v, want := range map[string]time.Duration{"": 365 * 24 * time.Hour, "30d": 30 * 24 * time.Hour, "48h": 48 * time.Hour} {
 		if got := (Config{AuditRetention: v}).Retention(); got != want {
 			t.Errorf("Retention(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// TestLinkGrace: the live link monitoring's grace period comes from
+// --live-link-grace over RATSNETZ_LIVE_LINK_GRACE; empty is the default,
+// "off" switches the detection off, less than 2s is refused.
+func TestLinkGrace(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": 20 * time.Second, "off": 0, "2s": 2 * time.Second, " 90s ": 90 * time.Second} {
+		got, ok := ParseLinkGrace(v)
+		if !ok || got != want {
+			t.Errorf("ParseLinkGrace(%q) = %v, %t, want %v", v, got, ok, want)
+		}
+	}
+	for _, v := range []string{"1s", "1999ms", "-5s", "20", "aus"} {
+		if _, ok := ParseLinkGrace(v); ok {
+			t.Errorf("ParseLinkGrace(%q) accepted", v)
+		}
+	}
+	for _, c := range []struct {
+		env  string
+		args []string
+		want string
+	}{{"", nil, ""}, {"7s", nil, "7s"}, {"7s", []string{"--live-link-grace", "off"}, "off"}} {
+		cfg := DefaultConfig()
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		cfg.BindFlags(fs, func(k string) string {
+			if k == "RATSNETZ_LIVE_LINK_GRACE" {
+				return c.env
+			}
+			return ""
+		})
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		if cfg.LiveLinkGrace != c.want {
+			t.Errorf("env %q, args %q: LiveLinkGrace %q, want %q", c.env, c.args, cfg.LiveLinkGrace, c.want)
 		}
 	}
 }

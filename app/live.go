@@ -32,7 +32,8 @@ import (
 //	RATSNETZ_LIVE_LINK_GRACE    how long a remote member's live connection
 //	                            may be gone before it counts as a link
 //	                            failure (Go duration, default 20s; off = no
-//	                            automatic detection)
+//	                            automatic detection); Config.LiveLinkGrace
+//	                            (--live-link-grace) wins when set
 //	RATSNETZ_BBB_URL, RATSNETZ_BBB_SECRET, RATSNETZ_BBB_SHA256=on
 //	RATSNETZ_JITSI_URL, RATSNETZ_JITSI_APP_ID, RATSNETZ_JITSI_SECRET
 func (m *Main) openLive(ctx context.Context, baseURL string) (web.LiveDeps, error) {
@@ -50,15 +51,15 @@ func (m *Main) openLive(ctx context.Context, baseURL string) (web.LiveDeps, erro
 			}
 		}
 	}
-	grace := ratsnetz.DefaultLinkGrace
-	if v := os.Getenv("RATSNETZ_LIVE_LINK_GRACE"); v == "off" {
-		grace = 0
-	} else if v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 2*time.Second {
-			return web.LiveDeps{}, fmt.Errorf("RATSNETZ_LIVE_LINK_GRACE: %q ist keine Dauer von mindestens 2s (z. B. 20s) und nicht „off“", v)
-		}
-		grace = d
+	// Config.LiveLinkGrace (flag or environment, checked by Validate); a
+	// Main built without BindFlags still reads the environment.
+	setting := m.Config.LiveLinkGrace
+	if setting == "" {
+		setting = os.Getenv("RATSNETZ_LIVE_LINK_GRACE")
+	}
+	grace, ok := ParseLinkGrace(setting)
+	if !ok {
+		return web.LiveDeps{}, fmt.Errorf("RATSNETZ_LIVE_LINK_GRACE: %q ist keine Dauer von mindestens 2s (z. B. 20s) und nicht „off“", setting)
 	}
 	video, open, err := liveVideo(baseURL, m.Now)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
@@ -53,6 +54,12 @@ type Main struct {
 	server *http.Server
 	done   chan error
 	url    string
+
+	// closeOnce makes Close idempotent: a second call (a test's cleanup
+	// after an explicit Close, a signal during shutdown) waits for the
+	// first and returns its error instead of blocking on done.
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // NewMain returns a Main for cfg; call Open to start it.
@@ -244,8 +251,15 @@ func (m *Main) system(baseURL string) ratsnetz.System {
 // URL is the address the server listens on, e.g. http://127.0.0.1:41234.
 func (m *Main) URL() string { return m.url }
 
-// Close shuts the HTTP server down gracefully and closes storage.
+// Close shuts the HTTP server down gracefully and closes storage. It may be
+// called more than once and from several goroutines: every call returns
+// after the first has finished, with its error.
 func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
 	var errs []error
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
