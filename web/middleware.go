@@ -135,6 +135,9 @@ func requestLogLevel(status int, d time.Duration, clientGone bool) slog.Level {
 	switch {
 	case clientGone:
 		return slog.LevelDebug
+	case status == http.StatusServiceUnavailable:
+		// Shed load (web/admission.go): a symptom to watch, not a fault.
+		return slog.LevelWarn
 	case status >= 400:
 		return slogLevelFor(status)
 	case d >= slowRequest:

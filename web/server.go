@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ratsnetz/ratsnetz"
+	"github.com/ratsnetz/ratsnetz/admission"
 	"github.com/ratsnetz/ratsnetz/auth"
 	"github.com/ratsnetz/ratsnetz/csrf"
 	"github.com/ratsnetz/ratsnetz/mail"
@@ -59,6 +60,9 @@ type Config struct {
 	// user (an audit.Recorder, off the request path); nil with Auth set
 	// appends synchronously to Auth.Accounts.
 	Access AccessRecorder
+	// Pages bounds the public page renders running at once (web/admission.go);
+	// nil means admission's defaults, admission.Config{Limit: -1} no bound.
+	Pages *admission.Limiter
 
 	// Areas added by later issues; each area owns its file (web/<area>.go)
 	// with its dependencies type, its routes and its messages.
@@ -85,6 +89,7 @@ type Server struct {
 	bufs      sync.Pool
 	ref       refCache
 	persons   personCache
+	pages     *admission.Limiter
 
 	auth            *auth.Service
 	cookies         auth.Cookies
@@ -124,6 +129,7 @@ func NewServer(cfg Config) *Server {
 		now:     cfg.Now,
 		loc:     cfg.Location,
 		mux:     http.NewServeMux(),
+		pages:   newPageLimiter(cfg),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -171,24 +177,25 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) routes() {
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticHandler()))
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
-	s.mux.HandleFunc("GET /{$}", s.handleHome)
+	// Page renders wait their turn in the admission limiter (s.page).
+	s.mux.Handle("GET /{$}", s.page(s.handleHome))
 	if s.search.Search == nil { // else the search area serves /suche
 		s.mux.HandleFunc("GET /suche", s.handleSearch)
 	}
 
-	s.mux.HandleFunc("GET /sitzungen", s.handleMeetingIndex)
-	s.mux.HandleFunc("GET /sitzungen/{id}", s.handleMeetingView)
-	s.mux.HandleFunc("GET /sitzungen/{id}/druck", s.handleMeetingPrint)
-	s.mux.HandleFunc("GET /sitzungen/{meetingID}/top/{id}", s.handleAgendaItemView)
+	s.mux.Handle("GET /sitzungen", s.page(s.handleMeetingIndex))
+	s.mux.Handle("GET /sitzungen/{id}", s.page(s.handleMeetingView))
+	s.mux.Handle("GET /sitzungen/{id}/druck", s.page(s.handleMeetingPrint))
+	s.mux.Handle("GET /sitzungen/{meetingID}/top/{id}", s.page(s.handleAgendaItemView))
 
-	s.mux.HandleFunc("GET /vorlagen", s.handlePaperIndex)
-	s.mux.HandleFunc("GET /vorlagen/{id}", s.handlePaperView)
-	s.mux.HandleFunc("GET /vorlagen/{id}/druck", s.handlePaperPrint)
+	s.mux.Handle("GET /vorlagen", s.page(s.handlePaperIndex))
+	s.mux.Handle("GET /vorlagen/{id}", s.page(s.handlePaperView))
+	s.mux.Handle("GET /vorlagen/{id}/druck", s.page(s.handlePaperPrint))
 
-	s.mux.HandleFunc("GET /gremien", s.handleOrganizationIndex)
-	s.mux.HandleFunc("GET /gremien/{id}", s.handleOrganizationView)
-	s.mux.HandleFunc("GET /personen", s.handlePersonIndex)
-	s.mux.HandleFunc("GET /personen/{id}", s.handlePersonView)
+	s.mux.Handle("GET /gremien", s.page(s.handleOrganizationIndex))
+	s.mux.Handle("GET /gremien/{id}", s.page(s.handleOrganizationView))
+	s.mux.Handle("GET /personen", s.page(s.handlePersonIndex))
+	s.mux.Handle("GET /personen/{id}", s.page(s.handlePersonView))
 
 	s.mux.HandleFunc("GET /dateien/{id}", s.handleFileInline)
 	s.mux.HandleFunc("GET /dateien/{id}/download", s.handleFileDownload)
