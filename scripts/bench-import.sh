@@ -10,7 +10,10 @@
 #              copy of /tmp/ratsnetz-bench/data-sqlite-pristine in $WORK/src-data)
 #   SRC_DB     or a PostgreSQL URL as source instead
 #   WORK       scratch directory for the target (default /tmp/ratsnetz-import-bench)
-#   PGURL      target database server (database ratsnetz_import_bench is dropped and created)
+#   PGSERVER   target database server (default postgres://postgres@127.0.0.1:5432)
+#   PGDB       target database there, dropped and created (default ratsnetz_import_bench)
+#   BIN        a ratsnetz binary built elsewhere (an A/B against a base commit;
+#              default: built from this tree into $WORK/ratsnetz)
 #   IMPORT_FLAGS  extra flags for `ratsnetz import oparl` (e.g. --concurrency 8)
 #   TIMEOUT    stop each import after this many seconds (a subset on a busy
 #              machine; the import is interrupted like Ctrl-C and would resume)
@@ -26,9 +29,12 @@ TARGETS=${*:-sqlite postgres}
 WORK=${WORK:-/tmp/ratsnetz-import-bench}
 PORT=${PORT:-18130}
 PGSERVER=${PGSERVER:-postgres://postgres@127.0.0.1:5432}
+PGDB=${PGDB:-ratsnetz_import_bench}
 mkdir -p "$WORK"
-BIN=$WORK/ratsnetz
-go build -o "$BIN" ./cmd/ratsnetz
+if [ -z "${BIN:-}" ]; then
+  BIN=$WORK/ratsnetz
+  go build -o "$BIN" ./cmd/ratsnetz
+fi
 
 # The source needs the schema this binary serves from: unless SRC_DATA or
 # SRC_DB is given (used as they are), a copy of the pristine large dataset
@@ -56,11 +62,11 @@ for t in $TARGETS; do
       rm -rf "$WORK/sqlite"; mkdir -p "$WORK/sqlite"
       export RATSNETZ_DATA="$WORK/sqlite"; unset RATSNETZ_DATABASE_URL ;;
     postgres)
-      psql "$PGSERVER/postgres" -qc "DROP DATABASE IF EXISTS ratsnetz_import_bench" >/dev/null
-      psql "$PGSERVER/postgres" -qc "CREATE DATABASE ratsnetz_import_bench" >/dev/null
+      psql "$PGSERVER/postgres" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null
+      psql "$PGSERVER/postgres" -qc "CREATE DATABASE $PGDB" >/dev/null
       rm -rf "$WORK/postgres"; mkdir -p "$WORK/postgres"
       export RATSNETZ_DATA="$WORK/postgres"
-      export RATSNETZ_DATABASE_URL="$PGSERVER/ratsnetz_import_bench?sslmode=disable" ;;
+      export RATSNETZ_DATABASE_URL="$PGSERVER/$PGDB?sslmode=disable" ;;
     *) echo "usage: $0 [sqlite] [postgres]" >&2; exit 2 ;;
   esac
   load0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -71,7 +77,7 @@ for t in $TARGETS; do
   pgcpu=$WORK/pgcpu-$t.txt; : >"$pgcpu"
   if [ "$t" = postgres ]; then
     ( while :; do
-        for p in $(psql "$PGSERVER/postgres" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = 'ratsnetz_import_bench'" 2>/dev/null); do
+        for p in $(psql "$PGSERVER/postgres" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = '$PGDB'" 2>/dev/null); do
           [ -r /proc/$p/stat ] && echo "$p $(awk '{print $14+$15}' /proc/$p/stat)"
         done >>"$pgcpu"
         sleep 1

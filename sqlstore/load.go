@@ -50,6 +50,9 @@ func (db *DB) load(ctx context.Context, ds *ratsnetz.Dataset, bumpAlways bool, i
 	}
 	l := &loader{db: db, tx: tx, stmts: map[string]*sql.Stmt{}, now: db.Now(), flipped: map[string]map[int64]bool{}}
 	defer l.close()
+	if err := l.beginBulk(ctx); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
 	steps := []func(context.Context, *ratsnetz.Dataset) error{
 		l.bodies, l.terms, l.locations, l.organizations, l.persons, l.memberships,
 		l.meetings, l.agendaItems, l.papers, l.consultations, l.files,
@@ -60,6 +63,9 @@ func (db *DB) load(ctx context.Context, ds *ratsnetz.Dataset, bumpAlways bool, i
 		}
 	}
 	if err := l.bumpParents(ctx, ds); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if err := l.endBulk(ctx); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	if bumpAlways || len(l.tables) > 0 {
@@ -100,6 +106,67 @@ type loader struct {
 	now    time.Time
 	// flipped holds per table the IDs this load de-published.
 	flipped map[string]map[int64]bool
+	// visFiles are the files whose visible_public this load may have
+	// changed: files written, files linked or unlinked; visMeetings the
+	// meetings written (their agenda items' files). See endBulk.
+	visFiles    map[int64]struct{}
+	visMeetings []int64
+}
+
+// beginBulk switches the file-visibility row triggers of migration 0013
+// off for this transaction only (migration 0025): on PostgreSQL with a
+// transaction-local setting, on SQLite with a row in bulk_load that endBulk
+// deletes again before the commit (SQLite has one writer at a time, so no
+// other write can see it). endBulk then recomputes files.visible_public
+// once, set-based, for the files the load touched.
+func (l *loader) beginBulk(ctx context.Context) error {
+	q := "INSERT INTO bulk_load (id) VALUES (1)"
+	if l.db.dialect.Name == "postgres" {
+		q = "SELECT set_config('ratsnetz.bulk', 'on', true)"
+	}
+	if _, err := l.tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("begin bulk load: %w", err)
+	}
+	l.visFiles = map[int64]struct{}{}
+	return nil
+}
+
+// endBulk recomputes files.visible_public of every file the load touched
+// (written, linked, unlinked, or owned by a written owner or by an agenda
+// item of a written meeting) with the public's file rule
+// (viewer.fileOwnersVisible, the rule VisibilityFlagMismatches checks) and
+// switches the row triggers on again. Only rows whose flag changes are
+// written.
+func (l *loader) endBulk(ctx context.Context) error {
+	if len(l.visMeetings) > 0 {
+		// A meeting's public flag is part of the rule for its agenda
+		// items' files.
+		err := l.db.refs(ctx, l.tx, "SELECT a.meeting_id, '', l.file_id FROM agenda_items a JOIN file_links l ON l.owner_kind = 'agenda_item' AND l.owner_id = a.id WHERE a.meeting_id IN (%s)",
+			l.visMeetings, func(r refRow) { l.visFiles[r.ref] = struct{}{} })
+		if err != nil {
+			return fmt.Errorf("refresh file visibility: %w", err)
+		}
+	}
+	if len(l.visFiles) > 0 {
+		ids := make([]int64, 0, len(l.visFiles))
+		for id := range l.visFiles {
+			ids = append(ids, id)
+		}
+		set, arg := l.db.idSet(ids)
+		q := "UPDATE files SET visible_public = NOT visible_public WHERE id IN (" + set + ")" +
+			" AND (CASE WHEN visible_public THEN 1 ELSE 0 END) <> (CASE WHEN public AND " + viewer{}.fileOwnersVisible("files.id") + " THEN 1 ELSE 0 END)"
+		if err := l.exec(ctx, q, []any{arg}); err != nil {
+			return fmt.Errorf("refresh file visibility: %w", err)
+		}
+	}
+	q := "DELETE FROM bulk_load"
+	if l.db.dialect.Name == "postgres" {
+		q = "SELECT set_config('ratsnetz.bulk', 'off', true)"
+	}
+	if _, err := l.tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("end bulk load: %w", err)
+	}
+	return nil
 }
 
 func (l *loader) close() {
@@ -417,6 +484,50 @@ func (fl *fileLinks) add(kind string, owner int64, role string, ids ...int64) {
 
 var fileLinkCols = []string{"owner_kind", "owner_id", "role", "position", "file_id"}
 
+// touch records file id as one whose visible_public a bulk load must
+// recompute (nothing outside a bulk load: there the triggers do it).
+func (l *loader) touch(id int64) {
+	if l.visFiles != nil {
+		l.visFiles[id] = struct{}{}
+	}
+}
+
+// insertLinks writes file_links rows and records their files.
+func (l *loader) insertLinks(ctx context.Context, links fileLinks) error {
+	for _, r := range links {
+		l.touch(r[4].(int64))
+	}
+	return l.insert(ctx, "file_links", fileLinkCols, links, "")
+}
+
+// clearLinks deletes the file links of the owners ids of one kind and, in
+// a bulk load, records the files that lose a link.
+func (l *loader) clearLinks(ctx context.Context, kind string, ids []int64) error {
+	if l.visFiles == nil {
+		return l.clear(ctx, "file_links", "owner_id", ids, "owner_kind = ? AND ", kind)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	set, arg := l.db.idSet(ids)
+	rows, err := l.tx.QueryContext(ctx, l.db.rebind("DELETE FROM file_links WHERE owner_kind = ? AND owner_id IN ("+set+") RETURNING file_id"), kind, arg)
+	if err != nil {
+		return fmt.Errorf("clear file_links: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("clear file_links: %w", err)
+		}
+		l.touch(id)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("clear file_links: %w", err)
+	}
+	return nil
+}
+
 // idRows turns an ID list of owner into (owner, position, id) rows.
 func idRows(rows [][]any, owner int64, ids []int64) [][]any {
 	for i, id := range ids {
@@ -466,7 +577,8 @@ func (l *loader) meetings(ctx context.Context, ds *ratsnetz.Dataset) error {
 	if err := l.clear(ctx, "meeting_participants", "meeting_id", ids, ""); err != nil {
 		return err
 	}
-	if err := l.clear(ctx, "file_links", "owner_id", ids, "owner_kind = ? AND ", ownerMeeting); err != nil {
+	l.visMeetings = append(l.visMeetings, ids...)
+	if err := l.clearLinks(ctx, ownerMeeting, ids); err != nil {
 		return err
 	}
 	if err := l.insert(ctx, "meeting_organizations", []string{"meeting_id", "position", "organization_id"}, orgs, ""); err != nil {
@@ -475,7 +587,7 @@ func (l *loader) meetings(ctx context.Context, ds *ratsnetz.Dataset) error {
 	if err := l.insert(ctx, "meeting_participants", []string{"meeting_id", "position", "person_id"}, parts, ""); err != nil {
 		return err
 	}
-	return l.insert(ctx, "file_links", fileLinkCols, links, "")
+	return l.insertLinks(ctx, links)
 }
 
 func (l *loader) agendaItems(ctx context.Context, ds *ratsnetz.Dataset) error {
@@ -504,10 +616,10 @@ func (l *loader) agendaItems(ctx context.Context, ds *ratsnetz.Dataset) error {
 		"vote", "start_at", "end_at", "urgent", "addendum"), rows, true); err != nil {
 		return err
 	}
-	if err := l.clear(ctx, "file_links", "owner_id", ids, "owner_kind = ? AND ", ownerAgendaItem); err != nil {
+	if err := l.clearLinks(ctx, ownerAgendaItem, ids); err != nil {
 		return err
 	}
-	return l.insert(ctx, "file_links", fileLinkCols, links, "")
+	return l.insertLinks(ctx, links)
 }
 
 func (l *loader) papers(ctx context.Context, ds *ratsnetz.Dataset) error {
@@ -551,13 +663,13 @@ func (l *loader) papers(ctx context.Context, ds *ratsnetz.Dataset) error {
 	if err := l.clear(ctx, "paper_refs", "paper_id", ids, ""); err != nil {
 		return err
 	}
-	if err := l.clear(ctx, "file_links", "owner_id", ids, "owner_kind = ? AND ", ownerPaper); err != nil {
+	if err := l.clearLinks(ctx, ownerPaper, ids); err != nil {
 		return err
 	}
 	if err := l.insert(ctx, "paper_refs", []string{"paper_id", "kind", "position", "ref_id"}, refs, ""); err != nil {
 		return err
 	}
-	return l.insert(ctx, "file_links", fileLinkCols, links, "")
+	return l.insertLinks(ctx, links)
 }
 
 func (l *loader) consultations(ctx context.Context, ds *ratsnetz.Dataset) error {
@@ -589,6 +701,9 @@ func (l *loader) files(ctx context.Context, ds *ratsnetz.Dataset) error {
 	}
 	if err := l.depublish(ctx, "files", nonPublic(xs, func(f *ratsnetz.File) (int64, bool) { return f.ID, f.Public })); err != nil {
 		return err
+	}
+	for _, id := range ids {
+		l.touch(id)
 	}
 	rows := make([][]any, 0, len(xs))
 	var derivs [][]any

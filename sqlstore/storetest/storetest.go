@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"LoadReplacesLists", testLoadReplacesLists},
 		{"LoadInvalid", testLoadInvalid},
 		{"LoadLarge", testLoadLarge},
+		{"LoadVisibility", testLoadVisibility},
 		{"Filters", testFilters},
 		{"Paging", testPaging},
 		{"Limits", testLimits},
