@@ -43,6 +43,48 @@ func MustOpenDB(tb testing.TB) *sqlstore.DB {
 	return db
 }
 
+// visChecked wraps db so that every Load and LoadImport is followed by a
+// check of files.visible_public against the public's full file rule for
+// every file: loads skip the row triggers and recompute the flag
+// set-based (migration 0025), and every import of these tests must leave
+// it exact (new objects, incremental runs, tombstones, de-publication).
+func visChecked(tb testing.TB, db *sqlstore.DB) *visCheckedStore {
+	return &visCheckedStore{DB: db, tb: tb}
+}
+
+type visCheckedStore struct {
+	*sqlstore.DB
+	tb testing.TB
+}
+
+func (s *visCheckedStore) Load(ctx context.Context, ds *ratsnetz.Dataset) error {
+	if err := s.DB.Load(ctx, ds); err != nil {
+		return err
+	}
+	checkVisibilityFlags(s.tb, s.DB, "after Load")
+	return nil
+}
+
+func (s *visCheckedStore) LoadImport(ctx context.Context, ds *ratsnetz.Dataset, state map[string]string) error {
+	if err := s.DB.LoadImport(ctx, ds, state); err != nil {
+		return err
+	}
+	checkVisibilityFlags(s.tb, s.DB, "after LoadImport")
+	return nil
+}
+
+// checkVisibilityFlags reports every file whose stored visible_public
+// differs from the public's rule (Errorf: it may run in the importer's
+// goroutines).
+func checkVisibilityFlags(tb testing.TB, db *sqlstore.DB, what string) {
+	ids, err := db.VisibilityFlagMismatches(context.Background())
+	if err != nil {
+		tb.Errorf("%s: %v", what, err)
+	} else if len(ids) > 0 {
+		tb.Errorf("%s: files.visible_public differs from the public's file rule for files %v", what, ids)
+	}
+}
+
 // endpoint is a fake OParl server built around recorded responses. Object
 // ids in the samples are rewritten to point at it.
 type endpoint struct {

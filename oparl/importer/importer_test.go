@@ -121,7 +121,7 @@ func karlsruheN(tb testing.TB, n int) *endpoint {
 func runImport(tb testing.TB, ctx context.Context, e *endpoint, db *sqlstore.DB, mod func(*importer.Options)) (*importer.Report, error) {
 	tb.Helper()
 	opts := importer.Options{
-		URL: e.url("/oparl/system"), Store: db, Client: e.srv.Client(),
+		URL: e.url("/oparl/system"), Store: visChecked(tb, db), Client: e.srv.Client(),
 		Backoff: time.Millisecond, Now: func() time.Time { return time.Date(2026, 9, 1, 12, 0, 0, 0, time.UTC) },
 	}
 	if mod != nil {

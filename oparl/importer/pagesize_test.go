@@ -43,7 +43,7 @@ func TestPageSize(t *testing.T) {
 	run := func(pageSize int) (*importer.Report, map[string]any) {
 		t.Helper()
 		dst := MustOpenDB(t)
-		rep, err := importer.Run(ctx, importer.Options{URL: srv.URL + oparl.Prefix + "/system", Store: dst,
+		rep, err := importer.Run(ctx, importer.Options{URL: srv.URL + oparl.Prefix + "/system", Store: visChecked(t, dst),
 			Client: srv.Client(), Backoff: time.Millisecond, PageSize: pageSize})
 		if err != nil {
 			t.Fatal(err)

@@ -30,7 +30,8 @@ func TestRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	src := MustOpenDB(t)
 	srcBlobs := newMemBlobs()
-	if _, err := demo.Load(ratsnetz.SystemContext(ctx), src, srcBlobs, demo.Options{Scale: demo.ScaleSmall}); err != nil {
+	// The demo city has non-public objects: its loads check the flags too.
+	if _, err := demo.Load(ratsnetz.SystemContext(ctx), visChecked(t, src), srcBlobs, demo.Options{Scale: demo.ScaleSmall}); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
@@ -59,7 +60,7 @@ func TestRoundTrip(t *testing.T) {
 
 	dst := MustOpenDB(t)
 	dstBlobs := newMemBlobs()
-	counted := &fileCountingStore{DB: dst, loads: map[string]int{}}
+	counted := &fileCountingStore{DB: dst, tb: t, loads: map[string]int{}}
 	rep, err := importer.Run(ctx, importer.Options{
 		URL: srv.URL + oparl.Prefix + "/system", Store: counted, Blobs: dstBlobs, FetchFiles: true,
 		Client: srv.Client(), Backoff: time.Millisecond,
@@ -107,6 +108,7 @@ func TestRoundTrip(t *testing.T) {
 // written through LoadImport.
 type fileCountingStore struct {
 	*sqlstore.DB
+	tb    testing.TB
 	mu    sync.Mutex
 	loads map[string]int
 }
@@ -119,7 +121,11 @@ func (s *fileCountingStore) LoadImport(ctx context.Context, ds *ratsnetz.Dataset
 		}
 		s.mu.Unlock()
 	}
-	return s.DB.LoadImport(ctx, ds, state)
+	if err := s.DB.LoadImport(ctx, ds, state); err != nil {
+		return err
+	}
+	checkVisibilityFlags(s.tb, s.DB, "after LoadImport")
+	return nil
 }
 
 // roundTripLost lists what OParl does not carry (or Ratsnetz does not
