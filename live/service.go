@@ -83,12 +83,89 @@ type Service struct {
 	mu      sync.RWMutex // guards closed against sends on ballots
 	closed  bool
 	wg      sync.WaitGroup
+
+	statsMu sync.Mutex
+	stats   map[int64]*voteStats // by vote, until the vote closes here
 }
 
 type ballotReq struct {
 	b    ratsnetz.Ballot
 	meet int64
+	at   time.Time // when it was queued
 	done chan error
+}
+
+// voteStats is the group commit's record of a vote's ballots on this
+// instance, logged when the vote closes ("live: ballots committed"): how
+// many batches, how long their transactions took, how long ballots waited
+// for their batch. It tells a slow acknowledgement's cause — the database
+// (commit) or the queue (the writer busy, the process short of CPU) —
+// without a profiler.
+type voteStats struct {
+	ballots, batches, maxBatch int             // ballots: requests, refused ones included
+	commits                    []time.Duration // per batch
+	waits                      []time.Duration // per ballot: queued until its batch began
+}
+
+// maxVoteStats bounds the votes recorded at once (votes closed on another
+// instance are never logged here); maxStatSamples the samples per vote.
+const (
+	maxVoteStats   = 64
+	maxStatSamples = 100_000
+)
+
+func (s *Service) recordBatch(batch []*ballotReq, began time.Time, took time.Duration) {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	if s.stats == nil {
+		s.stats = map[int64]*voteStats{}
+	}
+	seen := map[int64]int{}
+	for _, r := range batch {
+		st := s.stats[r.b.VoteID]
+		if st == nil {
+			if len(s.stats) >= maxVoteStats {
+				clear(s.stats)
+			}
+			st = &voteStats{}
+			s.stats[r.b.VoteID] = st
+		}
+		st.ballots++
+		seen[r.b.VoteID]++
+		if len(st.waits) < maxStatSamples {
+			st.waits = append(st.waits, began.Sub(r.at))
+		}
+	}
+	for id, n := range seen {
+		st := s.stats[id]
+		st.batches++
+		st.maxBatch = max(st.maxBatch, n)
+		if len(st.commits) < maxStatSamples {
+			st.commits = append(st.commits, took)
+		}
+	}
+}
+
+// logVoteStats logs and forgets the vote's batch record.
+func (s *Service) logVoteStats(voteID int64) {
+	s.statsMu.Lock()
+	st := s.stats[voteID]
+	delete(s.stats, voteID)
+	s.statsMu.Unlock()
+	if st == nil || st.batches == 0 {
+		return
+	}
+	slices.Sort(st.commits)
+	slices.Sort(st.waits)
+	s.logger.Info("live: ballots committed", "vote", voteID, "requests", st.ballots, "batches", st.batches,
+		"batch_mean", float64(int(10*float64(st.ballots)/float64(st.batches)))/10, "batch_max", st.maxBatch,
+		"commit_p50", quantile(st.commits, 0.5), "commit_p99", quantile(st.commits, 0.99), "commit_max", st.commits[len(st.commits)-1],
+		"queue_p50", quantile(st.waits, 0.5), "queue_p99", quantile(st.waits, 0.99), "queue_max", st.waits[len(st.waits)-1])
+}
+
+// quantile of sorted durations, rounded for the log.
+func quantile(d []time.Duration, q float64) time.Duration {
+	return d[min(len(d)-1, int(q*float64(len(d))))].Round(10 * time.Microsecond)
 }
 
 // New starts a service.
@@ -195,7 +272,9 @@ func (s *Service) writeBallots() {
 		}
 		// The batch is not tied to any one caller's context: callers that
 		// gave up still get their ballot committed (a retry counts once).
+		began := time.Now()
 		errs, err := cast(context.Background(), bs)
+		s.recordBatch(batch, began, time.Since(began))
 		meetings := map[int64]bool{}
 		for i, r := range batch {
 			switch {
@@ -248,7 +327,7 @@ func (s *Service) Cast(ctx context.Context, meetingID, voteID int64, option stri
 	if v.PersonID == 0 {
 		return ratsnetz.Errorf(ratsnetz.EFORBIDDEN, "Nur Mitglieder können abstimmen.")
 	}
-	r := &ballotReq{b: ratsnetz.Ballot{VoteID: voteID, PersonID: v.PersonID, Option: option}, meet: meetingID, done: make(chan error, 1)}
+	r := &ballotReq{b: ratsnetz.Ballot{VoteID: voteID, PersonID: v.PersonID, Option: option}, meet: meetingID, at: time.Now(), done: make(chan error, 1)}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -387,6 +466,9 @@ func (s *Service) CloseVote(ctx context.Context, meetingID, voteID int64) (*rats
 		return nil, err
 	}
 	v, err := s.store.CloseLiveVote(ctx, voteID)
+	if err == nil {
+		s.logVoteStats(voteID)
+	}
 	return v, s.after(meetingID, err)
 }
 
@@ -396,6 +478,9 @@ func (s *Service) ShowOfHands(ctx context.Context, meetingID, voteID int64, coun
 		return nil, err
 	}
 	v, err := s.store.EnterShowOfHands(ctx, voteID, counts, nil)
+	if err == nil {
+		s.logVoteStats(voteID)
+	}
 	return v, s.after(meetingID, err)
 }
 

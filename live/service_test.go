@@ -3,7 +3,9 @@ package live_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -73,7 +75,8 @@ func TestGroupCommit(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			const n = 300
 			db := MustOpenDB(t, n)
-			svc := live.New(live.Config{Store: db})
+			logged := &recordLog{}
+			svc := live.New(live.Config{Store: db, Logger: slog.New(logged)})
 			defer svc.Close()
 			v := startVote(t, svc, db, n, kind)
 			var wg sync.WaitGroup
@@ -127,6 +130,32 @@ func TestGroupCommit(t *testing.T) {
 			t.Logf("%d ballots in %d transactions", n, progress)
 			if progress >= n {
 				t.Errorf("no batching: %d transactions for %d ballots", progress, n)
+			}
+			// The close logs how the batches went: counts and times only,
+			// nothing of any ballot (no person, no option).
+			stats := logged.find("live: ballots committed")
+			if len(stats) != 1 {
+				t.Fatalf("%d stats records, want 1", len(stats))
+			}
+			attrs := map[string]slog.Value{}
+			stats[0].Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value; return true })
+			var keys []string
+			for k := range attrs {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			want := []string{"batch_max", "batch_mean", "batches", "commit_max", "commit_p50", "commit_p99", "queue_max", "queue_p50", "queue_p99", "requests", "vote"}
+			if !slices.Equal(keys, want) {
+				t.Errorf("stats attributes %v, want %v", keys, want)
+			}
+			if attrs["vote"].Int64() != v.ID || attrs["requests"].Int64() != n+n/10 {
+				t.Errorf("stats: vote %v requests %v, want %d and %d", attrs["vote"], attrs["requests"], v.ID, n+n/10)
+			}
+			if b := attrs["batches"].Int64(); b < 1 || b > n+n/10 || attrs["batch_max"].Int64() < 1 {
+				t.Errorf("stats: %d batches, max %v", b, attrs["batch_max"])
+			}
+			if attrs["commit_p50"].Duration() > attrs["commit_max"].Duration() || attrs["queue_p99"].Duration() > attrs["queue_max"].Duration() {
+				t.Errorf("stats quantiles out of order: %v", attrs)
 			}
 		})
 	}
@@ -222,4 +251,32 @@ func TestHub(t *testing.T) {
 	if n := svc.Hub.Subscribers(); n != 0 {
 		t.Errorf("%d subscribers after Close", n)
 	}
+}
+
+// recordLog is a slog handler that keeps the records.
+type recordLog struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (h *recordLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h *recordLog) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	h.records = append(h.records, r.Clone())
+	h.mu.Unlock()
+	return nil
+}
+func (h *recordLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *recordLog) WithGroup(string) slog.Handler      { return h }
+
+func (h *recordLog) find(msg string) []slog.Record {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []slog.Record
+	for _, r := range h.records {
+		if r.Message == msg {
+			out = append(out, r)
+		}
+	}
+	return out
 }

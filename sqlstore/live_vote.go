@@ -226,24 +226,26 @@ func (db *DB) FindLiveVoteByID(ctx context.Context, id int64) (*ratsnetz.LiveVot
 	return db.liveVote(ctx, db.read, id)
 }
 
-// lockedLiveVote reads a vote inside a writing transaction after taking its
-// row lock (PostgreSQL; SQLite has one writer anyway). Ballot batches of the
-// same vote from another group commit or instance, its close and a show of
-// hands then take turns: otherwise a voter's retry on a second instance meets
-// the first ballot uncommitted (a duplicate key fails the whole batch), and a
-// batch that read "open" could commit after the close had counted.
+// lockedLiveVote reads a vote inside a writing transaction and takes its
+// row lock (PostgreSQL: SELECT … FOR UPDATE, one round trip, no new row
+// version; SQLite has one writer anyway). Ballot batches of the same vote
+// from another group commit or instance, its close and a show of hands then
+// take turns: otherwise a voter's retry on a second instance meets the first
+// ballot uncommitted (a duplicate key fails the whole batch), and a batch
+// that read "open" could commit after the close had counted. After waiting
+// for the lock, PostgreSQL returns the row as the other transaction left it.
 func (db *DB) lockedLiveVote(ctx context.Context, tx *sql.Tx, id int64) (*ratsnetz.LiveVote, error) {
-	if err := db.lockLiveVote(ctx, tx, id); err != nil {
-		return nil, err
+	q := `SELECT ` + liveVoteColumns + ` FROM live_votes WHERE id = ?`
+	if db.dialect.Name != "sqlite" {
+		q += ` FOR UPDATE`
 	}
-	return db.liveVote(ctx, tx, id)
-}
-
-func (db *DB) lockLiveVote(ctx context.Context, tx *sql.Tx, id int64) error {
-	if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE live_votes SET id = id WHERE id = ?`), id); err != nil {
-		return fmt.Errorf("lock vote %d: %w", id, err)
+	v, err := scanLiveVote(tx.QueryRowContext(ctx, db.rebind(q), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ratsnetz.Errorf(ratsnetz.ENOTFOUND, "Die Abstimmung gibt es nicht.")
+	} else if err != nil {
+		return nil, fmt.Errorf("lock vote %d: %w", id, err)
 	}
-	return nil
+	return v, nil
 }
 
 func (db *DB) liveVote(ctx context.Context, q queryer, id int64) (*ratsnetz.LiveVote, error) {
@@ -348,13 +350,24 @@ func (db *DB) castLiveBallots(ctx context.Context, ballots []ratsnetz.Ballot, pr
 		// Every vote's lock before any event is appended (which locks the
 		// chain head): all writers take votes first, in ID order, then the
 		// chain, so two batches cannot wait on each other.
-		for _, voteID := range voteIDs {
-			if err := db.lockLiveVote(ctx, tx, voteID); err != nil {
+		votes := make([]*ratsnetz.LiveVote, len(voteIDs))
+		for k, voteID := range voteIDs {
+			v, err := db.lockedLiveVote(ctx, tx, voteID)
+			if ratsnetz.ErrorCode(err) == ratsnetz.ENOTFOUND {
+				for _, i := range byVote[voteID] {
+					errs[i] = err
+				}
+				continue
+			} else if err != nil {
 				return err
 			}
+			votes[k] = v
 		}
-		for _, voteID := range voteIDs {
-			if err := db.castBallots(ctx, tx, voteID, ballots, byVote[voteID], errs, progress); err != nil {
+		for k, voteID := range voteIDs {
+			if votes[k] == nil {
+				continue
+			}
+			if err := db.castBallots(ctx, tx, votes[k], ballots, byVote[voteID], errs, progress); err != nil {
 				return err
 			}
 		}
@@ -366,14 +379,12 @@ func (db *DB) castLiveBallots(ctx context.Context, ballots []ratsnetz.Ballot, pr
 	return errs, nil
 }
 
-func (db *DB) castBallots(ctx context.Context, tx *sql.Tx, voteID int64, ballots []ratsnetz.Ballot, idx []int, errs []error, progress bool) error {
-	v, err := db.liveVote(ctx, tx, voteID) // locked by castLiveBallots
-	if err != nil {
-		for _, i := range idx {
-			errs[i] = err
-		}
-		return nil
-	}
+// castBallots stores the ballots idx of the locked vote v. Per ballot batch
+// and vote the database sees four statements: the vote's lock (with its
+// row), who of the batch is eligible and voted before (one query), the
+// voters, and the ballots or the secret counters.
+func (db *DB) castBallots(ctx context.Context, tx *sql.Tx, v *ratsnetz.LiveVote, ballots []ratsnetz.Ballot, idx []int, errs []error, progress bool) error {
+	voteID := v.ID
 	if v.State != ratsnetz.VoteStateOpen || v.ShowOfHands {
 		for _, i := range idx {
 			errs[i] = ratsnetz.Errorf(ratsnetz.ECONFLICT, "Die Abstimmung ist geschlossen.")
@@ -384,48 +395,43 @@ func (db *DB) castBallots(ctx context.Context, tx *sql.Tx, voteID int64, ballots
 	for _, i := range idx {
 		persons = append(persons, ballots[i].PersonID)
 	}
-	set, arg := db.idSet(persons)
+	in, arg := db.personsIn("e.person_id", persons)
+	// Who of the batch may vote (their faction), and what they cast before
+	// (option "" for secret votes, whose ballots are no rows): open and
+	// named ballots are found by their key, the primary key's second column.
+	q := `SELECT e.person_id, e.faction_id, CASE WHEN v.person_id IS NULL THEN 0 ELSE 1 END, ''
+		FROM live_vote_eligible e LEFT JOIN live_voters v ON v.vote_id = e.vote_id AND v.person_id = e.person_id
+		WHERE e.vote_id = ? AND ` + in
+	if v.Kind != ratsnetz.VoteSecret {
+		q = `SELECT e.person_id, e.faction_id, CASE WHEN b.option IS NULL THEN 0 ELSE 1 END, COALESCE(b.option, '')
+		FROM live_vote_eligible e LEFT JOIN live_ballots b ON b.vote_id = e.vote_id AND b.ballot_key = 'p' || e.person_id
+		WHERE e.vote_id = ? AND ` + in
+	}
 	faction := map[int64]int64{}
-	rows, err := tx.QueryContext(ctx, db.rebind(`SELECT person_id, faction_id FROM live_vote_eligible WHERE vote_id = ? AND person_id IN (`+set+`)`), voteID, arg)
+	prior := map[int64]string{}
+	rows, err := tx.QueryContext(ctx, db.rebind(q), voteID, arg)
 	if err != nil {
 		return fmt.Errorf("cast ballots: eligible: %w", err)
 	}
 	for rows.Next() {
 		var p, f int64
-		if err := rows.Scan(&p, &f); err != nil {
+		var voted int
+		var o string
+		if err := rows.Scan(&p, &f, &voted, &o); err != nil {
 			rows.Close()
 			return fmt.Errorf("cast ballots: eligible: %w", err)
 		}
 		faction[p] = f
+		if voted != 0 {
+			prior[p] = o
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("cast ballots: eligible: %w", err)
 	}
-	// What the voters of this batch cast before (option "" for secret).
-	prior := map[int64]string{}
-	q := `SELECT person_id, '' FROM live_voters WHERE vote_id = ? AND person_id IN (` + set + `)`
-	if v.Kind != ratsnetz.VoteSecret {
-		q = `SELECT person_id, option FROM live_ballots WHERE vote_id = ? AND person_id IN (` + set + `)`
-	}
-	rows, err = tx.QueryContext(ctx, db.rebind(q), voteID, arg)
-	if err != nil {
-		return fmt.Errorf("cast ballots: prior: %w", err)
-	}
-	for rows.Next() {
-		var p int64
-		var o string
-		if err := rows.Scan(&p, &o); err != nil {
-			rows.Close()
-			return fmt.Errorf("cast ballots: prior: %w", err)
-		}
-		prior[p] = o
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("cast ballots: prior: %w", err)
-	}
-	var voterArgs, ballotArgs []any
+	var voters []int64
+	var ballotArgs []any
 	secret := map[string]int{} // new secret ballots per option
 	type change struct {
 		person int64
@@ -458,19 +464,23 @@ func (db *DB) castBallots(ctx context.Context, tx *sql.Tx, voteID int64, ballots
 			continue
 		}
 		prior[b.PersonID] = b.Option
-		voterArgs = append(voterArgs, voteID, b.PersonID)
+		voters = append(voters, b.PersonID)
 		if v.Kind == ratsnetz.VoteSecret {
 			secret[b.Option]++
 		} else {
 			ballotArgs = append(ballotArgs, voteID, "p"+strconv.FormatInt(b.PersonID, 10), b.PersonID, f, b.Option)
 		}
 	}
-	if err := db.insertRows(ctx, tx, `INSERT INTO live_voters (vote_id, person_id) VALUES `, 2, voterArgs); err != nil {
-		return fmt.Errorf("cast ballots: voters: %w", err)
-	}
-	if len(voterArgs) > 0 && v.Kind == ratsnetz.VoteSecret {
-		if err := db.addSecretBallots(ctx, tx, v, secret); err != nil {
-			return err
+	if len(voters) > 0 {
+		// One statement text whatever the batch size (prepared once).
+		set, arg := db.idSet(voters)
+		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO live_voters (vote_id, person_id) SELECT CAST(? AS BIGINT), x.* FROM (`+set+`) x`), voteID, arg); err != nil {
+			return fmt.Errorf("cast ballots: voters: %w", err)
+		}
+		if v.Kind == ratsnetz.VoteSecret {
+			if err := db.addSecretBallots(ctx, tx, v, secret); err != nil {
+				return err
+			}
 		}
 	}
 	if err := db.insertRows(ctx, tx, `INSERT INTO live_ballots (vote_id, ballot_key, person_id, faction_id, option) VALUES `, 5, ballotArgs); err != nil {
@@ -482,10 +492,24 @@ func (db *DB) castBallots(ctx context.Context, tx *sql.Tx, voteID int64, ballots
 			return fmt.Errorf("cast ballots: change: %w", err)
 		}
 	}
-	if len(voterArgs) == 0 || !progress {
+	if len(voters) == 0 || !progress {
 		return nil
 	}
 	return db.appendVoteProgress(ctx, tx, v)
+}
+
+// personsIn is the condition "col is one of ids" with its argument, such
+// that the vote's rows are looked up by their primary key (vote, person) one
+// by one. On PostgreSQL "= ANY(array)" is an index condition: the generic
+// plans (plan_cache_mode) of "IN (SELECT unnest(…))" hash-join ALL the
+// vote's rows instead — 5 000 rows read per ballot batch, the cost of a
+// batch growing with the meeting.
+func (db *DB) personsIn(col string, ids []int64) (string, any) {
+	if db.dialect.Name == "sqlite" {
+		set, arg := db.idSet(ids)
+		return col + ` IN (` + set + `)`, arg
+	}
+	return col + ` = ANY(CAST(? AS BIGINT[]))`, ids
 }
 
 // insertRows inserts rows of k columns given flat in args, as few
