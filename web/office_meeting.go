@@ -20,7 +20,7 @@ func (s *Server) meetingInputFromForm(r *http.Request) (ratsnetz.MeetingInput, s
 	start, ok1 := s.formTime(r.PostFormValue("datum"), r.PostFormValue("beginn"))
 	end, ok2 := s.formTime(r.PostFormValue("datum"), r.PostFormValue("ende"))
 	if !ok1 || !ok2 {
-		return in, "Datum oder Uhrzeit sind ungültig."
+		return in, s.formatter(r.Context()).T("office.err.dateTime")
 	}
 	if strings.TrimSpace(r.PostFormValue("ende")) == "" {
 		end = time.Time{}
@@ -59,7 +59,7 @@ func (s *Server) handleOfficeSeriesCreate(w http.ResponseWriter, r *http.Request
 	every, ok2 := formCount(r, "wochen")
 	nth, ok3 := formCount(r, "nter")
 	if msg == "" && (!ok || !ok2 || !ok3) {
-		msg = "Anzahl, Wochenabstand und n-ter Wochentag sind Zahlen."
+		msg = s.formatter(r.Context()).T("office.err.seriesNumbers")
 	}
 	if msg != "" {
 		s.renderOfficeHome(w, r, http.StatusBadRequest, officeHomeData{Error: msg, M: meetingFormOf(r)})
@@ -145,7 +145,7 @@ func (s *Server) handleOfficeMeeting(w http.ResponseWriter, r *http.Request) {
 	}
 	d := officeMeetingData{}
 	if r.URL.Query().Get("ok") != "" {
-		d.Info = "Gespeichert."
+		d.Info = s.formatter(r.Context()).T("office.info.saved")
 	}
 	s.renderOfficeMeeting(w, r, http.StatusOK, id, d)
 }
@@ -171,12 +171,13 @@ func (s *Server) officeItems(r *http.Request, meetingID int64) ([]officeItemRow,
 			refs[p.ID] = p.Reference
 		}
 	}
+	fm := s.formatter(r.Context())
 	var out []officeItemRow
 	for _, it := range items {
 		row := officeItemRow{ID: it.ID, Number: it.Number, Name: it.Name, Public: it.Public, Urgent: it.Urgent, Addendum: it.Addendum,
 			PaperID: it.PaperID, Reference: refs[it.PaperID], Result: it.Result, Resolution: it.ResolutionText, MinutesText: it.MinutesText}
 		if it.Redacted {
-			row.Name = "Nichtöffentlicher Tagesordnungspunkt"
+			row.Name = fm.T("agenda.redacted")
 		}
 		if v := it.Vote; v != nil {
 			row.Yes, row.No, row.Abstain, row.Unanimous = v.Yes, v.No, v.Abstain, v.Unanimous
@@ -219,7 +220,7 @@ func (s *Server) renderOfficeMeeting(w http.ResponseWriter, r *http.Request, sta
 		d.Planned = append(d.Planned, officePlannedRow{ID: c.ID, PaperID: p.ID, Name: p.Name, Reference: p.Reference, Role: c.Role,
 			Date: fm.Date(c.Date), Public: p.Public})
 	}
-	s.renderForm(w, r, status, "office_meeting", "Tagesordnung: "+m.Name, d)
+	s.renderForm(w, r, status, "office_meeting", fm.T("office.title.agenda", m.Name), d)
 }
 
 func (s *Server) meetingPath(id int64) string {
@@ -356,7 +357,7 @@ func (s *Server) handleMinutes(w http.ResponseWriter, r *http.Request) {
 	}
 	d := minutesData{}
 	if r.URL.Query().Get("ok") != "" {
-		d.Info = "Gespeichert."
+		d.Info = s.formatter(r.Context()).T("office.info.saved")
 	}
 	s.renderMinutes(w, r, http.StatusOK, id, d)
 }
@@ -415,7 +416,7 @@ func (s *Server) renderMinutes(w http.ResponseWriter, r *http.Request, status in
 			a := recorded[ms.PersonID]
 			delete(recorded, ms.PersonID)
 			d.Attendance = append(d.Attendance, officeAttendanceRow{PersonID: p.ID, Name: p.Name, Role: ms.Role,
-				Statuses: attendanceOptions(a.Status), Arrived: fm.Clock(a.Arrived), Left: fm.Clock(a.Left)})
+				Statuses: attendanceOptions(fm, a.Status), Arrived: fm.Clock(a.Arrived), Left: fm.Clock(a.Left)})
 			persons = append(persons, officeConflict{ID: p.ID, Name: p.Name})
 			if ms.OnBehalfOfID != 0 {
 				if _, ok := factions[ms.OnBehalfOfID]; !ok {
@@ -434,7 +435,7 @@ func (s *Server) renderMinutes(w http.ResponseWriter, r *http.Request, status in
 	}
 	for _, a := range mins.Attendance {
 		if _, ok := recorded[a.PersonID]; ok {
-			d.Attendance = append(d.Attendance, officeAttendanceRow{PersonID: a.PersonID, Name: a.Name, Statuses: attendanceOptions(a.Status),
+			d.Attendance = append(d.Attendance, officeAttendanceRow{PersonID: a.PersonID, Name: a.Name, Statuses: attendanceOptions(fm, a.Status),
 				Arrived: fm.Clock(a.Arrived), Left: fm.Clock(a.Left)})
 		}
 	}
@@ -461,14 +462,14 @@ func (s *Server) renderMinutes(w http.ResponseWriter, r *http.Request, status in
 		}
 		d.Items[i].Persons = append([]officeConflict(nil), persons...)
 	}
-	s.renderForm(w, r, status, "office_minutes", "Niederschrift: "+m.Name, d)
+	s.renderForm(w, r, status, "office_minutes", fm.T("office.title.minutes", m.Name), d)
 }
 
-func attendanceOptions(selected string) []option {
+func attendanceOptions(fm formatter, selected string) []option {
 	return []option{{Value: "", Label: "—", Selected: selected == ""},
-		{Value: ratsnetz.AttendancePresent, Label: "anwesend", Selected: selected == ratsnetz.AttendancePresent},
-		{Value: ratsnetz.AttendanceExcused, Label: "entschuldigt", Selected: selected == ratsnetz.AttendanceExcused},
-		{Value: ratsnetz.AttendanceUnexcused, Label: "unentschuldigt", Selected: selected == ratsnetz.AttendanceUnexcused}}
+		{Value: ratsnetz.AttendancePresent, Label: fm.T("office.att.present"), Selected: selected == ratsnetz.AttendancePresent},
+		{Value: ratsnetz.AttendanceExcused, Label: fm.T("office.att.excused"), Selected: selected == ratsnetz.AttendanceExcused},
+		{Value: ratsnetz.AttendanceUnexcused, Label: fm.T("office.att.unexcused"), Selected: selected == ratsnetz.AttendanceUnexcused}}
 }
 
 func (s *Server) minutesPath(id int64) string { return s.meetingPath(id) + "/niederschrift" }
@@ -492,7 +493,7 @@ func (s *Server) handleMinutesAttendance(w http.ResponseWriter, r *http.Request)
 	for _, v := range r.PostForm["person"] {
 		pid, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || pid <= 0 {
-			s.renderMinutes(w, r, http.StatusBadRequest, id, minutesData{Error: "Ungültige Person."})
+			s.renderMinutes(w, r, http.StatusBadRequest, id, minutesData{Error: s.formatter(r.Context()).T("office.err.person")})
 			return
 		}
 		status := r.PostFormValue("status_" + v)
@@ -502,7 +503,7 @@ func (s *Server) handleMinutesAttendance(w http.ResponseWriter, r *http.Request)
 		arrived, ok1 := s.formTime(day, r.PostFormValue("kommt_"+v))
 		left, ok2 := s.formTime(day, r.PostFormValue("geht_"+v))
 		if !ok1 || !ok2 {
-			s.renderMinutes(w, r, http.StatusBadRequest, id, minutesData{Error: "Eine Uhrzeit ist ungültig (Format 17:30)."})
+			s.renderMinutes(w, r, http.StatusBadRequest, id, minutesData{Error: s.formatter(r.Context()).T("office.err.clock")})
 			return
 		}
 		if strings.TrimSpace(r.PostFormValue("kommt_"+v)) == "" {
@@ -581,7 +582,7 @@ func (s *Server) handleMinutesResult(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !ok {
-		s.renderMinutes(w, r, http.StatusBadRequest, id, minutesData{Error: "Stimmenzahlen sind ganze Zahlen von 0 bis 10 000."})
+		s.renderMinutes(w, r, http.StatusBadRequest, id, minutesData{Error: s.formatter(r.Context()).T("office.err.votes")})
 		return
 	}
 	if yes+no+abstain > 0 || unanimous || len(factions) > 0 {
@@ -635,7 +636,7 @@ func (s *Server) handleMinutesPublish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !mins.Signed() {
-		s.renderMinutes(w, r, http.StatusConflict, id, minutesData{Error: "Vor der Veröffentlichung unterschreiben Vorsitz und Schriftführung."})
+		s.renderMinutes(w, r, http.StatusConflict, id, minutesData{Error: s.formatter(r.Context()).T("office.err.unsigned")})
 		return
 	}
 	if s.office.RenderMinutes == nil {

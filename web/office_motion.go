@@ -77,7 +77,7 @@ func (s *Server) renderMyMotions(w http.ResponseWriter, r *http.Request, status 
 		s.error(w, r, err)
 		return
 	}
-	d.Factions = []option{{Value: "", Label: "in eigenem Namen"}}
+	d.Factions = []option{{Value: "", Label: s.formatter(ctx).T("office.my.ownName")}}
 	for _, o := range orgs {
 		v := strconv.FormatInt(o.ID, 10)
 		switch o.OrganizationType {
@@ -88,7 +88,7 @@ func (s *Server) renderMyMotions(w http.ResponseWriter, r *http.Request, status 
 		}
 	}
 	d.Kinds = stringOptions([]string{ratsnetz.PaperTypeMotion, ratsnetz.PaperTypeQuestion}, kind)
-	s.renderForm(w, r, status, "office_mymotions", s.catalogs[langFromContext(r.Context())].T("office.my.title"), d)
+	s.renderForm(w, r, status, "office_mymotions", s.formatter(ctx).T("office.my.title"), d)
 }
 
 func (s *Server) handleMotionSubmit(w http.ResponseWriter, r *http.Request) {
@@ -145,9 +145,9 @@ func (s *Server) handleMotionInbox(w http.ResponseWriter, r *http.Request) {
 	d := motionInboxData{}
 	switch r.URL.Query().Get("ok") {
 	case "angenommen":
-		d.Info = "Der Antrag ist als Vorlage aufgenommen."
+		d.Info = s.formatter(r.Context()).T("office.info.accepted")
 	case "zurueckgewiesen":
-		d.Info = "Der Antrag ist zurückgewiesen."
+		d.Info = s.formatter(r.Context()).T("office.info.rejected")
 	}
 	s.renderMotionInbox(w, r, http.StatusOK, d)
 }
@@ -167,7 +167,7 @@ func (s *Server) renderMotionInbox(w http.ResponseWriter, r *http.Request, statu
 			d.Decided = append(d.Decided, row)
 		}
 	}
-	s.renderForm(w, r, status, "office_motions", "Eingang Anträge und Anfragen", d)
+	s.renderForm(w, r, status, "office_motions", s.formatter(ctx).T("office.inbox.title"), d)
 }
 
 func (s *Server) handleMotionAccept(w http.ResponseWriter, r *http.Request) {
@@ -181,7 +181,7 @@ func (s *Server) handleMotionAccept(w http.ResponseWriter, r *http.Request) {
 	}
 	day, ok := formDay(r.PostFormValue("datum"))
 	if !ok {
-		s.renderMotionInbox(w, r, http.StatusBadRequest, motionInboxData{Error: "Das Datum der Beratung ist ungültig."})
+		s.renderMotionInbox(w, r, http.StatusBadRequest, motionInboxData{Error: s.formatter(r.Context()).T("office.err.motionDate")})
 		return
 	}
 	if _, err := s.office.Office.AcceptMotion(r.Context(), id, day); err != nil {
