@@ -42,12 +42,15 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// 8 MB of page cache per connection (SQLite's own, counted in the
+	// 4 MB of page cache per connection (SQLite's own, counted in the
 	// process's memory): enough for the B-tree interior pages the lookups
 	// walk; leaf pages come from the OS page cache, which is shared and
-	// not part of our RSS. 32 MB per pooled connection made the server
-	// exceed 300 MB after touching many distinct pages.
-	q.Add("_pragma", "cache_size(-8000)")
+	// not part of our RSS. The pure-Go allocator behind SQLite puts each
+	// cached 4 KiB page (plus its header) in an 8 KiB slot, so the real
+	// cost is twice the setting: 8 MB per connection took ~80 MB over the
+	// five connections and pushed the uncached page bench to 317–328 MB
+	// peak RSS; 4 MB gives 266 MB (32 MB made it exceed 300 MB earlier).
+	q.Add("_pragma", "cache_size(-4000)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
