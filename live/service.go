@@ -107,6 +107,11 @@ type voteStats struct {
 	waits                      []time.Duration // per ballot: queued until its batch began
 }
 
+// BallotStatsMessage is the message of the log record a vote's close writes
+// with its voteStats (attributes vote, requests, batches, batch_mean,
+// batch_max, commit_p50/p99/max, queue_p50/p99/max).
+const BallotStatsMessage = "live: ballots committed"
+
 // maxVoteStats bounds the votes recorded at once (votes closed on another
 // instance are never logged here); maxStatSamples the samples per vote.
 const (
@@ -157,7 +162,7 @@ func (s *Service) logVoteStats(voteID int64) {
 	}
 	slices.Sort(st.commits)
 	slices.Sort(st.waits)
-	s.logger.Info("live: ballots committed", "vote", voteID, "requests", st.ballots, "batches", st.batches,
+	s.logger.Info(BallotStatsMessage, "vote", voteID, "requests", st.ballots, "batches", st.batches,
 		"batch_mean", float64(int(10*float64(st.ballots)/float64(st.batches)))/10, "batch_max", st.maxBatch,
 		"commit_p50", quantile(st.commits, 0.5), "commit_p99", quantile(st.commits, 0.99), "commit_max", st.commits[len(st.commits)-1],
 		"queue_p50", quantile(st.waits, 0.5), "queue_p99", quantile(st.waits, 0.99), "queue_max", st.waits[len(st.waits)-1])

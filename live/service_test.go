@@ -133,7 +133,7 @@ func TestGroupCommit(t *testing.T) {
 			}
 			// The close logs how the batches went: counts and times only,
 			// nothing of any ballot (no person, no option).
-			stats := logged.find("live: ballots committed")
+			stats := logged.find(live.BallotStatsMessage)
 			if len(stats) != 1 {
 				t.Fatalf("%d stats records, want 1", len(stats))
 			}

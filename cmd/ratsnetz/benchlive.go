@@ -130,7 +130,9 @@ func benchLive(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []str
 	}
 	prepared := time.Since(t0)
 
-	// The servers.
+	// The servers. In this process, the group commit's per-vote record
+	// ("live: ballots committed") is kept for the report.
+	commitLog := &commitStats{}
 	var bases []string
 	var procs []*serveProc
 	switch {
@@ -151,7 +153,7 @@ func benchLive(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []str
 		}
 	default:
 		cfg.Addr = "127.0.0.1:0"
-		m := app.NewMain(cfg, nil)
+		m := app.NewMain(cfg, slog.New(commitLog))
 		if err := m.Open(ctx); err != nil {
 			return err
 		}
@@ -238,7 +240,7 @@ func benchLive(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []str
 	if err := office.Login(ctx, mid); err != nil {
 		return err
 	}
-	vb := &voteBench{ctx: ctx, db: db, mid: mid, office: office, voters: vs, kind: *kind, procs: procs,
+	vb := &voteBench{ctx: ctx, db: db, mid: mid, office: office, voters: vs, kind: *kind, procs: procs, commitLog: commitLog,
 		pg: cfg.IsPostgres(), out: stdout, gotResult: &gotResult, lastResult: &lastResult, connected: &connected}
 	vb.pgPIDs = pgBackends(ctx, db, vb.pg)
 	var phases []string
@@ -308,8 +310,7 @@ func startServe(ctx context.Context, cfg app.Config, addr string, i int) (*serve
 	cmd.Env = append(os.Environ(), "RATSNETZ_SEARCH_INDEXER=off")
 	// No GOMEMLIMIT of its own: the servers run with serve's default soft
 	// limit (or the GOMEMLIMIT this process was started with).
-	logPath := filepath.Join(os.TempDir(), fmt.Sprintf("ratsnetz-bench-live-serve-%d.log", i))
-	f, err := os.Create(logPath)
+	f, err := os.Create(serveLogPath(i))
 	if err != nil {
 		return nil, err
 	}
@@ -321,6 +322,11 @@ func startServe(ctx context.Context, cfg app.Config, addr string, i int) (*serve
 	p := &serveProc{Cmd: cmd, done: make(chan struct{})}
 	go func() { cmd.Wait(); f.Close(); close(p.done) }()
 	return p, nil
+}
+
+// serveLogPath is where server process i of the bench logs.
+func serveLogPath(i int) string {
+	return filepath.Join(os.TempDir(), fmt.Sprintf("ratsnetz-bench-live-serve-%d.log", i))
 }
 
 // serveProc is a started server process; done is closed when it exited.
@@ -434,6 +440,7 @@ type voteBench struct {
 	gotResult  *atomic.Int64
 	lastResult *atomic.Int64
 	connected  *atomic.Int64
+	commitLog  *commitStats
 }
 
 // arrivals returns n arrival offsets at rate per second: evenly spaced or
@@ -570,6 +577,7 @@ func (b *voteBench) run(phase string, rate float64, pattern, cpuProfile string) 
 	}
 	fmt.Fprintf(out, "    result on %d of %d streams, last %s after the close request was sent\n", b.gotResult.Load(), b.connected.Load(),
 		time.Unix(0, b.lastResult.Load()).Sub(closeAt).Round(time.Millisecond))
+	b.printCommitStats(voteID)
 	v, err := db.FindLiveVoteByID(sys, voteID)
 	if err == nil && v.Result != nil {
 		js, _ := json.Marshal(v.Result.Counts)
@@ -588,4 +596,86 @@ func benchOption(i int) string {
 		return ratsnetz.OptionAbstain
 	}
 	return ratsnetz.OptionYes
+}
+
+// commitStatsMsg is the group commit's log line at a vote's close (live.Service).
+const commitStatsMsg = live.BallotStatsMessage
+
+// printCommitStats prints each server's group-commit record of the vote:
+// batches, their transactions' duration and how long ballots waited for
+// their batch — whether a slow acknowledgement came from the database or
+// from the queue. Servers in this process log to commitLog; serve
+// processes to their log file.
+func (b *voteBench) printCommitStats(voteID int64) {
+	if len(b.procs) == 0 {
+		if line := b.commitLog.line(voteID); line != "" {
+			fmt.Fprintf(b.out, "    group commit: %s\n", line)
+		}
+		return
+	}
+	for i := range b.procs {
+		data, err := os.ReadFile(serveLogPath(i))
+		if err != nil {
+			continue
+		}
+		if line := commitStatsLine(string(data), voteID); line != "" {
+			fmt.Fprintf(b.out, "    group commit (server %d): %s\n", i, line)
+		}
+	}
+}
+
+// commitStatsLine finds the vote's group-commit record in a serve log (text
+// format) and returns its attributes after the vote.
+func commitStatsLine(log string, voteID int64) string {
+	key := "msg=" + strconv.Quote(commitStatsMsg) + " vote=" + strconv.FormatInt(voteID, 10) + " "
+	for _, l := range strings.Split(log, "\n") {
+		if i := strings.Index(l, key); i >= 0 {
+			return l[i+len(key):]
+		}
+	}
+	return ""
+}
+
+// commitStats is a slog handler that keeps the group commit's records of
+// the server running in this process (everything else is discarded, as
+// before).
+type commitStats struct {
+	mu    sync.Mutex
+	lines map[int64]string
+}
+
+func (h *commitStats) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+func (h *commitStats) WithAttrs([]slog.Attr) slog.Handler           { return h }
+func (h *commitStats) WithGroup(string) slog.Handler                { return h }
+
+func (h *commitStats) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != commitStatsMsg {
+		return nil
+	}
+	var vote int64
+	var b strings.Builder
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "vote" {
+			vote = a.Value.Int64()
+			return true
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s=%s", a.Key, a.Value)
+		return true
+	})
+	h.mu.Lock()
+	if h.lines == nil {
+		h.lines = map[int64]string{}
+	}
+	h.lines[vote] = b.String()
+	h.mu.Unlock()
+	return nil
+}
+
+func (h *commitStats) line(voteID int64) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.lines[voteID]
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"log/slog"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -39,5 +41,27 @@ func TestBenchOption(t *testing.T) {
 	}
 	if n["Ja"] != 800 || n["Nein"] != 100 || n["Enthaltung"] != 100 {
 		t.Errorf("choices %v, want Ja 800, Nein 100, Enthaltung 100", n)
+	}
+}
+
+// The group commit's record is found in a serve log (text format) by its
+// vote — vote 1 is not vote 12 — and kept by the in-process handler.
+func TestCommitStatsLine(t *testing.T) {
+	var buf strings.Builder
+	text := slog.New(slog.NewTextHandler(&buf, nil))
+	text.Info("live: request", "path", "/live/1/stimme")
+	text.Info(commitStatsMsg, "vote", int64(12), "requests", 5000, "batches", 400, "commit_p99", 12*time.Millisecond)
+	if got, want := commitStatsLine(buf.String(), 12), "requests=5000 batches=400 commit_p99=12ms"; got != want {
+		t.Errorf("vote 12: %q, want %q", got, want)
+	}
+	if got := commitStatsLine(buf.String(), 1); got != "" {
+		t.Errorf("vote 1: %q, want nothing", got)
+	}
+	h := &commitStats{}
+	l := slog.New(h)
+	l.Info("something else", "vote", int64(3))
+	l.Info(commitStatsMsg, "vote", int64(3), "requests", 7, "queue_p99", 1500*time.Microsecond)
+	if got, want := h.line(3), "requests=7 queue_p99=1.5ms"; got != want {
+		t.Errorf("in-process: %q, want %q", got, want)
 	}
 }
