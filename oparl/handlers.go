@@ -109,6 +109,11 @@ func (s *Server) handleBodyChildList(w http.ResponseWriter, r *http.Request) (*r
 	case kindMeeting:
 		return listPage(ctx, s, listURL, p, func(ctx context.Context, o ratsnetz.ListOptions) ([]*ratsnetz.Meeting, error) {
 			f := ratsnetz.MeetingFilter{BodyID: bodyID, ListOptions: o}
+			if rs, ok := rd.rowStore(); ok {
+				ms, complete, err := rs.FindOParlMeetingRows(ctx, f)
+				rd.shallow = !complete
+				return ms, err
+			}
 			if l, ok := s.store.(ListStore); ok {
 				return l.FindOParlMeetings(ctx, f)
 			}
@@ -118,6 +123,11 @@ func (s *Server) handleBodyChildList(w http.ResponseWriter, r *http.Request) (*r
 	case kindPaper:
 		return listPage(ctx, s, listURL, p, func(ctx context.Context, o ratsnetz.ListOptions) ([]*ratsnetz.Paper, error) {
 			f := ratsnetz.PaperFilter{BodyID: bodyID, ListOptions: o}
+			if rs, ok := rd.rowStore(); ok {
+				ps, complete, err := rs.FindOParlPaperRows(ctx, f)
+				rd.shallow = !complete
+				return ps, err
+			}
 			if l, ok := s.store.(ListStore); ok {
 				return l.FindOParlPapers(ctx, f)
 			}

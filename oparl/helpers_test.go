@@ -101,17 +101,7 @@ func newEnv(tb testing.TB, db *sqlstore.DB, fill func(db *sqlstore.DB)) *env {
 		},
 	})
 	mux.Handle("/oparl/", s.Handler())
-	// The portal serves file contents; a stand-in with the same headers.
-	mux.HandleFunc("/dateien/{id}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/pdf")
-		w.Header().Set("Content-Disposition", `inline; filename="x.pdf"`)
-		io.WriteString(w, "%PDF-1.4")
-	})
-	mux.HandleFunc("/dateien/{id}/download", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/pdf")
-		w.Header().Set("Content-Disposition", `attachment; filename="x.pdf"`)
-		io.WriteString(w, "%PDF-1.4")
-	})
+	handleFiles(mux)
 	return &env{db: db, srv: srv, clock: clock, base: srv.URL + "/oparl/v1.1"}
 }
 
@@ -306,4 +296,19 @@ func fillDemo(t *testing.T) func(db *sqlstore.DB) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// handleFiles adds a stand-in for the portal's file contents (the
+// validator fetches accessUrl and downloadUrl) with the same headers.
+func handleFiles(mux *http.ServeMux) {
+	mux.HandleFunc("/dateien/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `inline; filename="x.pdf"`)
+		io.WriteString(w, "%PDF-1.4")
+	})
+	mux.HandleFunc("/dateien/{id}/download", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `attachment; filename="x.pdf"`)
+		io.WriteString(w, "%PDF-1.4")
+	})
 }

@@ -42,6 +42,8 @@ func appendJSON(b []byte, v any) []byte {
 		return appendLocation(b, v)
 	case *jsonTombstone:
 		return appendTombstone(b, v)
+	case json.RawMessage: // a stored document (docs.go), compact JSON
+		return append(b, v...)
 	}
 	return appendReflect(b, v)
 }

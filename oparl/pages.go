@@ -242,8 +242,19 @@ func (r *renderer) memberships(_ context.Context, ms []*ratsnetz.Membership) ([]
 	return out, nil
 }
 
+// meetings renders meetings, from stored documents where valid (docs.go).
 func (r *renderer) meetings(ctx context.Context, ms []*ratsnetz.Meeting) ([]any, error) {
+	return withDocs(ctx, r, kindMeeting, ms, func(m *ratsnetz.Meeting) ratsnetz.Meta { return m.Meta }, r.meetingsLive)
+}
+
+// meetingsLive renders meetings from the store's rows, one value per meeting.
+func (r *renderer) meetingsLive(ctx context.Context, ms []*ratsnetz.Meeting) ([]any, error) {
 	s := r.s
+	if rs, ok := s.store.(RowListStore); ok {
+		if err := fillShallow(ctx, r, ms, func(m *ratsnetz.Meeting) ratsnetz.Meta { return m.Meta }, rs.FillOParlMeetingRefs); err != nil {
+			return nil, err
+		}
+	}
 	var ids, locIDs, fileIDs []int64
 	for _, m := range ms {
 		if m.Deleted {
@@ -377,8 +388,19 @@ func (r *renderer) agendaOrder(ctx context.Context, meetingIDs []int64) (map[int
 	return position, nil
 }
 
+// papers renders papers, from stored documents where valid (docs.go).
 func (r *renderer) papers(ctx context.Context, ps []*ratsnetz.Paper) ([]any, error) {
+	return withDocs(ctx, r, kindPaper, ps, func(p *ratsnetz.Paper) ratsnetz.Meta { return p.Meta }, r.papersLive)
+}
+
+// papersLive renders papers from the store's rows, one value per paper.
+func (r *renderer) papersLive(ctx context.Context, ps []*ratsnetz.Paper) ([]any, error) {
 	s := r.s
+	if rs, ok := s.store.(RowListStore); ok {
+		if err := fillShallow(ctx, r, ps, func(p *ratsnetz.Paper) ratsnetz.Meta { return p.Meta }, rs.FillOParlPaperRefs); err != nil {
+			return nil, err
+		}
+	}
 	var ids, locIDs, fileIDs []int64
 	for _, p := range ps {
 		if p.Deleted {

@@ -69,6 +69,12 @@ type ListStore interface {
 type renderer struct {
 	s            *Server
 	omitInternal bool
+	// live renders everything from the store, never from stored
+	// documents (BuildDocs renders them so).
+	live bool
+	// shallow: the meetings or papers of this list page came without their
+	// reference lists (RowListStore); the live renderers load them.
+	shallow bool
 }
 
 // standalone and embedded select whether back-references are written.

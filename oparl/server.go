@@ -57,6 +57,11 @@ type Config struct {
 	Logger  *slog.Logger
 	// Now is the clock; time.Now if nil.
 	Now func() time.Time
+	// Build identifies the program build (app: a hash of the executable).
+	// Stored documents (docs.go) are used and built only when it is set
+	// and the Store is a DocStore, and only those rendered by the same
+	// build for the same BaseURL.
+	Build string
 }
 
 // Server serves OParl 1.1.
@@ -71,6 +76,9 @@ type Server struct {
 	mux     *http.ServeMux
 	gzPool  sync.Pool
 	bufPool sync.Pool
+	// docs holds the stored documents (nil: none); build is Config.Build.
+	docs  DocStore
+	build string
 	// reflectJSON encodes every response with encoding/json instead of
 	// the append writers of jsonwrite.go (tests compare both).
 	reflectJSON bool
@@ -86,6 +94,10 @@ func NewServer(cfg Config) *Server {
 		system: cfg.System,
 		logger: cfg.Logger,
 		now:    cfg.Now,
+		build:  cfg.Build,
+	}
+	if ds, ok := cfg.Store.(DocStore); ok && cfg.Build != "" {
+		s.docs = ds
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

@@ -115,27 +115,45 @@ func (db *DB) FindOParlConsultationsByPaperIDs(ctx context.Context, paperIDs []i
 // one main link a paper has). Every other filter or viewer goes to
 // FindPapers.
 func (db *DB) FindOParlPapers(ctx context.Context, f ratsnetz.PaperFilter) ([]*ratsnetz.Paper, error) {
+	ps, complete, err := db.FindOParlPaperRows(ctx, f)
+	if err != nil || complete {
+		return ps, err
+	}
+	return ps, db.FillOParlPaperRefs(ctx, ps)
+}
+
+// FindOParlPaperRows is FindOParlPapers without the reference lists (paper
+// references, files, locations, originators) when complete is false;
+// FillOParlPaperRefs adds them. A list page served from stored documents
+// needs only the rows.
+func (db *DB) FindOParlPaperRows(ctx context.Context, f ratsnetz.PaperFilter) (ps []*ratsnetz.Paper, complete bool, err error) {
 	if f.BodyID == 0 || len(f.IDs) > 0 || f.Reference != "" || f.PaperType != "" || f.Status != "" ||
 		f.OrganizationID != 0 || f.Year != 0 || f.Text != "" || f.Newest || !db.oparlPublicList(ctx, f.ListOptions) {
 		ps, _, err := db.FindPapers(ctx, f)
-		return ps, err
+		return ps, true, err
 	}
 	page, args := db.oparlPage("p", f.ListOptions, []any{f.BodyID})
 	q := `SELECT p.id, p.created, p.modified, p.deleted, p.body_id, p.name, p.reference, p.date,
 		p.paper_type, p.status, p.public FROM papers p WHERE p.body_id = ? AND p.public AND NOT p.deleted` + page
-	ps, err := queryAll(ctx, db, db.read, "list oparl papers", q, args, func(rows rowScanner) (*ratsnetz.Paper, error) {
+	ps, err = queryAll(ctx, db, db.read, "list oparl papers", q, args, func(rows rowScanner) (*ratsnetz.Paper, error) {
 		p := &ratsnetz.Paper{}
 		return p, rows.Scan(&p.ID, timeScanner{&p.Created}, timeScanner{&p.Modified}, boolScanner{&p.Deleted},
 			&p.BodyID, &p.Name, &p.Reference, timeScanner{&p.Date}, &p.PaperType, &p.Status, boolScanner{&p.Public})
 	})
-	if err != nil || len(ps) == 0 {
-		return ps, err
+	return ps, false, err
+}
+
+// FillOParlPaperRefs adds the reference lists to papers of
+// FindOParlPaperRows (public list rows).
+func (db *DB) FillOParlPaperRefs(ctx context.Context, ps []*ratsnetz.Paper) error {
+	if len(ps) == 0 {
+		return nil
 	}
 	byID := byIDOf(ps, idOfPaper)
 	set, arg := db.idSet(idsOf(ps, idOfPaper))
 	// Paper references name visible papers only (a LEFT JOIN, not an
 	// "OR EXISTS" PostgreSQL may hash over every paper).
-	q = `SELECT o, k, r FROM (
+	q := `SELECT o, k, r FROM (
 		SELECT r.paper_id AS o, r.kind AS k, r.ref_id AS r, r.position AS pos FROM paper_refs r
 		LEFT JOIN papers vp ON vp.id = r.ref_id AND vp.public
 		WHERE r.paper_id IN (` + set + `) AND (r.kind NOT IN ('related', 'superordinated', 'subordinated') OR vp.id IS NOT NULL)
@@ -143,10 +161,9 @@ func (db *DB) FindOParlPapers(ctx context.Context, f ratsnetz.PaperFilter) ([]*r
 		SELECT l.owner_id, l.role, l.file_id, l.position FROM file_links l
 		WHERE l.owner_kind = 'paper' AND l.owner_id IN (` + set + `)
 		) u ORDER BY o, k, pos`
-	err = queryRefs(ctx, db, db.read, "list oparl paper references", q, []any{arg, arg}, func(o int64, k string, ref int64) {
+	return queryRefs(ctx, db, db.read, "list oparl paper references", q, []any{arg, arg}, func(o int64, k string, ref int64) {
 		addPaperRef(byID[o], k, ref)
 	})
-	return ps, err
 }
 
 func idOfPaper(p *ratsnetz.Paper) int64           { return p.ID }
@@ -278,27 +295,45 @@ func (db *DB) oparlAgendaItemFiles(ctx context.Context, what string, items []*ra
 // the files' visibility (each single-file role has one link). Every other
 // filter or viewer goes to FindMeetings.
 func (db *DB) FindOParlMeetings(ctx context.Context, f ratsnetz.MeetingFilter) ([]*ratsnetz.Meeting, error) {
+	ms, complete, err := db.FindOParlMeetingRows(ctx, f)
+	if err != nil || complete {
+		return ms, err
+	}
+	return ms, db.FillOParlMeetingRefs(ctx, ms)
+}
+
+// FindOParlMeetingRows is FindOParlMeetings without the reference lists
+// (organizations, participants, files) when complete is false;
+// FillOParlMeetingRefs adds them. A list page served from stored documents
+// needs only the rows.
+func (db *DB) FindOParlMeetingRows(ctx context.Context, f ratsnetz.MeetingFilter) (ms []*ratsnetz.Meeting, complete bool, err error) {
 	if f.BodyID == 0 || len(f.IDs) > 0 || f.OrganizationID != 0 || !f.From.IsZero() || !f.Until.IsZero() ||
 		f.Descending || !db.oparlPublicList(ctx, f.ListOptions) {
 		ms, _, err := db.FindMeetings(ctx, f)
-		return ms, err
+		return ms, true, err
 	}
 	page, args := db.oparlPage("m", f.ListOptions, []any{f.BodyID})
 	q := `SELECT m.id, m.created, m.modified, m.deleted, m.body_id, m.name, m.meeting_state,
 		m.cancelled, m.start_at, m.end_at, m.location_id, m.mode, m.public
 		FROM meetings m WHERE m.body_id = ? AND m.public AND NOT m.deleted` + page
-	ms, err := queryAll(ctx, db, db.read, "list oparl meetings", q, args, func(rows rowScanner) (*ratsnetz.Meeting, error) {
+	ms, err = queryAll(ctx, db, db.read, "list oparl meetings", q, args, func(rows rowScanner) (*ratsnetz.Meeting, error) {
 		m := &ratsnetz.Meeting{}
 		return m, rows.Scan(&m.ID, timeScanner{&m.Created}, timeScanner{&m.Modified}, boolScanner{&m.Deleted},
 			&m.BodyID, &m.Name, &m.MeetingState, boolScanner{&m.Cancelled}, timeScanner{&m.Start},
 			timeScanner{&m.End}, &m.LocationID, &m.Mode, boolScanner{&m.Public})
 	})
-	if err != nil || len(ms) == 0 {
-		return ms, err
+	return ms, false, err
+}
+
+// FillOParlMeetingRefs adds the reference lists to meetings of
+// FindOParlMeetingRows (public list rows).
+func (db *DB) FillOParlMeetingRefs(ctx context.Context, ms []*ratsnetz.Meeting) error {
+	if len(ms) == 0 {
+		return nil
 	}
 	byID := byIDOf(ms, idOfMeeting)
 	set, arg := db.idSet(idsOf(ms, idOfMeeting))
-	q = `SELECT o, k, r FROM (
+	q := `SELECT o, k, r FROM (
 		SELECT mo.meeting_id AS o, 'organization' AS k, mo.organization_id AS r, mo.position AS pos FROM meeting_organizations mo
 		WHERE mo.meeting_id IN (` + set + `)
 		UNION ALL
@@ -308,8 +343,7 @@ func (db *DB) FindOParlMeetings(ctx context.Context, f ratsnetz.MeetingFilter) (
 		SELECT l.owner_id, l.role, l.file_id, l.position FROM file_links l
 		WHERE l.owner_kind = 'meeting' AND l.owner_id IN (` + set + `)
 		) u ORDER BY o, k, pos`
-	err = queryRefs(ctx, db, db.read, "list oparl meeting references", q, []any{arg, arg, arg}, func(o int64, k string, ref int64) {
+	return queryRefs(ctx, db, db.read, "list oparl meeting references", q, []any{arg, arg, arg}, func(o int64, k string, ref int64) {
 		addMeetingRef(byID[o], k, ref)
 	})
-	return ms, err
 }

@@ -154,3 +154,45 @@ func importOparl(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []s
 	}
 	return err
 }
+
+// oparlDocs runs `ratsnetz oparl docs`: it renders the stored OParl
+// documents (meetings, papers) of the configured database for the
+// configured base URL now, instead of waiting for a running server's
+// background builder, and reports objects, size, time and CPU. The
+// documents are this binary's: a server serves them only if it is the same
+// build (app.ExecutableBuild) with the same RATSNETZ_BASE_URL.
+func oparlDocs(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []string, stdout io.Writer, logger *slog.Logger) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if cfg.BaseURL == "" {
+		return fmt.Errorf("ratsnetz oparl docs braucht die öffentliche Adresse (--base-url / RATSNETZ_BASE_URL) des Servers, der die Dokumente ausliefert")
+	}
+	build := app.ExecutableBuild()
+	if build == "" {
+		return fmt.Errorf("das Programm selbst ist nicht lesbar; ohne Build-Kennung keine gespeicherten Dokumente")
+	}
+	m := app.NewMain(cfg, logger)
+	if err := m.OpenStorage(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	api := oparl.NewServer(oparl.Config{Store: m.DB, BaseURL: cfg.BaseURL, Logger: logger, Build: build})
+	start, cpu0 := time.Now(), cpuTime()
+	st, err := api.BuildDocs(ctx)
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	if len(st.Kinds) == 0 {
+		fmt.Fprintln(stdout, "Gespeicherte OParl-Dokumente sind aktuell.")
+		return nil
+	}
+	fmt.Fprintf(stdout, "OParl-Dokumente (%s): %d Objekte, %.1f MB in %s (%.0f Objekte/s, %.1f s CPU)\n",
+		strings.Join(st.Kinds, ", "), st.Objects, float64(st.Bytes)/1e6, took.Round(time.Millisecond),
+		float64(st.Objects)/took.Seconds(), (cpuTime() - cpu0).Seconds())
+	if st.Superseded {
+		fmt.Fprintln(stdout, "Ein anderer Lauf (Server oder Befehl) hat währenddessen neu begonnen; seine Dokumente gelten.")
+	}
+	return nil
+}

@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"LiveHands", testLiveHands},
 		{"LiveSecret", testLiveSecret},
 		{"Search", testSearch},
+		{"OParlDocs", testOParlDocs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
