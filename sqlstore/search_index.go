@@ -29,6 +29,11 @@ type SearchIndex struct {
 	// metadata and retries the text on the next pass. Nil: no extraction.
 	// It is called for several files at once (one per core).
 	FileText func(ctx context.Context, f *ratsnetz.File) (string, error)
+	// BlockMin is how many postings a term needs for a posting block
+	// (0: blockMin); StaleMax how many documents IndexPending lets go
+	// stale before it builds the blocks anew, once caught up (0:
+	// staleMax, -1: never).
+	BlockMin, StaleMax int
 
 	mu sync.Mutex
 	// cursor is the last object ID indexed per kind in the current pass,
@@ -110,6 +115,24 @@ func (x *SearchIndex) IndexPending(ctx context.Context, max int) (int, error) {
 		}
 		if total >= max {
 			break
+		}
+	}
+	if total < max && x.StaleMax >= 0 {
+		// Caught up: the blocks are rebuilt when many documents are
+		// stale (each costs the queries a lookup), never during a
+		// large import.
+		limit := x.StaleMax
+		if limit == 0 {
+			limit = staleMax
+		}
+		many, err := x.db.staleBeyond(ctx, limit)
+		if err != nil {
+			return total, err
+		}
+		if many {
+			if err := x.BuildSearchBlocks(ctx); err != nil {
+				return total, err
+			}
 		}
 	}
 	return total, nil
@@ -303,6 +326,9 @@ func (db *DB) writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []*searchDoc
 	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM search_postings WHERE doc_id IN (`+set+`)`), arg); err != nil {
 		return fmt.Errorf("clear postings: %w", err)
 	}
+	if err := db.markStale(ctx, tx, ids); err != nil {
+		return err
+	}
 	per = min(db.dialect.MaxParams/4, 2000)
 	args := make([]any, 0, 4*per)
 	flush := func() error {
@@ -388,9 +414,10 @@ func (x *SearchIndex) ClearSearchIndex(ctx context.Context) error {
 		return fmt.Errorf("clear search index: %w", err)
 	}
 	defer tx.Rollback()
-	stmts := []string{`DELETE FROM search_postings`, `DELETE FROM search_vocab`, `DELETE FROM search_docs`}
+	stmts := []string{`DELETE FROM search_postings`, `DELETE FROM search_vocab`, `DELETE FROM search_docs`,
+		`DELETE FROM search_blocks`, `DELETE FROM search_stale`}
 	if db.dialect.Name == "postgres" {
-		stmts = []string{`TRUNCATE search_postings, search_vocab, search_docs`}
+		stmts = []string{`TRUNCATE search_postings, search_vocab, search_docs, search_blocks, search_stale`}
 	}
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q); err != nil {

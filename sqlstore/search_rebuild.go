@@ -45,12 +45,28 @@ const rebuildBatch = 500
 // Objects written while the rebuild runs are indexed as they were when it
 // read them; their newer state differs from the indexed one, so the next
 // IndexPending picks them up.
+//
+// Then it builds the posting blocks (phase "blocks"), in short
+// transactions of their own: until they stand, queries read the postings
+// row by row (slower, same results).
 func (x *SearchIndex) Rebuild(ctx context.Context, progress SearchRebuildProgress) (SearchRebuild, error) {
-	db := x.db
-	var out SearchRebuild
 	if progress == nil {
 		progress = func(string, int) {}
 	}
+	out, err := x.rebuild(ctx, progress)
+	if err != nil {
+		return out, err
+	}
+	progress("blocks", out.Objects)
+	if err := x.BuildSearchBlocks(ctx); err != nil {
+		return out, fmt.Errorf("search rebuild: %w", err)
+	}
+	return out, nil
+}
+
+func (x *SearchIndex) rebuild(ctx context.Context, progress SearchRebuildProgress) (SearchRebuild, error) {
+	db := x.db
+	var out SearchRebuild
 	// The staging tables are temporary: they live on one connection.
 	w, err := db.write.Conn(ctx)
 	if err != nil {
@@ -379,12 +395,13 @@ func (db *DB) swapSearchIndex(ctx context.Context, conn *sql.Conn, df map[string
 		return fmt.Errorf("swap: %w", err)
 	}
 	defer tx.Rollback()
-	stmts := []string{`DELETE FROM search_postings`, `DELETE FROM search_vocab`, `DELETE FROM search_docs`}
+	stmts := []string{`DELETE FROM search_postings`, `DELETE FROM search_vocab`, `DELETE FROM search_docs`,
+		`DELETE FROM search_blocks`, `DELETE FROM search_stale`}
 	if db.dialect.Name == "postgres" {
 		stmts = []string{
 			// For the sort of the postings and the index build.
 			`SET LOCAL work_mem = '128MB'`, `SET LOCAL maintenance_work_mem = '256MB'`,
-			`TRUNCATE search_postings, search_vocab, search_docs`,
+			`TRUNCATE search_postings, search_vocab, search_docs, search_blocks, search_stale`,
 		}
 	}
 	stmts = append(stmts,

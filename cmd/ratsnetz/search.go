@@ -23,6 +23,8 @@ const searchUsage = `Aufruf:
                                             der volle Neuaufbau setzt den neuen Index am Ende in einer
                                             Transaktion ein – bei SQLite sperrt das alle Schreiber, also
                                             bei laufendem Server --incremental verwenden
+  ratsnetz search blocks                    nur die Postingblöcke häufiger Begriffe neu bilden
+                                            (macht reindex am Ende selbst; kurze Transaktionen)
   ratsnetz search bench [--n 200]           Antwortzeiten der Suche messen (p50/p95 je Anfrageart)
 `
 
@@ -46,6 +48,13 @@ func searchCmd(ctx context.Context, cfg *app.Config, fs *flag.FlagSet, args []st
 	switch sub {
 	case "reindex":
 		return searchReindex(ctx, m, !*incremental, stdout, stderr)
+	case "blocks":
+		start, cpu0 := time.Now(), cpuTime()
+		if err := m.SearchIndex().BuildSearchBlocks(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Postingblöcke gebildet in %s, CPU Prozess %.1f s\n", time.Since(start).Round(time.Millisecond), (cpuTime() - cpu0).Seconds())
+		return nil
 	case "bench":
 		return searchBench(ctx, m, *n, stdout)
 	default:
@@ -66,6 +75,8 @@ func searchReindex(ctx context.Context, m *app.Main, full bool, stdout, stderr i
 			case phase == "merge":
 				readWall = time.Since(start)
 				fmt.Fprintf(stderr, "… %d Objekte gelesen in %s, der neue Index wird sortiert und eingesetzt\n", n, readWall.Round(time.Second))
+			case phase == "blocks":
+				fmt.Fprintf(stderr, "… eingesetzt nach %s, die Postingblöcke werden gebildet\n", time.Since(start).Round(time.Second))
 			case time.Since(last) > 10*time.Second:
 				last = time.Now()
 				el := time.Since(start)
