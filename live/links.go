@@ -15,7 +15,12 @@ import (
 type LinkStore interface {
 	FindRemoteMembers(ctx context.Context) (map[ratsnetz.LiveMemberKey]bool, error)
 	SyncLiveLinks(ctx context.Context, instance string, now time.Time, beats []ratsnetz.LinkBeat, grace, stale time.Duration) ([]int64, error)
+	PruneLiveLinks(ctx context.Context, now time.Time, stale time.Duration) (int, error)
 }
+
+// pruneEvery is how many beats pass between two prunes of the stored
+// connection rows (a minute at the default beat).
+const pruneEvery = 12
 
 // LinkConfig configures a LinkWatch.
 type LinkConfig struct {
@@ -173,7 +178,7 @@ func (w *LinkWatch) Check(ctx context.Context) error {
 		}
 	}
 	w.mu.Unlock()
-	changed, err := w.store.SyncLiveLinks(ctx, w.instance, now, beats, w.grace, 3*w.beat)
+	changed, err := w.store.SyncLiveLinks(ctx, w.instance, now, beats, w.grace, w.stale())
 	if err != nil {
 		return err
 	}
@@ -192,7 +197,21 @@ func (w *LinkWatch) Check(ctx context.Context) error {
 	return nil
 }
 
-// Start runs the watch until Close: a check every beat and on Kick.
+// stale is how long a connection row may go without renewal before it
+// counts as gone (its instance stopped or died).
+func (w *LinkWatch) stale() time.Duration { return 3 * w.beat }
+
+// Prune deletes the stored connection rows, of every instance, that no
+// longer decide anything: those of meetings no longer under way and the
+// superseded rows of ended streams and stopped instances (see
+// sqlstore.DB.PruneLiveLinks). The running watch prunes every pruneEvery
+// beats; it returns the number of rows deleted.
+func (w *LinkWatch) Prune(ctx context.Context) (int, error) {
+	return w.store.PruneLiveLinks(ctx, w.now(), w.stale())
+}
+
+// Start runs the watch until Close: a check every beat and on Kick, and a
+// prune of the stored rows every pruneEvery beats.
 func (w *LinkWatch) Start() {
 	w.mu.Lock()
 	w.started = true
@@ -201,16 +220,25 @@ func (w *LinkWatch) Start() {
 		defer close(w.done)
 		t := time.NewTicker(w.beat)
 		defer t.Stop()
+		beats := 0
 		for {
+			prune := false
 			select {
 			case <-w.stop:
 				return
 			case <-t.C:
+				beats++
+				prune = beats%pruneEvery == 0
 			case <-w.kick:
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), w.beat)
 			if err := w.Check(ctx); err != nil {
 				w.logger.Warn("live: link check", "err", err)
+			}
+			if prune {
+				if _, err := w.Prune(ctx); err != nil {
+					w.logger.Warn("live: link prune", "err", err)
+				}
 			}
 			cancel()
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/live"
+	"github.com/ratsnetz/ratsnetz/postgres/pgtest"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
 
@@ -150,6 +151,136 @@ func TestLinkWatch(t *testing.T) {
 	relRemote()
 }
 
+// TestLinkRowsPruned: the stored connection rows do not pile up — a page
+// navigation to another instance, a dead instance's rows and a closed
+// meeting's rows are deleted by whichever instance prunes — and pruning
+// never changes a decision: a member whose only row is a dead instance's
+// still gets the link failure after the grace period, with the time the
+// link was last known up, and it is closed when the member is back. Two
+// instances (two watches on one store), a fake clock, SQLite and
+// PostgreSQL.
+func TestLinkRowsPruned(t *testing.T) {
+	for _, backend := range []struct {
+		name string
+		open func(t *testing.T) *sqlstore.DB
+	}{
+		{"sqlite", func(t *testing.T) *sqlstore.DB { return MustOpenDB(t, 4) }},
+		{"postgres", func(t *testing.T) *sqlstore.DB {
+			db := pgtest.MustOpenMigrated(t)
+			if err := db.Load(ratsnetz.SystemContext(context.Background()), live.Fixture(4, time.Now())); err != nil {
+				t.Fatal(err)
+			}
+			return db
+		}},
+	} {
+		t.Run(backend.name, func(t *testing.T) { testLinkRowsPruned(t, backend.open(t)) })
+	}
+}
+
+func testLinkRowsPruned(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	sys := ratsnetz.SystemContext(ctx)
+	const meeting = live.FixtureMeeting
+	r1, r2 := int64(live.FixtureFirstPerson+1), int64(live.FixtureFirstPerson+2)
+	if _, err := db.StartLiveMeeting(sys, meeting); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetLivePresences(sys, meeting, []int64{r1, r2}, ratsnetz.PresenceRemote); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
+	clock := &fakeClock{t: t0}
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	cfg := func(inst string) live.LinkConfig {
+		return live.LinkConfig{Store: db, Now: clock.Now, Grace: 20 * time.Second, Beat: 5 * time.Second, Instance: inst}
+	}
+	a, b := live.NewLinkWatch(cfg("A")), live.NewLinkWatch(cfg("B"))
+	check := func(s int, ws ...*live.LinkWatch) {
+		t.Helper()
+		clock.Set(at(s))
+		for _, w := range ws {
+			if err := w.Check(ctx); err != nil {
+				t.Fatalf("check at %ds: %v", s, err)
+			}
+		}
+	}
+	prune := func(s int, w *live.LinkWatch, want int) {
+		t.Helper()
+		clock.Set(at(s))
+		n, err := w.Prune(ctx)
+		if err != nil {
+			t.Fatalf("prune at %ds: %v", s, err)
+		}
+		if n != want {
+			t.Errorf("prune at %ds deleted %d rows, want %d", s, n, want)
+		}
+	}
+	failures := func() []*ratsnetz.LinkFailure {
+		t.Helper()
+		fs, err := db.FindLinkFailures(sys, meeting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fs
+	}
+
+	relR1 := a.Connected(meeting, r1)
+	relR2 := b.Connected(meeting, r2)
+	check(0, a, b)
+	prune(0, a, 0) // rows (r1, A) and (r2, B), both up
+	// r1's page navigates and its next stream lands on B: the row of the
+	// ended stream on A goes, pruned by B.
+	clock.Set(at(3))
+	relR1()
+	relR1 = b.Connected(meeting, r1)
+	check(5, a, b)
+	prune(5, b, 1)
+	prune(5, a, 0)
+
+	// Instance B dies after its check at 5 s (its rows are never renewed
+	// again). r2's page reconnects to A at 8 s; r1 stays away.
+	_ = relR1 // B's streams end with B; nothing reports them
+	_ = relR2
+	clock.Set(at(8))
+	relR2 = a.Connected(meeting, r2)
+	check(10, a)
+	prune(10, a, 0) // B's rows are not stale yet (15 s)
+	check(15, a)
+	prune(20, a, 1) // (r2, B) is stale and superseded by (r2, A); (r1, B) is r1's only row
+	check(20, a)
+	if fs := failures(); len(fs) != 0 {
+		t.Fatalf("failure within the grace period: %+v", fs)
+	}
+	check(25, a)
+	fs := failures()
+	if len(fs) != 1 || fs[0].PersonID != r1 || !fs[0].Lost.Equal(at(5)) || !fs[0].Restored.IsZero() {
+		t.Fatalf("after the grace period (dead instance's row kept): %+v", fs)
+	}
+	prune(25, a, 0)
+	// r1 is back on A at 30 s: the failure closes; the dead row goes.
+	clock.Set(at(30))
+	relR1 = a.Connected(meeting, r1)
+	check(30, a)
+	if fs = failures(); len(fs) != 1 || !fs[0].Restored.Equal(at(30)) {
+		t.Fatalf("restored: %+v", fs)
+	}
+	prune(31, a, 1)
+
+	// The meeting closes: its two remaining rows go; nothing is left.
+	if _, err := db.SetLiveMeetingState(sys, meeting, ratsnetz.LiveClosed, ""); err != nil {
+		t.Fatal(err)
+	}
+	check(35, a)
+	prune(35, a, 2)
+	prune(40, a, 0)
+	prune(40, b, 0)
+	if fs = failures(); len(fs) != 1 || !fs[0].Restored.Equal(at(30)) {
+		t.Errorf("pruning touched the failures: %+v", fs)
+	}
+	relR1()
+	relR2()
+}
+
 // TestLinkWatchRunsAndCloses: the started watch checks on Kick and stops on
 // Close (race detector: no leaks, no data races with Connected).
 func TestLinkWatchRunsAndCloses(t *testing.T) {
@@ -205,6 +336,33 @@ func BenchmarkLinkWatchCheck(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if err := w.Check(context.Background()); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLinkWatchPrune is the recurring prune of an instance when
+// nothing is due (five remote members connected, one row each): one read.
+func BenchmarkLinkWatchPrune(b *testing.B) {
+	db := MustOpenDB(b, 10)
+	sys := ratsnetz.SystemContext(context.Background())
+	if _, err := db.StartLiveMeeting(sys, live.FixtureMeeting); err != nil {
+		b.Fatal(err)
+	}
+	w := live.NewLinkWatch(live.LinkConfig{Store: db, Instance: "bench"})
+	for i := 0; i < 5; i++ {
+		p := int64(live.FixtureFirstPerson + i)
+		if _, err := db.SetLivePresence(sys, live.FixtureMeeting, p, ratsnetz.PresenceRemote); err != nil {
+			b.Fatal(err)
+		}
+		defer w.Connected(live.FixtureMeeting, p)()
+	}
+	if err := w.Check(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if n, err := w.Prune(context.Background()); err != nil || n != 0 {
+			b.Fatal(n, err)
 		}
 	}
 }

@@ -219,3 +219,117 @@ func (db *DB) restoreLink(ctx context.Context, tx *sql.Tx, k ratsnetz.LiveMember
 	}
 	return f, nil
 }
+
+// PruneLiveLinks deletes the connection rows that no longer decide
+// anything, whichever instance wrote them: every row of a meeting that is
+// not under way (closed, or not started), and of a remote member's rows
+// that are down at now (dropped, or not renewed for stale — a stopped or
+// dead instance) all but the one last known up; if the member is connected
+// somewhere, every down row. What is left decides what the full set
+// decided: whether the member is connected, since when, and when the link
+// was last known up. It reads first and writes only when something is due
+// (a quiet instance only reads); it returns the number of rows deleted.
+func (db *DB) PruneLiveLinks(ctx context.Context, now time.Time, stale time.Duration) (int, error) {
+	type link struct {
+		instance   string
+		up         bool
+		last       time.Time
+		underway   bool
+		meetingID  int64
+		personID   int64
+		deleteThis bool
+	}
+	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT l.meeting_id, l.person_id, l.instance, l.seen, l.dropped,
+			CASE WHEN m.state IN (?, ?) THEN 1 ELSE 0 END
+		FROM live_links l LEFT JOIN live_meetings m ON m.meeting_id = l.meeting_id
+		ORDER BY l.meeting_id, l.person_id, l.instance`), ratsnetz.LiveRunning, ratsnetz.LiveInterrupted)
+	if err != nil {
+		return 0, fmt.Errorf("prune live links: %w", err)
+	}
+	defer rows.Close()
+	var all []*link
+	for rows.Next() {
+		var l link
+		var seen, dropped time.Time
+		var underway int
+		if err := rows.Scan(&l.meetingID, &l.personID, &l.instance, timeScanner{&seen}, timeScanner{&dropped}, &underway); err != nil {
+			return 0, fmt.Errorf("prune live links: %w", err)
+		}
+		l.underway = underway == 1
+		l.up = dropped.IsZero() && now.Sub(seen) < stale
+		l.last = seen
+		if !dropped.IsZero() {
+			l.last = dropped
+		}
+		all = append(all, &l)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("prune live links: %w", err)
+	}
+	rows.Close()
+
+	var closed []int64 // meetings not under way
+	var gone []*link   // superseded down rows
+	for i := 0; i < len(all); {
+		j := i
+		for j < len(all) && all[j].meetingID == all[i].meetingID && all[j].personID == all[i].personID {
+			j++
+		}
+		member := all[i:j]
+		i = j
+		if !member[0].underway {
+			if len(closed) == 0 || closed[len(closed)-1] != member[0].meetingID {
+				closed = append(closed, member[0].meetingID)
+			}
+			continue
+		}
+		// keep: an up row, else the down row last known up (ties: the
+		// greatest instance name, so that every instance keeps the same).
+		var keep *link
+		for _, l := range member {
+			switch {
+			case keep == nil:
+				keep = l
+			case keep.up:
+			case l.up, l.last.After(keep.last), l.last.Equal(keep.last) && l.instance > keep.instance:
+				keep = l
+			}
+		}
+		for _, l := range member {
+			if !l.up && l != keep {
+				gone = append(gone, l)
+			}
+		}
+	}
+	if len(closed) == 0 && len(gone) == 0 {
+		return 0, nil
+	}
+	deleted := 0
+	err = db.liveTx(ctx, func(tx *sql.Tx) error {
+		deleted = 0
+		// Each statement re-checks its condition: a meeting resumed or a row
+		// renewed since the read above keeps its rows.
+		for _, id := range closed {
+			res, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM live_links WHERE meeting_id = ?
+				AND NOT EXISTS (SELECT 1 FROM live_meetings m WHERE m.meeting_id = ? AND m.state IN (?, ?))`),
+				id, id, ratsnetz.LiveRunning, ratsnetz.LiveInterrupted)
+			if err != nil {
+				return fmt.Errorf("prune live links: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			deleted += int(n)
+		}
+		cutoff := db.tm(now.Add(-stale))
+		for _, l := range gone {
+			res, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM live_links WHERE meeting_id = ? AND person_id = ? AND instance = ?
+				AND (dropped IS NOT NULL OR seen <= ?)`), l.meetingID, l.personID, l.instance, cutoff)
+			if err != nil {
+				return fmt.Errorf("prune live links: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			deleted += int(n)
+		}
+		return nil
+	})
+	return deleted, err
+}
