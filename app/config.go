@@ -67,6 +67,9 @@ type Config struct {
 	// LogLevel is the least important level logged: debug, info (default),
 	// warn or error.
 	LogLevel string
+	// PageConcurrency bounds the public page renders running at once:
+	// "auto" (default, two per processor), a number, or "off".
+	PageConcurrency string
 	// LiveLinkGrace is how long a remote member's live connection may be
 	// gone before it counts as a link failure: a Go duration of at least
 	// 2s, "off" for no automatic detection, empty for the default (20s).
@@ -106,6 +109,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.OIDCLinkByEmail, "oidc-link-by-email", env("RATSNETZ_OIDC_LINK_BY_EMAIL", c.OIDCLinkByEmail), "Single Sign-on: erste Anmeldung über die bestätigte E-Mail-Adresse mit dem lokalen Konto verknüpfen, on/off (RATSNETZ_OIDC_LINK_BY_EMAIL)")
 	fs.StringVar(&c.LocalLogin, "local-login", env("RATSNETZ_LOCAL_LOGIN", c.LocalLogin), "Anmeldung mit Passwort, on/off (RATSNETZ_LOCAL_LOGIN)")
 	fs.StringVar(&c.SearchIndexer, "search-indexer", env("RATSNETZ_SEARCH_INDEXER", c.SearchIndexer), "Suchindex im Hintergrund pflegen, on/off (RATSNETZ_SEARCH_INDEXER)")
+	fs.StringVar(&c.PageConcurrency, "page-concurrency", env("RATSNETZ_PAGE_CONCURRENCY", c.PageConcurrency), "gleichzeitige Seitenaufbauten, auto/Zahl/off (RATSNETZ_PAGE_CONCURRENCY; Standard auto = 2 je Prozessor)")
 	fs.StringVar(&c.AuditRetention, "audit-retention", env("RATSNETZ_AUDIT_RETENTION", c.AuditRetention), "Aufbewahrung des Protokolls, z. B. 365d (RATSNETZ_AUDIT_RETENTION)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("RATSNETZ_SMTP_URL", c.SMTPURL), "SMTP-Server, smtp://Benutzer:Passwort@Host:587 (RATSNETZ_SMTP_URL)")
 	// The shared secret has no flag either.
@@ -221,6 +225,9 @@ func ParseLinkGrace(v string) (time.Duration, bool) {
 func (c Config) Validate() error {
 	if _, ok := ParseLogLevel(c.LogLevel); !ok {
 		return fmt.Errorf("Die Protokollstufe %q (--log-level / RATSNETZ_LOG_LEVEL) muss debug, info, warn oder error sein.", c.LogLevel)
+	}
+	if _, err := ParsePageConcurrency(c.PageConcurrency); err != nil {
+		return err
 	}
 	if _, ok := ParseLinkGrace(c.LiveLinkGrace); !ok {
 		return fmt.Errorf("Die Karenzzeit der Verbindungsüberwachung %q (--live-link-grace / RATSNETZ_LIVE_LINK_GRACE) muss eine Dauer von mindestens 2s sein, zum Beispiel 20s, oder off.", c.LiveLinkGrace)

@@ -18,7 +18,6 @@ import (
 	"github.com/ratsnetz/ratsnetz/blob/disk"
 	"github.com/ratsnetz/ratsnetz/demo"
 	"github.com/ratsnetz/ratsnetz/mail"
-	"github.com/ratsnetz/ratsnetz/oparl"
 	"github.com/ratsnetz/ratsnetz/password"
 	"github.com/ratsnetz/ratsnetz/postgres"
 	"github.com/ratsnetz/ratsnetz/respcache"
@@ -170,8 +169,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.openAreas(ctx, baseURL, &wcfg); err != nil {
 		return err
 	}
+	wcfg.Pages = pageLimiter(m.Config.PageConcurrency)
 	ws := web.NewServer(wcfg)
-	api := oparl.NewServer(oparl.Config{Store: m.DB, BaseURL: baseURL, System: m.system(baseURL), Logger: m.Logger, Now: m.Now})
+	api := m.openOParl(baseURL)
 	// Public responses are cached until the next write (respcache keys them
 	// by the store's data version). OParl ignores sessions: only an
 	// Authorization header bypasses its cache; its responses do not depend on

@@ -51,7 +51,7 @@ func TestAdminMessages(t *testing.T) {
 // catalogue, by name.
 func areaMessages() map[string]func() (de, en map[string]string) {
 	return map[string]func() (de, en map[string]string){"office": officeMessages, "distribution": distributionMessages,
-		"feeds": feedsMessages, "live": liveMessages, "search": searchMessages, "admin": adminMessages}
+		"feeds": feedsMessages, "live": liveMessages, "search": searchMessages, "admin": adminMessages, "pages": pagesMessages}
 }
 
 // checkAreaMessages: every key of an area has a German and an English text

@@ -55,7 +55,7 @@ func newCatalogs() map[string]*catalog {
 	de, en := messagesDE(), messagesEN()
 	// Each area keeps its own messages in its file; keys must not collide.
 	for _, area := range []func() (de, en map[string]string){
-		officeMessages, distributionMessages, feedsMessages, liveMessages, searchMessages, adminMessages,
+		officeMessages, distributionMessages, feedsMessages, liveMessages, searchMessages, adminMessages, pagesMessages,
 	} {
 		ade, aen := area()
 		for k, v := range ade {

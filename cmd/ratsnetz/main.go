@@ -46,6 +46,7 @@ Befehle:
   demo       Demo-Kommune Musterstadt laden (--scale small|large)
   version    Version ausgeben
   oparl validate URL   OParl-Schnittstelle prüfen (Bericht mit Prüf-IDs; Fehler → Exit-Code 1)
+  oparl docs           gespeicherte OParl-Dokumente jetzt neu erzeugen
   import oparl URL     Daten einer OParl-Schnittstelle importieren (inkrementell, fortsetzbar)
   bench      Lasttest gegen einen laufenden Server (siehe README, make bench)
   search reindex       Suchindex neu aufbauen (search bench: Antwortzeiten messen)
@@ -154,8 +155,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if len(args) > 0 && args[0] == "serve" {
 			return oparlServe(ctx, &cfg, fs, args[1:], stderr, logger)
 		}
+		if len(args) > 0 && args[0] == "docs" {
+			return oparlDocs(ctx, cfg, fs, args[1:], stdout, logger)
+		}
 		if len(args) == 0 || args[0] != "validate" {
-			return fmt.Errorf("Aufruf: ratsnetz oparl validate|serve …")
+			return fmt.Errorf("Aufruf: ratsnetz oparl validate|serve|docs …")
 		}
 		return oparlValidate(ctx, fs, args[1:], stdout)
 	case "import":
