@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -583,30 +581,12 @@ func (u *liveUser) liveAxe(src string) {
 // writes: it starts and closes the demo's live meeting).
 func startLiveSite(t *testing.T) (string, *app.Main) {
 	t.Helper()
-	chromiumPath(t)
-	dir, err := os.MkdirTemp(dataParent(), "ratsnetz-live-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	// The link-failure step waits for the grace period: 5 s instead of the
 	// default 20 s (a field, not RATSNETZ_LIVE_LINK_GRACE: the environment is
 	// the whole process's and the e2e tests run in parallel). Not 2 s: every
 	// ballot and request to speak is a page load, and under a loaded machine
 	// a remote member's reload may take longer than 2 s.
-	m := app.NewMain(app.Config{Addr: "127.0.0.1:0", DataDir: dir, Demo: true, LiveLinkGrace: "5s"}, logger)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	if err := m.Open(ctx); err != nil {
-		m.Close()
-		t.Fatalf("start Ratsnetz: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := m.Close(); err != nil {
-			t.Errorf("close Ratsnetz: %v", err)
-		}
-	})
+	m := startSite(t, "live", app.Config{LiveLinkGrace: "5s"})
 	return m.URL(), m
 }
 

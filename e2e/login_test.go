@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/ratsnetz/ratsnetz/app"
 	"github.com/ratsnetz/ratsnetz/demo"
 	"github.com/ratsnetz/ratsnetz/totp"
 )
@@ -300,4 +303,33 @@ func clickJS(t *testing.T, s *session, sel string) {
 	if _, err := chromedp.Run(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
 		t.Fatalf("click %s: %v", sel, err)
 	}
+}
+
+// startSite starts a Ratsnetz of its own with the demo for a test that
+// writes: cfg with the address, a fresh data directory (under dataParent,
+// named ratsnetz-<name>-…) and the demo filled in; closed and removed when
+// the test ends.
+func startSite(t *testing.T, name string, cfg app.Config) *app.Main {
+	t.Helper()
+	chromiumPath(t)
+	dir, err := os.MkdirTemp(dataParent(), "ratsnetz-"+name+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	cfg.Addr, cfg.DataDir, cfg.Demo = "127.0.0.1:0", dir, true
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	m := app.NewMain(cfg, logger)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := m.Open(ctx); err != nil {
+		m.Close()
+		t.Fatalf("start Ratsnetz: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("close Ratsnetz: %v", err)
+		}
+	})
+	return m
 }

@@ -311,27 +311,36 @@ func TestLinkWatchRunsAndCloses(t *testing.T) {
 	}
 }
 
-// BenchmarkLinkWatchCheck is one beat of an instance serving five remote
-// members (the store's read of the remote members, the renewal write and
-// the decision query), the recurring cost of link monitoring.
-func BenchmarkLinkWatchCheck(b *testing.B) {
-	db := MustOpenDB(b, 10)
+// benchWatch is a watch on a started fixture meeting of total members,
+// the first remote of them remote and the rest in the room, each with a
+// live stream on the watch's instance.
+func benchWatch(b *testing.B, remote, total int) *live.LinkWatch {
+	b.Helper()
+	db := MustOpenDB(b, total)
 	sys := ratsnetz.SystemContext(context.Background())
 	if _, err := db.StartLiveMeeting(sys, live.FixtureMeeting); err != nil {
 		b.Fatal(err)
 	}
 	w := live.NewLinkWatch(live.LinkConfig{Store: db, Instance: "bench"})
-	for i := 0; i < 10; i++ {
+	for i := 0; i < total; i++ {
 		p := int64(live.FixtureFirstPerson + i)
 		presence := ratsnetz.PresenceInRoom
-		if i < 5 {
+		if i < remote {
 			presence = ratsnetz.PresenceRemote
 		}
 		if _, err := db.SetLivePresence(sys, live.FixtureMeeting, p, presence); err != nil {
 			b.Fatal(err)
 		}
-		defer w.Connected(live.FixtureMeeting, p)()
+		b.Cleanup(w.Connected(live.FixtureMeeting, p))
 	}
+	return w
+}
+
+// BenchmarkLinkWatchCheck is one beat of an instance serving five remote
+// members (the store's read of the remote members, the renewal write and
+// the decision query), the recurring cost of link monitoring.
+func BenchmarkLinkWatchCheck(b *testing.B) {
+	w := benchWatch(b, 5, 10)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if err := w.Check(context.Background()); err != nil {
@@ -343,19 +352,7 @@ func BenchmarkLinkWatchCheck(b *testing.B) {
 // BenchmarkLinkWatchPrune is the recurring prune of an instance when
 // nothing is due (five remote members connected, one row each): one read.
 func BenchmarkLinkWatchPrune(b *testing.B) {
-	db := MustOpenDB(b, 10)
-	sys := ratsnetz.SystemContext(context.Background())
-	if _, err := db.StartLiveMeeting(sys, live.FixtureMeeting); err != nil {
-		b.Fatal(err)
-	}
-	w := live.NewLinkWatch(live.LinkConfig{Store: db, Instance: "bench"})
-	for i := 0; i < 5; i++ {
-		p := int64(live.FixtureFirstPerson + i)
-		if _, err := db.SetLivePresence(sys, live.FixtureMeeting, p, ratsnetz.PresenceRemote); err != nil {
-			b.Fatal(err)
-		}
-		defer w.Connected(live.FixtureMeeting, p)()
-	}
+	w := benchWatch(b, 5, 10)
 	if err := w.Check(context.Background()); err != nil {
 		b.Fatal(err)
 	}
