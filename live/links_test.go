@@ -30,6 +30,39 @@ func (c *fakeClock) Set(t time.Time) {
 	c.mu.Unlock()
 }
 
+// linkRig is two instances (two watches on one store, "A" and "B": grace
+// 20 s, beat 5 s) and the fake clock they share, starting at t0.
+type linkRig struct {
+	t     *testing.T
+	clock *fakeClock
+	t0    time.Time
+	a, b  *live.LinkWatch
+}
+
+func newLinkRig(t *testing.T, db *sqlstore.DB) *linkRig {
+	r := &linkRig{t: t, t0: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
+	r.clock = &fakeClock{t: r.t0}
+	cfg := func(inst string) live.LinkConfig {
+		return live.LinkConfig{Store: db, Now: r.clock.Now, Grace: 20 * time.Second, Beat: 5 * time.Second, Instance: inst}
+	}
+	r.a, r.b = live.NewLinkWatch(cfg("A")), live.NewLinkWatch(cfg("B"))
+	return r
+}
+
+// at is the time s seconds after t0.
+func (r *linkRig) at(s int) time.Time { return r.t0.Add(time.Duration(s) * time.Second) }
+
+// check sets the clock to at(s) and runs one check on each watch given.
+func (r *linkRig) check(s int, ws ...*live.LinkWatch) {
+	r.t.Helper()
+	r.clock.Set(r.at(s))
+	for _, w := range ws {
+		if err := w.Check(context.Background()); err != nil {
+			r.t.Fatalf("check at %ds: %v", s, err)
+		}
+	}
+}
+
 // TestLinkWatch: a remote member's stream drops and stays away for the grace
 // period → a link failure for the chair, closed with its duration when the
 // member is back (on another instance); a page navigation (drop and
@@ -51,22 +84,8 @@ func TestLinkWatch(t *testing.T) {
 	if _, err := db.SetLivePresence(sys, meeting, remote, ratsnetz.PresenceRemote); err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
-	clock := &fakeClock{t: t0}
-	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
-	cfg := func(inst string) live.LinkConfig {
-		return live.LinkConfig{Store: db, Now: clock.Now, Grace: 20 * time.Second, Beat: 5 * time.Second, Instance: inst}
-	}
-	a, b := live.NewLinkWatch(cfg("A")), live.NewLinkWatch(cfg("B"))
-	check := func(s int, ws ...*live.LinkWatch) {
-		t.Helper()
-		clock.Set(at(s))
-		for _, w := range ws {
-			if err := w.Check(ctx); err != nil {
-				t.Fatalf("check at %ds: %v", s, err)
-			}
-		}
-	}
+	rig := newLinkRig(t, db)
+	clock, at, check, a, b := rig.clock, rig.at, rig.check, rig.a, rig.b
 	// steps checks on both instances every beat, as the running watches do.
 	steps := func(from, to int) {
 		t.Helper()
@@ -188,22 +207,8 @@ func testLinkRowsPruned(t *testing.T, db *sqlstore.DB) {
 	if _, err := db.SetLivePresences(sys, meeting, []int64{r1, r2}, ratsnetz.PresenceRemote); err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
-	clock := &fakeClock{t: t0}
-	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
-	cfg := func(inst string) live.LinkConfig {
-		return live.LinkConfig{Store: db, Now: clock.Now, Grace: 20 * time.Second, Beat: 5 * time.Second, Instance: inst}
-	}
-	a, b := live.NewLinkWatch(cfg("A")), live.NewLinkWatch(cfg("B"))
-	check := func(s int, ws ...*live.LinkWatch) {
-		t.Helper()
-		clock.Set(at(s))
-		for _, w := range ws {
-			if err := w.Check(ctx); err != nil {
-				t.Fatalf("check at %ds: %v", s, err)
-			}
-		}
-	}
+	rig := newLinkRig(t, db)
+	clock, at, check, a, b := rig.clock, rig.at, rig.check, rig.a, rig.b
 	prune := func(s int, w *live.LinkWatch, want int) {
 		t.Helper()
 		clock.Set(at(s))
