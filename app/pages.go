@@ -1,9 +1,11 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ratsnetz/ratsnetz/admission"
 )
@@ -35,4 +37,27 @@ func pageLimiter(v string) *admission.Limiter {
 		n = 0
 	}
 	return admission.New(admission.Config{Limit: n})
+}
+
+// openPages returns the page limiter and, on PostgreSQL, starts warming the
+// read pool's page statements in the background (sqlstore DB.WarmPages):
+// each pooled connection plans them once, and without warming the first
+// visitors on each connection pay that. Close stops the warm-up. On an
+// empty database (tests) the warm-up finds nothing to do.
+func (m *Main) openPages() *admission.Limiter {
+	if m.Config.IsPostgres() {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			start := time.Now()
+			if err := m.DB.WarmPages(ctx); err != nil && ctx.Err() == nil {
+				m.Logger.Warn("page statements not warmed", "err", err)
+				return
+			}
+			m.Logger.Debug("page statements warmed", "duration", time.Since(start))
+		}()
+		m.closers = append(m.closers, func() error { cancel(); <-done; return nil })
+	}
+	return pageLimiter(m.Config.PageConcurrency)
 }
