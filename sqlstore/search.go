@@ -100,7 +100,7 @@ func (db *DB) Search(ctx context.Context, q ratsnetz.SearchQuery) (*ratsnetz.Sea
 
 	// Several words, the rarest not too frequent: the intersection, once,
 	// sorted by the full score.
-	var ranked []searchCandidate
+	var ranked *rankList
 	lim := searchLimitsOf(ctx)
 	st := &searchStale{}
 	// One word mostly in blocks: all its documents with their full
@@ -410,17 +410,83 @@ func (f postingFilter) sql() (string, []any) {
 type candSource func(k int) ([]searchCandidate, error)
 
 // listSource yields the ranked candidates that pass f.
-func listSource(ranked []searchCandidate, f postingFilter) candSource {
+func listSource(ranked *rankList, f postingFilter) candSource {
 	i := 0
 	return func(k int) ([]searchCandidate, error) {
 		var out []searchCandidate
-		for ; i < len(ranked) && len(out) < k; i++ {
-			if c := ranked[i]; f.keep(c.id, c.dkey) {
+		for ; i < len(ranked.cs) && len(out) < k; i++ {
+			if c := ranked.at(i); f.keep(c.id, c.dkey) {
 				out = append(out, c)
 			}
 		}
 		return out, nil
 	}
+}
+
+// rankList is candidates in rank order, sorted lazily: placed by score
+// (a counting sort), and the documents of one score sorted by date and
+// ID only when the list is read that far. A query reads a few thousand
+// of a frequent word's hundred thousand documents.
+type rankList struct {
+	cs     []searchCandidate
+	ends   []int // ends of the runs of one score, ascending
+	sorted int   // cs[:sorted] is in rank order
+	run    int   // next run to sort
+}
+
+func newRankList(cs []searchCandidate) *rankList {
+	r := &rankList{cs: cs}
+	top := 0
+	for _, c := range cs {
+		top = max(top, c.score)
+	}
+	if top > 1<<16 || len(cs) < 256 {
+		slices.SortFunc(cs, cmpCandidates)
+		r.ends = []int{len(cs)}
+		return r
+	}
+	count := make([]int, top+1)
+	for _, c := range cs {
+		count[max(c.score, 0)]++
+	}
+	// Start of each score's run, highest score first.
+	at := make([]int, top+1)
+	n := 0
+	for sc := top; sc >= 0; sc-- {
+		at[sc] = n
+		n += count[sc]
+		if count[sc] > 0 {
+			r.ends = append(r.ends, n)
+		}
+	}
+	out := make([]searchCandidate, len(cs))
+	for _, c := range cs {
+		sc := max(c.score, 0)
+		out[at[sc]] = c
+		at[sc]++
+	}
+	r.cs = out
+	return r
+}
+
+// at returns the i-th candidate in rank order.
+func (r *rankList) at(i int) searchCandidate {
+	for i >= r.sorted {
+		end := r.ends[r.run]
+		slices.SortFunc(r.cs[r.sorted:end], cmpCandidates)
+		r.sorted, r.run = end, r.run+1
+	}
+	return r.cs[i]
+}
+
+func cmpCandidates(a, b searchCandidate) int {
+	if searchBefore(a, b) {
+		return -1
+	}
+	if searchBefore(b, a) {
+		return 1
+	}
+	return 0
 }
 
 // searchCheck takes candidates from src in order and keeps those the
@@ -499,14 +565,14 @@ func (db *DB) searchCheck(ctx context.Context, tx *sql.Tx, src candSource, cond 
 // full scores, in rank order. groups are sorted by df, rarest first.
 // Each word's documents come as a list sorted by document ID; the lists
 // are intersected by a merge.
-func (db *DB) searchIntersect(ctx context.Context, tx *sql.Tx, st *searchStale, groups []searchGroup) ([]searchCandidate, error) {
+func (db *DB) searchIntersect(ctx context.Context, tx *sql.Tx, st *searchStale, groups []searchGroup) (*rankList, error) {
 	docs, err := db.searchGroupDocs(ctx, tx, st, groups[0], nil)
 	if err != nil {
 		return nil, err
 	}
 	for _, g := range groups[1:] {
 		if len(docs) == 0 {
-			return nil, nil
+			return newRankList(nil), nil
 		}
 		var ids []int64
 		if g.cost > searchProbeRatio*int64(len(docs)) {
@@ -556,16 +622,7 @@ func (db *DB) searchIntersect(ctx context.Context, tx *sql.Tx, st *searchStale, 
 	for i, d := range docs {
 		out[i] = newCandidate(d.doc, d.dkey, d.score)
 	}
-	slices.SortFunc(out, func(a, b searchCandidate) int {
-		if searchBefore(a, b) {
-			return -1
-		}
-		if searchBefore(b, a) {
-			return 1
-		}
-		return 0
-	})
-	return out, nil
+	return newRankList(out), nil
 }
 
 // docScore is a document with its score for one word (or several).
