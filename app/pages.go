@@ -29,6 +29,22 @@ func ParsePageConcurrency(v string) (int, error) {
 	}
 }
 
+// ParsePageStatements reads the page statements setting
+// (RATSNETZ_PAGE_STATEMENTS): "separate" (default) reads a paper or meeting
+// page with one statement per kind of neighbour, "one" on PostgreSQL reads
+// it in one statement (sqlstore DB.OneStatementPages; cheaper per page once
+// each pooled connection has planned it — openPages warms them at start).
+// It reports whether the one-statement pages are on.
+func ParsePageStatements(v string) (bool, error) {
+	switch strings.TrimSpace(strings.ToLower(v)) {
+	case "", "separate":
+		return false, nil
+	case "one":
+		return true, nil
+	}
+	return false, fmt.Errorf("RATSNETZ_PAGE_STATEMENTS (--page-statements) muss separate oder one sein, nicht %q.", v)
+}
+
 // pageLimiter returns the admission limiter of the portal's page renders
 // for the setting v (validated at start by ParsePageConcurrency).
 func pageLimiter(v string) *admission.Limiter {

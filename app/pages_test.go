@@ -23,3 +23,14 @@ func TestParsePageConcurrency(t *testing.T) {
 		t.Errorf("pageLimiter(off).Limit() = %d", got)
 	}
 }
+
+func TestParsePageStatements(t *testing.T) {
+	for in, want := range map[string]bool{"": false, "separate": false, "one": true, " ONE ": true} {
+		if got, err := ParsePageStatements(in); err != nil || got != want {
+			t.Errorf("ParsePageStatements(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if _, err := ParsePageStatements("eins"); err == nil {
+		t.Error("ParsePageStatements(eins) accepted")
+	}
+}
