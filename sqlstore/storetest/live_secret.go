@@ -100,7 +100,10 @@ func testLiveSecret(t *testing.T, db *sqlstore.DB) {
 // the rows of every table with a vote_id column (and the vote's own row) in
 // physical order, and the events appended in (before, after], with the
 // vote's ID and sequence numbers left out. On PostgreSQL each line carries
-// the rank of its row version's transaction (xmin) among the vote's rows.
+// the rank of its row version's transaction (xmin) among the vote's rows,
+// and of the transaction that last locked or deleted it (xmax: the ballot
+// batches lock the vote's row with SELECT … FOR UPDATE, which leaves their
+// transaction there).
 func storedVote(t *testing.T, db *sqlstore.DB, voteID, before, after int64) []string {
 	t.Helper()
 	ctx := context.Background()
@@ -129,8 +132,8 @@ func storedVote(t *testing.T, db *sqlstore.DB, voteID, before, after int64) []st
 	}
 
 	type line struct {
-		text string
-		xmin int64
+		text       string
+		xmin, xmax int64
 	}
 	var lines []line
 	add := func(label, query string, args ...any) {
@@ -152,7 +155,7 @@ func storedVote(t *testing.T, db *sqlstore.DB, voteID, before, after int64) []st
 			}
 			var b strings.Builder
 			b.WriteString(label)
-			var xmin int64
+			var xmin, xmax int64
 			for i, c := range cols {
 				v := vals[i]
 				if bs, ok := v.([]byte); ok {
@@ -162,12 +165,15 @@ func storedVote(t *testing.T, db *sqlstore.DB, voteID, before, after int64) []st
 				case "xmin_":
 					xmin, _ = strconv.ParseInt(fmt.Sprint(v), 10, 64)
 					continue
+				case "xmax_":
+					xmax, _ = strconv.ParseInt(fmt.Sprint(v), 10, 64)
+					continue
 				case "id", "vote_id", "seq", "hash", "prev_hash":
 					continue
 				}
 				fmt.Fprintf(&b, " %s=%s", c, sameVote(fmt.Sprint(v), voteID))
 			}
-			lines = append(lines, line{b.String(), xmin})
+			lines = append(lines, line{b.String(), xmin, xmax})
 		}
 		if err := rows.Err(); err != nil {
 			t.Fatalf("%s: %v", label, err)
@@ -175,7 +181,7 @@ func storedVote(t *testing.T, db *sqlstore.DB, voteID, before, after int64) []st
 	}
 	order, xmin := "rowid", ""
 	if pg {
-		order, xmin = "ctid", "xmin::text AS xmin_, "
+		order, xmin = "ctid", "xmin::text AS xmin_, xmax::text AS xmax_, "
 	}
 	for _, name := range tables {
 		o := order
@@ -191,13 +197,16 @@ func storedVote(t *testing.T, db *sqlstore.DB, voteID, before, after int64) []st
 	var xids []int64
 	for _, l := range lines {
 		xids = append(xids, l.xmin)
+		if l.xmax != 0 {
+			xids = append(xids, l.xmax)
+		}
 	}
 	slices.Sort(xids)
 	xids = slices.Compact(xids)
 	for i, l := range lines {
 		out[i] = l.text
 		if pg {
-			out[i] += fmt.Sprintf(" xmin-rank=%d", slices.Index(xids, l.xmin))
+			out[i] += fmt.Sprintf(" xmin-rank=%d xmax-rank=%d", slices.Index(xids, l.xmin), slices.Index(xids, l.xmax))
 		}
 	}
 	return out
