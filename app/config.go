@@ -70,6 +70,9 @@ type Config struct {
 	// PageConcurrency bounds the public page renders running at once:
 	// "auto" (default, two per processor), a number, or "off".
 	PageConcurrency string
+	// PageStatements: "separate" (default) or "one" (PostgreSQL reads a
+	// paper/meeting page in one statement).
+	PageStatements string
 	// LiveLinkGrace is how long a remote member's live connection may be
 	// gone before it counts as a link failure: a Go duration of at least
 	// 2s, "off" for no automatic detection, empty for the default (20s).
@@ -110,6 +113,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.LocalLogin, "local-login", env("RATSNETZ_LOCAL_LOGIN", c.LocalLogin), "Anmeldung mit Passwort, on/off (RATSNETZ_LOCAL_LOGIN)")
 	fs.StringVar(&c.SearchIndexer, "search-indexer", env("RATSNETZ_SEARCH_INDEXER", c.SearchIndexer), "Suchindex im Hintergrund pflegen, on/off (RATSNETZ_SEARCH_INDEXER)")
 	fs.StringVar(&c.PageConcurrency, "page-concurrency", env("RATSNETZ_PAGE_CONCURRENCY", c.PageConcurrency), "gleichzeitige Seitenaufbauten, auto/Zahl/off (RATSNETZ_PAGE_CONCURRENCY; Standard auto = 2 je Prozessor)")
+	fs.StringVar(&c.PageStatements, "page-statements", env("RATSNETZ_PAGE_STATEMENTS", c.PageStatements), "Seitenabfragen auf PostgreSQL: separate oder one (RATSNETZ_PAGE_STATEMENTS; Standard separate)")
 	fs.StringVar(&c.AuditRetention, "audit-retention", env("RATSNETZ_AUDIT_RETENTION", c.AuditRetention), "Aufbewahrung des Protokolls, z. B. 365d (RATSNETZ_AUDIT_RETENTION)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("RATSNETZ_SMTP_URL", c.SMTPURL), "SMTP-Server, smtp://Benutzer:Passwort@Host:587 (RATSNETZ_SMTP_URL)")
 	// The shared secret has no flag either.
@@ -227,6 +231,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("Die Protokollstufe %q (--log-level / RATSNETZ_LOG_LEVEL) muss debug, info, warn oder error sein.", c.LogLevel)
 	}
 	if _, err := ParsePageConcurrency(c.PageConcurrency); err != nil {
+		return err
+	}
+	if _, err := ParsePageStatements(c.PageStatements); err != nil {
 		return err
 	}
 	if _, ok := ParseLinkGrace(c.LiveLinkGrace); !ok {

@@ -169,7 +169,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.openAreas(ctx, baseURL, &wcfg); err != nil {
 		return err
 	}
-	wcfg.Pages = pageLimiter(m.Config.PageConcurrency)
+	m.DB.OneStatementPages, _ = ParsePageStatements(m.Config.PageStatements)
+	wcfg.Pages = m.openPages()
 	ws := web.NewServer(wcfg)
 	api := m.openOParl(baseURL)
 	// Public responses are cached until the next write (respcache keys them
