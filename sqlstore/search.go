@@ -906,11 +906,13 @@ func (db *DB) searchGroupPostings(ctx context.Context, tx *sql.Tx, st *searchSta
 		}
 		defer rows.Close()
 		var data []byte
+		found := map[string]bool{}
 		for rows.Next() {
 			var term string
 			if err := rows.Scan(&term, &data); err != nil {
 				return fmt.Errorf("search: blocks: %w", err)
 			}
+			found[term] = true
 			h, stale := half[term], st.docs
 			if err := decodeBlock(data, func(doc, dkey int64, s int) {
 				if len(stale) > 0 && stale[doc] {
@@ -924,7 +926,30 @@ func (db *DB) searchGroupPostings(ctx context.Context, tx *sql.Tx, st *searchSta
 				return err
 			}
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("search: blocks: %w", err)
+		}
+		rows.Close()
+		// A block dropped since the vocabulary was read (PostgreSQL reads
+		// each statement in a snapshot of its own; a concurrent build
+		// drops the blocks of terms that fell below BlockMin): its rows,
+		// without the stale documents read above.
+		var gone []any
+		for _, t := range blocked {
+			if !found[t] {
+				gone = append(gone, t)
+			}
+		}
+		if len(gone) == 0 {
+			return nil
+		}
+		stale, g := st.docs, f
+		f = func(doc, dkey int64, eff int) {
+			if !stale[doc] {
+				g(doc, dkey, eff)
+			}
+		}
+		return read("p.term IN ("+placeholders(len(gone))+")", gone)
 	}
 	for start := 0; start < len(ids); start += searchProbeBatch {
 		set, arg := db.idSet(ids[start:min(start+searchProbeBatch, len(ids))])
