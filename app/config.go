@@ -77,6 +77,10 @@ type Config struct {
 	// gone before it counts as a link failure: a Go duration of at least
 	// 2s, "off" for no automatic detection, empty for the default (20s).
 	LiveLinkGrace string
+	// OParlDocs "off" stops the background builder of the stored OParl
+	// documents (oparl/docs.go); every OParl page is then rendered live.
+	// Default on.
+	OParlDocs string
 }
 
 // MinSecretLen is the least length of RATSNETZ_SECRET.
@@ -112,6 +116,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.OIDCLinkByEmail, "oidc-link-by-email", env("RATSNETZ_OIDC_LINK_BY_EMAIL", c.OIDCLinkByEmail), "Single Sign-on: erste Anmeldung über die bestätigte E-Mail-Adresse mit dem lokalen Konto verknüpfen, on/off (RATSNETZ_OIDC_LINK_BY_EMAIL)")
 	fs.StringVar(&c.LocalLogin, "local-login", env("RATSNETZ_LOCAL_LOGIN", c.LocalLogin), "Anmeldung mit Passwort, on/off (RATSNETZ_LOCAL_LOGIN)")
 	fs.StringVar(&c.SearchIndexer, "search-indexer", env("RATSNETZ_SEARCH_INDEXER", c.SearchIndexer), "Suchindex im Hintergrund pflegen, on/off (RATSNETZ_SEARCH_INDEXER)")
+	fs.StringVar(&c.OParlDocs, "oparl-docs", env("RATSNETZ_OPARL_DOCS", c.OParlDocs), "gespeicherte OParl-Dokumente im Hintergrund aufbauen, on/off (RATSNETZ_OPARL_DOCS)")
 	fs.StringVar(&c.PageConcurrency, "page-concurrency", env("RATSNETZ_PAGE_CONCURRENCY", c.PageConcurrency), "gleichzeitige Seitenaufbauten, auto/Zahl/off (RATSNETZ_PAGE_CONCURRENCY; Standard auto = 2 je Prozessor)")
 	fs.StringVar(&c.PageStatements, "page-statements", env("RATSNETZ_PAGE_STATEMENTS", c.PageStatements), "Seitenabfragen auf PostgreSQL: separate oder one (RATSNETZ_PAGE_STATEMENTS; Standard separate)")
 	fs.StringVar(&c.AuditRetention, "audit-retention", env("RATSNETZ_AUDIT_RETENTION", c.AuditRetention), "Aufbewahrung des Protokolls, z. B. 365d (RATSNETZ_AUDIT_RETENTION)")
@@ -142,6 +147,9 @@ func (c Config) SSO() bool { return c.OIDCIssuer != "" }
 // SearchIndexerEnabled reports whether the search index is kept up to date
 // in the background.
 func (c Config) SearchIndexerEnabled() bool { on, _ := onOff(c.SearchIndexer, true); return on }
+
+// OParlDocsEnabled reports whether serve builds the stored OParl documents.
+func (c Config) OParlDocsEnabled() bool { on, _ := onOff(c.OParlDocs, true); return on }
 
 // LocalLoginEnabled reports whether password login is offered.
 func (c Config) LocalLoginEnabled() bool { on, _ := onOff(c.LocalLogin, true); return on }
@@ -267,6 +275,9 @@ func (c Config) Validate() error {
 func (c Config) validateAccess() error {
 	if _, ok := onOff(c.SearchIndexer, true); !ok {
 		return fmt.Errorf("RATSNETZ_SEARCH_INDEXER muss on oder off sein, nicht %q.", c.SearchIndexer)
+	}
+	if _, ok := onOff(c.OParlDocs, true); !ok {
+		return fmt.Errorf("RATSNETZ_OPARL_DOCS muss on oder off sein, nicht %q.", c.OParlDocs)
 	}
 	if _, ok := onOff(c.LocalLogin, true); !ok {
 		return fmt.Errorf("RATSNETZ_LOCAL_LOGIN muss on oder off sein, nicht %q.", c.LocalLogin)

@@ -33,6 +33,8 @@ func TestConfigValidate(t *testing.T) {
 		{"local login off without sso", Config{Addr: ":1", DataDir: "d", LocalLogin: "off"}, "RATSNETZ_LOCAL_LOGIN=off"},
 		{"local login typo", Config{Addr: ":1", DataDir: "d", LocalLogin: "aus!"}, "on oder off"},
 		{"link by email typo", Config{Addr: ":1", DataDir: "d", OIDCLinkByEmail: "vielleicht"}, "on oder off"},
+		{"oparl docs off", Config{Addr: ":1", DataDir: "d", OParlDocs: "off"}, ""},
+		{"oparl docs typo", Config{Addr: ":1", DataDir: "d", OParlDocs: "manchmal"}, "RATSNETZ_OPARL_DOCS"},
 		{"retention", Config{Addr: ":1", DataDir: "d", AuditRetention: "90d"}, ""},
 		{"retention hours", Config{Addr: ":1", DataDir: "d", AuditRetention: "2160h"}, ""},
 		{"retention zero", Config{Addr: ":1", DataDir: "d", AuditRetention: "0d"}, "RATSNETZ_AUDIT_RETENTION"},

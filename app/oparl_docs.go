@@ -19,6 +19,12 @@ func (m *Main) openOParl(baseURL string) *oparl.Server {
 	build := ExecutableBuild()
 	api := oparl.NewServer(oparl.Config{Store: m.DB, BaseURL: baseURL, System: m.system(baseURL),
 		Logger: m.Logger, Now: m.Now, Build: build})
+	if !m.Config.OParlDocsEnabled() {
+		// Nothing is built, so nothing stored is served: documents stay
+		// tied to their build's data version (sqlstore/oparl_docs.go).
+		m.Logger.Info("oparl: stored documents off (RATSNETZ_OPARL_DOCS=off), every page rendered live")
+		return api
+	}
 	if build == "" {
 		m.Logger.Warn("oparl: program build not identifiable, stored documents off (every page rendered live)")
 		return api
