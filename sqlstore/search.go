@@ -735,7 +735,7 @@ func mergeDocs(a, b []docScore) []docScore {
 
 // searchOneWordRead is the most a single word may cost (in posting rows,
 // see searchGroup.cost) to be read whole.
-const searchOneWordRead = 3000
+const searchOneWordRead = 1000
 
 // searchFullRead is the most postings the rarest of several words may
 // have for the intersection to be read whole (about 0.2 µs of CPU per
