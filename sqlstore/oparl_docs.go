@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Stored OParl documents (package oparl, interface DocStore; migration
@@ -97,6 +98,10 @@ func (db *DB) PutOParlDocs(ctx context.Context, key string, pass int64, docs map
 	return true, nil
 }
 
+// AbandonedOParlDocs is how long after its last completion a stale set of
+// stored documents under another key is kept (see FinishOParlDocs).
+const AbandonedOParlDocs = 24 * time.Hour
+
 // FinishOParlDocs ends the pass: documents not written by it (objects no
 // longer public, deleted, or left from an older pass) are removed, and the
 // set is served from now on as long as the data version equals pass. It
@@ -114,9 +119,24 @@ func (db *DB) FinishOParlDocs(ctx context.Context, key string, pass int64) (bool
 	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM oparl_docs WHERE set_id = ? AND pass <> ?`), setID, pass); err != nil {
 		return false, fmt.Errorf("finish oparl docs: %w", err)
 	}
+	now := db.Now()
 	if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE oparl_doc_sets SET version = ?, built = ? WHERE id = ?`),
-		pass, db.tm(db.Now()), setID); err != nil {
+		pass, db.tm(now), setID); err != nil {
 		return false, fmt.Errorf("finish oparl docs: %w", err)
+	}
+	// Sets nobody keeps current any more — an earlier program build or base
+	// URL after an upgrade, each as large as this one — are dropped once
+	// they are stale and their last completion lies AbandonedOParlDocs
+	// back; two builds running side by side (a rolling upgrade) keep
+	// theirs, since each completes its own after every write.
+	cut := db.tm(now.Add(-AbandonedOParlDocs))
+	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM oparl_docs WHERE set_id IN (SELECT id FROM oparl_doc_sets
+		WHERE id <> ? AND version <> ? AND built < ?)`), setID, pass, cut); err != nil {
+		return false, fmt.Errorf("finish oparl docs: abandoned sets: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM oparl_doc_sets WHERE id <> ? AND version <> ? AND built < ?`),
+		setID, pass, cut); err != nil {
+		return false, fmt.Errorf("finish oparl docs: abandoned sets: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("finish oparl docs: commit: %w", err)

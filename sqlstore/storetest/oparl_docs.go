@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ratsnetz/ratsnetz"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
@@ -113,6 +114,45 @@ func testOParlDocs(t *testing.T, db *sqlstore.DB) {
 	if got := find(key, 1, 2, 3); len(got) != 1 || string(got[2]) != `{"b":3}` {
 		t.Fatalf("after the second pass: %s", showDocs(got))
 	}
+	// A set under another key (an earlier build) that nobody completes
+	// any more is dropped by a later finish once it is stale and was last
+	// completed AbandonedOParlDocs ago — not before, and not while current.
+	const old = "meeting 0 oldbuild https://a.example"
+	clock := time.Now().UTC()
+	db.Now = func() time.Time { return clock }
+	t.Cleanup(func() { db.Now = time.Now })
+	_, v3 := state(old)
+	begin(old, v3)
+	if !put(old, v3, map[int64][]byte{7: []byte(`{"old":7}`)}) || !finish(old, v3) {
+		t.Fatal("pass of the old build refused")
+	}
+	clock = clock.Add(sqlstore.AbandonedOParlDocs + time.Hour)
+	begin(key, v3)
+	if !put(key, v3, map[int64][]byte{2: []byte(`{"b":4}`)}) || !finish(key, v3) {
+		t.Fatal("pass at the current version refused")
+	}
+	if got := find(old, 7); len(got) != 1 {
+		t.Fatalf("a current set of another key was dropped: %s", showDocs(got))
+	}
+	ds.Papers[0].Name = "noch einmal umbenannt"
+	MustLoad(t, db, ds)
+	_, v4 := state(key)
+	clock = clock.Add(time.Minute)
+	begin(key, v4)
+	if !put(key, v4, map[int64][]byte{2: []byte(`{"b":5}`)}) || !finish(key, v4) {
+		t.Fatal("pass after the write refused")
+	}
+	if built, _ := state(old); built != 0 {
+		t.Fatalf("abandoned stale set kept (built at %d)", built)
+	}
+	var left int
+	if err := db.WriteDB().QueryRowContext(ctx, `SELECT COUNT(*) FROM oparl_docs WHERE id = 7`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Fatalf("%d documents of the abandoned set left", left)
+	}
+
 	// Reads of the public or of anyone else never bump the version.
 	if _, _, err := db.FindPapers(ratsnetz.NewContextWithViewer(ctx, ratsnetz.Viewer{}), ratsnetz.PaperFilter{}); err != nil {
 		t.Fatal(err)
