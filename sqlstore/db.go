@@ -33,8 +33,10 @@ type Dialect struct {
 	// LockMigrations, if set, takes a lock on conn that serializes Migrate
 	// across processes; the returned func releases it.
 	LockMigrations func(ctx context.Context, conn *sql.Conn) (func(), error)
-	// BeginLoad, if set, runs first in each Load transaction (PostgreSQL
-	// serializes loads with an advisory lock so they cannot deadlock).
+	// BeginLoad, if set, runs first in each Load transaction and in each
+	// office write (PostgreSQL serializes them with an advisory lock: loads
+	// cannot deadlock, and the stored file visibility sees every link and
+	// owner change in order).
 	BeginLoad func(ctx context.Context, tx *sql.Tx) error
 	// AfterLoad, if set, runs at the end of each Load transaction with the
 	// tables written (PostgreSQL advances identity sequences here).

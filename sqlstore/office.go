@@ -137,6 +137,17 @@ func (db *DB) officeTx(ctx context.Context, what string, fn func(tx *sql.Tx, a a
 		return err
 	}
 	defer tx.Rollback()
+	// The office's writes take Load's lock first (PostgreSQL: an advisory
+	// transaction lock): files.visible_public is kept by row triggers and
+	// Load's set-based recompute, each reading the other owners' and
+	// links' committed state. Without the lock, a paper made non-public
+	// here while an import links a file to it would leave the file
+	// marked public (read committed: neither sees the other's change).
+	if db.dialect.BeginLoad != nil {
+		if err := db.dialect.BeginLoad(ctx, tx); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
 	a, err := db.actorOf(ctx, tx)
 	if err != nil {
 		return err
