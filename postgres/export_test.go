@@ -1,0 +1,4 @@
+package postgres
+
+// LoadLock is loadLock for the external tests.
+const LoadLock = loadLock
