@@ -10,8 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ratsnetz/ratsnetz"
-	"github.com/ratsnetz/ratsnetz/blob/disk"
-	"github.com/ratsnetz/ratsnetz/demo"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 	"github.com/ratsnetz/ratsnetz/sqlstore/storetest"
 )
@@ -34,16 +32,7 @@ func TestSearchBlocks(t *testing.T) {
 func testSearchBlocks(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
 	sys := ratsnetz.SystemContext(ctx)
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := disk.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Load(sys, db, blobs, demo.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	loadDemo(t, db)
 	x := sqlstore.NewSearchIndex(db)
 	x.StaleMax = -1 // blocks only when this test builds them
 	x.BlockMin = 1  // every term gets a block

@@ -32,16 +32,7 @@ func TestSearchRebuild(t *testing.T) {
 func testSearchRebuild(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
 	sys := ratsnetz.SystemContext(ctx)
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := disk.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Load(sys, db, blobs, demo.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	loadDemo(t, db)
 	x := sqlstore.NewSearchIndex(db)
 	objects := storetest.MustIndexSearch(t, x)
 	want := searchIndexDump(t, db)
@@ -55,7 +46,7 @@ func testSearchRebuild(t *testing.T, db *sqlstore.DB) {
 
 	// Interrupted while staging: the old index stays as it was.
 	stop, cancel := context.WithCancel(ctx)
-	_, err = x.Rebuild(stop, func(phase string, n int) {
+	_, err := x.Rebuild(stop, func(phase string, n int) {
 		if n >= 1000 {
 			cancel()
 		}
@@ -223,4 +214,21 @@ func searchTitles(t *testing.T, db *sqlstore.DB, q string) []string {
 		out = append(out, h.Kind+" "+s)
 	}
 	return out
+}
+
+// loadDemo migrates db and loads the demo municipality into it (files on a
+// temporary disk store).
+func loadDemo(t *testing.T, db *sqlstore.DB) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := disk.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Load(ratsnetz.SystemContext(ctx), db, blobs, demo.Options{}); err != nil {
+		t.Fatal(err)
+	}
 }
