@@ -99,7 +99,7 @@ func (s *Server) renderGrants(w http.ResponseWriter, r *http.Request, c *auth.Cu
 		if l, ok := labels[id]; ok {
 			return l
 		}
-		l := "Konto " + strconv.FormatInt(id, 10)
+		l := f.T("admin.grants.accountNo", id)
 		if a, err := s.auth.Accounts.FindAccountByID(r.Context(), id); err == nil {
 			l = accountLabel(a)
 		}
@@ -111,17 +111,17 @@ func (s *Server) renderGrants(w http.ResponseWriter, r *http.Request, c *auth.Cu
 		if g.AccountID != 0 {
 			row.Holder = label(g.AccountID)
 		} else {
-			row.Holder = "Person " + strconv.FormatInt(g.PersonID, 10)
+			row.Holder = f.T("admin.personNo", g.PersonID)
 		}
 		id := strconv.FormatInt(g.ObjectID, 10)
 		switch g.ObjectKind {
 		case ratsnetz.GrantOrganization:
-			row.Object, row.URL = "Gremium "+id, "/gremien/"+id
+			row.Object, row.URL = f.T("admin.grants.orgNo", id), "/gremien/"+id
 		default:
-			row.Object, row.URL = "Vorlage "+id, "/vorlagen/"+id
+			row.Object, row.URL = f.T("admin.grants.paperNo", id), "/vorlagen/"+id
 		}
 		if g.Expires.IsZero() {
-			row.Until = "unbefristet"
+			row.Until = f.T("admin.grants.unlimited")
 		} else {
 			// Expires is the start of the day after the last day.
 			row.Until = f.Date(g.Expires.In(s.loc).Add(-time.Minute))
@@ -129,11 +129,11 @@ func (s *Server) renderGrants(w http.ResponseWriter, r *http.Request, c *auth.Cu
 		d.Grants = append(d.Grants, row)
 	}
 	d.Kinds = []option{
-		{Value: ratsnetz.GrantOrganization, Label: "Gremium (alle nichtöffentlichen Unterlagen)", Selected: d.Form.Kind == ratsnetz.GrantOrganization},
-		{Value: ratsnetz.GrantPaper, Label: "Vorlage", Selected: d.Form.Kind == ratsnetz.GrantPaper},
+		{Value: ratsnetz.GrantOrganization, Label: f.T("admin.grants.kindOrg"), Selected: d.Form.Kind == ratsnetz.GrantOrganization},
+		{Value: ratsnetz.GrantPaper, Label: f.T("admin.grants.kindPaper"), Selected: d.Form.Kind == ratsnetz.GrantPaper},
 	}
 	d.Today = now.In(s.loc).Format("2006-01-02")
-	s.renderForm(w, r, status, "admin_grants", "Freigaben", d)
+	s.renderForm(w, r, status, "admin_grants", f.T("admin.grants.title"), d)
 }
 
 func (s *Server) handleGrantCreate(w http.ResponseWriter, r *http.Request) {
@@ -144,17 +144,18 @@ func (s *Server) handleGrantCreate(w http.ResponseWriter, r *http.Request) {
 	form := grantForm{Account: strings.TrimSpace(r.PostFormValue("konto")), Person: strings.TrimSpace(r.PostFormValue("person")),
 		Kind: r.PostFormValue("art"), Object: strings.TrimSpace(r.PostFormValue("nummer")), Until: strings.TrimSpace(r.PostFormValue("bis")),
 		Reason: strings.TrimSpace(r.PostFormValue("grund"))}
-	bad := func(msg string) {
-		s.renderGrants(w, r, c, http.StatusBadRequest, grantsData{Form: form, Error: msg})
+	f := s.formatter(r.Context())
+	bad := func(key string) {
+		s.renderGrants(w, r, c, http.StatusBadRequest, grantsData{Form: form, Error: f.T(key)})
 	}
 	if len(form.Reason) > 500 || len(form.Account) > 254 {
-		bad("Die Angaben sind zu lang.")
+		bad("admin.grants.errTooLong")
 		return
 	}
 	g := &ratsnetz.Grant{ObjectKind: form.Kind, Reason: form.Reason}
 	switch {
 	case form.Account != "" && form.Person != "":
-		bad("Bitte geben Sie entweder ein Konto oder eine Person an, nicht beides.")
+		bad("admin.grants.errBoth")
 		return
 	case form.Account != "":
 		a, err := s.auth.Accounts.FindAccountByLogin(r.Context(), form.Account)
@@ -163,31 +164,31 @@ func (s *Server) handleGrantCreate(w http.ResponseWriter, r *http.Request) {
 				s.error(w, r, err)
 				return
 			}
-			bad("Ein Konto mit dieser E-Mail-Adresse oder diesem Benutzernamen gibt es nicht.")
+			bad("admin.grants.errNoAccount")
 			return
 		}
 		g.AccountID = a.ID
 	case form.Person != "":
 		n, err := strconv.ParseInt(form.Person, 10, 64)
 		if err != nil || n <= 0 {
-			bad("Die Person ist eine Nummer.")
+			bad("admin.errPerson")
 			return
 		}
 		g.PersonID = n
 	default:
-		bad("Bitte geben Sie an, wer die Freigabe erhält: ein Konto oder eine Person.")
+		bad("admin.grants.errWho")
 		return
 	}
 	n, err := strconv.ParseInt(form.Object, 10, 64)
 	if err != nil || n <= 0 {
-		bad("Die Nummer des Gremiums oder der Vorlage fehlt oder ist keine Zahl.")
+		bad("admin.grants.errObject")
 		return
 	}
 	g.ObjectID = n
 	if form.Until != "" {
 		day, err := time.ParseInLocation("2006-01-02", form.Until, s.loc)
 		if err != nil {
-			bad("Bitte geben Sie das Ablaufdatum als Datum an (z. B. 2027-03-31).")
+			bad("admin.grants.errDate")
 			return
 		}
 		g.Expires = day.AddDate(0, 0, 1) // through the whole last day, Berlin time
@@ -257,9 +258,9 @@ func (s *Server) conflictRows(r *http.Request, cs []*ratsnetz.ConflictOfInterest
 	f := s.formatter(r.Context())
 	out := make([]conflictRow, 0, len(cs))
 	for _, c := range cs {
-		by := "Sitzungsdienst"
+		by := f.T("admin.conflicts.byOffice")
 		if c.RecordedBy == self.ID {
-			by = "selbst"
+			by = f.T("admin.conflicts.bySelf")
 		} else if a, err := s.auth.Accounts.FindAccountByID(r.Context(), c.RecordedBy); err == nil {
 			by = accountLabel(a)
 		}
@@ -277,9 +278,9 @@ func (s *Server) handleConflicts(w http.ResponseWriter, r *http.Request) {
 	d := conflictsData{}
 	switch r.URL.Query().Get("ok") {
 	case "erfasst":
-		d.Info = "Die Befangenheit ist erfasst."
+		d.Info = s.formatter(r.Context()).T("admin.conflicts.recorded")
 	case "geloescht":
-		d.Info = "Die Befangenheit ist gelöscht."
+		d.Info = s.formatter(r.Context()).T("admin.conflicts.deleted")
 	}
 	s.renderConflicts(w, r, c, http.StatusOK, d)
 }
@@ -291,7 +292,7 @@ func (s *Server) renderConflicts(w http.ResponseWriter, r *http.Request, c *auth
 		return
 	}
 	d.Conflicts = s.conflictRows(r, cs, c.Account)
-	s.renderForm(w, r, status, "admin_conflicts", "Befangenheiten", d)
+	s.renderForm(w, r, status, "admin_conflicts", s.formatter(r.Context()).T("admin.conflicts.title"), d)
 }
 
 func (s *Server) handleConflictRecord(w http.ResponseWriter, r *http.Request) {
@@ -301,6 +302,7 @@ func (s *Server) handleConflictRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	form := conflictForm{Person: strings.TrimSpace(r.PostFormValue("person")), Item: strings.TrimSpace(r.PostFormValue("top")),
 		Note: strings.TrimSpace(r.PostFormValue("notiz"))}
+	f := s.formatter(r.Context())
 	bad := func(status int, msg string) {
 		s.renderConflicts(w, r, c, status, conflictsData{Form: form, Error: msg})
 	}
@@ -308,13 +310,13 @@ func (s *Server) handleConflictRecord(w http.ResponseWriter, r *http.Request) {
 	item, err2 := strconv.ParseInt(form.Item, 10, 64)
 	switch {
 	case err1 != nil || person <= 0:
-		bad(http.StatusBadRequest, "Die Person ist eine Nummer.")
+		bad(http.StatusBadRequest, f.T("admin.errPerson"))
 		return
 	case err2 != nil || item <= 0:
-		bad(http.StatusBadRequest, "Der Tagesordnungspunkt ist eine Nummer.")
+		bad(http.StatusBadRequest, f.T("admin.errItem"))
 		return
 	case len(form.Note) > 500:
-		bad(http.StatusBadRequest, "Die Notiz ist zu lang (höchstens 500 Zeichen).")
+		bad(http.StatusBadRequest, f.T("admin.conflicts.errNote"))
 		return
 	}
 	if _, err := s.auth.RecordConflict(r.Context(), c.Account, person, item, form.Note, s.client(r)); err != nil {
@@ -365,9 +367,9 @@ func (s *Server) handleOwnConflicts(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.URL.Query().Get("ok") {
 	case "erklaert":
-		d.Info = "Ihre Befangenheit ist erfasst. Die nichtöffentlichen Unterlagen dieses Tagesordnungspunkts sind für Sie nicht mehr sichtbar."
+		d.Info = s.formatter(r.Context()).T("account.conflicts.declared")
 	case "zurueckgezogen":
-		d.Info = "Ihre Erklärung ist zurückgezogen."
+		d.Info = s.formatter(r.Context()).T("account.conflicts.withdrawn")
 	}
 	s.renderOwnConflicts(w, r, c, http.StatusOK, d)
 }
@@ -380,7 +382,7 @@ func (s *Server) renderOwnConflicts(w http.ResponseWriter, r *http.Request, c *a
 	}
 	d.Member = true
 	d.Conflicts = s.conflictRows(r, cs, c.Account)
-	s.renderForm(w, r, status, "account_conflicts", "Befangenheit erklären", d)
+	s.renderForm(w, r, status, "account_conflicts", s.formatter(r.Context()).T("account.conflicts.title"), d)
 }
 
 func (s *Server) handleOwnConflictDeclare(w http.ResponseWriter, r *http.Request) {
@@ -389,16 +391,17 @@ func (s *Server) handleOwnConflictDeclare(w http.ResponseWriter, r *http.Request
 		return
 	}
 	form := conflictForm{Item: strings.TrimSpace(r.PostFormValue("top")), Note: strings.TrimSpace(r.PostFormValue("notiz"))}
+	f := s.formatter(r.Context())
 	bad := func(status int, msg string) {
 		s.renderOwnConflicts(w, r, c, status, conflictsData{Form: form, Error: msg})
 	}
 	item, err := strconv.ParseInt(form.Item, 10, 64)
 	if err != nil || item <= 0 {
-		bad(http.StatusBadRequest, "Der Tagesordnungspunkt ist eine Nummer.")
+		bad(http.StatusBadRequest, f.T("admin.errItem"))
 		return
 	}
 	if len(form.Note) > 500 {
-		bad(http.StatusBadRequest, "Die Begründung ist zu lang (höchstens 500 Zeichen).")
+		bad(http.StatusBadRequest, f.T("account.conflicts.errReason"))
 		return
 	}
 	if _, err := s.auth.DeclareConflict(r.Context(), c.Account, item, form.Note, s.client(r)); err != nil {

@@ -228,3 +228,116 @@ func cloneForm(v url.Values) url.Values {
 	}
 	return out
 }
+
+// TestRightsInEnglish: what rights.go itself writes on the grants and
+// conflicts pages — the labels of grants and kinds, the form errors, the
+// notices, the page titles — is English for an English browser, and none
+// of its German texts is left (they were German in both languages).
+func TestRightsInEnglish(t *testing.T) {
+	e := newMatrixEnv(t)
+	de, en := adminMessages()
+	var rightsKeys []string
+	for k := range de {
+		if strings.HasPrefix(k, "admin.grants.") || strings.HasPrefix(k, "admin.conflicts.") || strings.HasPrefix(k, "account.conflicts.") ||
+			k == "admin.errPerson" || k == "admin.errItem" {
+			rightsKeys = append(rightsKeys, k)
+		}
+	}
+	// german reports the German texts of the rights keys found in body
+	// (the part before an argument; texts that start with their argument,
+	// and texts German and English share, like "Person %v", cannot tell the
+	// languages apart and are skipped).
+	german := func(body string) []string {
+		var found []string
+		for _, k := range rightsKeys {
+			if de[k] == en[k] {
+				continue
+			}
+			text, _, _ := strings.Cut(de[k], "%")
+			if strings.TrimSpace(text) != "" && strings.Contains(body, text) {
+				found = append(found, text)
+			}
+		}
+		return found
+	}
+	until := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	admin := e.browser(t)
+	admin.adminLogin()
+	admin.get("/verwaltung/freigaben?lang=en") // the language cookie keeps English for the posts
+	office := e.browser(t)
+	matrixLogin(t, e, office, "sitzungsdienst@example.org")
+	office.get("/verwaltung/befangenheiten?lang=en")
+	member := e.browser(t)
+	matrixLogin(t, e, member, memberEmail)
+	member.get("/konto/befangenheit?lang=en")
+
+	grant := func(b *browser, v url.Values) func() (*http.Response, string) {
+		return func() (*http.Response, string) {
+			v.Set("csrf", b.token("/verwaltung/freigaben"))
+			return b.post("/verwaltung/freigaben", v)
+		}
+	}
+	postTo := func(b *browser, page, path string, v url.Values) func() (*http.Response, string) {
+		return func() (*http.Response, string) {
+			v.Set("csrf", b.token(page))
+			return b.post(path, v)
+		}
+	}
+	get := func(b *browser, path string) func() (*http.Response, string) {
+		return func() (*http.Response, string) { return b.get(path) }
+	}
+	long := strings.Repeat("x", 501)
+	for _, c := range []struct {
+		name   string
+		do     func() (*http.Response, string)
+		status int
+		want   []string
+	}{
+		{"grant to an account", grant(admin, url.Values{"konto": {memberEmail}, "art": {ratsnetz.GrantOrganization}, "nummer": {"20"}, "bis": {until}, "grund": {"reports"}}), 303, nil},
+		{"grant to a person", grant(admin, url.Values{"person": {"102"}, "art": {ratsnetz.GrantPaper}, "nummer": {"401"}, "bis": {until}}), 303, nil},
+		{"grants page", get(admin, "/verwaltung/freigaben?ok=angelegt"), 200,
+			[]string{"<title>Grants", "Committee 20", "Paper 401", "Person 102", "Committee (all non-public documents)", ">Paper</option>", "The access grant is given."}},
+		{"too long", grant(admin, url.Values{"konto": {memberEmail}, "art": {ratsnetz.GrantPaper}, "nummer": {"401"}, "grund": {long}}), 400, []string{en["admin.grants.errTooLong"]}},
+		{"account and person", grant(admin, url.Values{"konto": {memberEmail}, "person": {"102"}, "art": {ratsnetz.GrantPaper}, "nummer": {"401"}}), 400, []string{en["admin.grants.errBoth"]}},
+		{"no such account", grant(admin, url.Values{"konto": {"niemand@example.org"}, "art": {ratsnetz.GrantPaper}, "nummer": {"401"}}), 400, []string{en["admin.grants.errNoAccount"]}},
+		{"person not a number", grant(admin, url.Values{"person": {"x"}, "art": {ratsnetz.GrantPaper}, "nummer": {"401"}}), 400, []string{en["admin.errPerson"]}},
+		{"nobody", grant(admin, url.Values{"art": {ratsnetz.GrantPaper}, "nummer": {"401"}}), 400, []string{en["admin.grants.errWho"]}},
+		{"object not a number", grant(admin, url.Values{"person": {"102"}, "art": {ratsnetz.GrantPaper}, "nummer": {"zwanzig"}}), 400, []string{en["admin.grants.errObject"]}},
+		{"expiry not a date", grant(admin, url.Values{"person": {"102"}, "art": {ratsnetz.GrantPaper}, "nummer": {"401"}, "bis": {"morgen"}}), 400, []string{en["admin.grants.errDate"]}},
+
+		{"record", postTo(office, "/verwaltung/befangenheiten", "/verwaltung/befangenheiten", url.Values{"person": {"102"}, "top": {"302"}}), 303, nil},
+		{"conflicts page", get(office, "/verwaltung/befangenheiten?ok=erfasst"), 200,
+			[]string{"<title>Conflicts of interest", en["admin.conflicts.recorded"], en["admin.conflicts.bySelf"]}},
+		{"deleted notice", get(office, "/verwaltung/befangenheiten?ok=geloescht"), 200, []string{en["admin.conflicts.deleted"]}},
+		{"record: person", postTo(office, "/verwaltung/befangenheiten", "/verwaltung/befangenheiten", url.Values{"person": {"x"}, "top": {"302"}}), 400, []string{en["admin.errPerson"]}},
+		{"record: item", postTo(office, "/verwaltung/befangenheiten", "/verwaltung/befangenheiten", url.Values{"person": {"102"}, "top": {"x"}}), 400, []string{en["admin.errItem"]}},
+		{"record: note", postTo(office, "/verwaltung/befangenheiten", "/verwaltung/befangenheiten", url.Values{"person": {"102"}, "top": {"302"}, "notiz": {long}}), 400, []string{en["admin.conflicts.errNote"]}},
+
+		{"declare", postTo(member, "/konto/befangenheit", "/konto/befangenheit", url.Values{"top": {"302"}}), 303, nil},
+		{"own page", get(member, "/konto/befangenheit?ok=erklaert"), 200,
+			[]string{"<title>Declare a conflict of interest", en["account.conflicts.declared"], en["admin.conflicts.bySelf"]}},
+		{"withdrawn notice", get(member, "/konto/befangenheit?ok=zurueckgezogen"), 200, []string{en["account.conflicts.withdrawn"]}},
+		{"declare: item", postTo(member, "/konto/befangenheit", "/konto/befangenheit", url.Values{"top": {"x"}}), 400, []string{en["admin.errItem"]}},
+		{"declare: reason", postTo(member, "/konto/befangenheit", "/konto/befangenheit", url.Values{"top": {"302"}, "notiz": {long}}), 400, []string{en["account.conflicts.errReason"]}},
+	} {
+		resp, body := c.do()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: status %d, want %d", c.name, resp.StatusCode, c.status)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: no %q", c.name, w)
+			}
+		}
+		if g := german(body); len(g) > 0 {
+			t.Errorf("%s: German left: %q", c.name, g)
+		}
+	}
+
+	// The German page keeps its texts.
+	admin.get("/verwaltung/freigaben?lang=de")
+	if _, body := grant(admin, url.Values{"art": {ratsnetz.GrantPaper}, "nummer": {"401"}})(); !strings.Contains(body, de["admin.grants.errWho"]) || !strings.Contains(body, "Gremium 20") {
+		t.Error("the German grants page lost its texts")
+	}
+}
