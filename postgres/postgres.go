@@ -10,8 +10,11 @@ import (
 	"io/fs"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
@@ -129,6 +132,24 @@ func analyzeGrown(ctx context.Context, db *sql.DB, tables []string) error {
 	return nil
 }
 
+// Canceled queries keep their connection. pgx's default closes the
+// connection the moment a query's context ends (a visitor who hangs up, a
+// bench client cut off at its deadline), and the pool's replacement must
+// prepare and plan every statement anew: 10–150 ms per statement for the
+// visibility predicates, which the next visitors wait for. Instead a query
+// whose context ends may finish for cancelDelay (the portal's queries take
+// milliseconds); a longer one is canceled by the server (cancel request)
+// and the connection stays usable. Only if the server does not answer
+// within cancelDeadline is the connection given up, as before.
+const (
+	cancelDelay    = 100 * time.Millisecond
+	cancelDeadline = 5 * time.Second
+)
+
+func keepConnOnCancel(c *pgconn.PgConn) ctxwatch.Handler {
+	return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: cancelDelay, DeadlineDelay: cancelDeadline}
+}
+
 func pgIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // Open connects to the PostgreSQL database at url (a postgres:// URL or
@@ -153,6 +174,7 @@ func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 	if _, ok := cfg.RuntimeParams["jit"]; !ok {
 		cfg.RuntimeParams["jit"] = "off"
 	}
+	cfg.BuildContextWatcherHandler = keepConnOnCancel
 	db := stdlib.OpenDB(*cfg)
 	// Few connections: the server has as many cores as this machine, so
 	// more connections only queue inside PostgreSQL, and each new
