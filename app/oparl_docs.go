@@ -67,71 +67,44 @@ type oparlDocsTiming struct {
 	gapFactor int
 }
 
-// oparlDocsBuilder runs oparl.Server.BuildDocs after the data settles. The
-// stored documents are the durable state (a set is current or not, see
-// sqlstore/oparl_docs.go), so a crash or stop loses nothing but time.
-type oparlDocsBuilder struct {
-	cancel context.CancelFunc
-	done   chan struct{}
-}
-
-func startOParlDocs(api *oparl.Server, version func(context.Context) (int64, error), logger *slog.Logger, tm oparlDocsTiming) *oparlDocsBuilder {
-	ctx, cancel := context.WithCancel(context.Background())
-	w := &oparlDocsBuilder{cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(w.done)
-		var (
-			seen      int64     = -1 // version at the last poll
-			since     time.Time      // when seen was first read
-			built     int64     = -1 // version after the last successful pass
-			notBefore time.Time      // end of the gap after the last pass
-			wait      = tm.poll
-		)
-		for {
-			v, err := version(ctx)
-			now := time.Now()
-			if err == nil && v != seen {
-				seen, since = v, now
-			}
-			if err == nil && v != built && now.Sub(since) >= tm.settle && !now.Before(notBefore) {
-				start := time.Now()
-				var st oparl.BuildStats
-				st, err = api.BuildDocs(ctx)
-				took := time.Since(start)
-				if err == nil {
-					built = v
-					notBefore = time.Now().Add(time.Duration(tm.gapFactor) * took)
-					if len(st.Kinds) > 0 {
-						logger.Info("oparl: stored documents built", "kinds", st.Kinds, "objects", st.Objects,
-							"bytes", st.Bytes, "took", took.Round(time.Millisecond), "superseded", st.Superseded)
-					}
-				}
-			}
-			switch {
-			case ctx.Err() != nil:
-				return
-			case err != nil:
-				logger.Warn("oparl: building stored documents failed, retrying", "err", err, "in", wait)
-				wait = min(2*wait, time.Minute)
-			default:
-				wait = tm.poll
-			}
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
+// startOParlDocs runs oparl.Server.BuildDocs in the background after the
+// data settles. The stored documents are the durable state (a set is
+// current or not, see sqlstore/oparl_docs.go), so a crash or stop loses
+// nothing but time. Close on the result cancels a running pass (its set
+// stays unserved until the next pass completes).
+func startOParlDocs(api *oparl.Server, version func(context.Context) (int64, error), logger *slog.Logger, tm oparlDocsTiming) *loop {
+	var (
+		seen      int64     = -1 // version at the last poll
+		since     time.Time      // when seen was first read
+		built     int64     = -1 // version after the last successful pass
+		notBefore time.Time      // end of the gap after the last pass
+	)
+	step := func(ctx context.Context) error {
+		v, err := version(ctx)
+		if err != nil {
+			return err
 		}
-	}()
-	return w
-}
-
-// Close stops the builder and waits for it (a running pass is cancelled;
-// its set stays unserved until the next pass completes).
-func (w *oparlDocsBuilder) Close() error {
-	w.cancel()
-	<-w.done
-	return nil
+		now := time.Now()
+		if v != seen {
+			seen, since = v, now
+		}
+		if v == built || now.Sub(since) < tm.settle || now.Before(notBefore) {
+			return nil
+		}
+		start := time.Now()
+		st, err := api.BuildDocs(ctx)
+		if err != nil {
+			return err
+		}
+		took := time.Since(start)
+		built = v
+		notBefore = time.Now().Add(time.Duration(tm.gapFactor) * took)
+		if len(st.Kinds) > 0 {
+			logger.Info("oparl: stored documents built", "kinds", st.Kinds, "objects", st.Objects,
+				"bytes", st.Bytes, "took", took.Round(time.Millisecond), "superseded", st.Superseded)
+		}
+		return nil
+	}
+	return startLoop(loopSpec{step: step, poll: tm.poll, logger: logger,
+		failed: "oparl: building stored documents failed, retrying"})
 }

@@ -55,68 +55,37 @@ func (m *Main) openSearch(ctx context.Context, baseURL string) (web.SearchDeps, 
 	return deps, nil
 }
 
-// searchIndexer indexes whatever changed whenever the data version moves
-// (every write of council data bumps it, whoever the writer), polling
+// startSearchIndexer indexes whatever changed whenever the data version
+// moves (every write of council data bumps it, whoever the writer), polling
 // every interval. A pass that fails is retried with backoff; the index
 // itself is the durable state (an object is pending while its entry is
-// missing or older than the object), so a crash loses nothing.
-type searchIndexer struct {
-	cancel context.CancelFunc
-	done   chan struct{}
-}
-
-func startSearchIndexer(x ratsnetz.SearchIndexer, version func(context.Context) (int64, error), logger *slog.Logger, interval time.Duration) *searchIndexer {
-	ctx, cancel := context.WithCancel(context.Background())
-	w := &searchIndexer{cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(w.done)
-		last := int64(-1)
-		wait := interval
+// missing or older than the object), so a crash loses nothing. Close on the
+// result stops it.
+func startSearchIndexer(x ratsnetz.SearchIndexer, version func(context.Context) (int64, error), logger *slog.Logger, interval time.Duration) *loop {
+	last := int64(-1)
+	step := func(ctx context.Context) error {
+		v, err := version(ctx)
+		if err != nil || v == last {
+			return err
+		}
+		// Read the version before the pass: writes during the pass move it
+		// again, and the next round picks them up.
+		total := 0
 		for {
-			v, err := version(ctx)
-			if err == nil && v != last {
-				// Read the version before the pass: writes during the pass
-				// move it again, and the next round picks them up.
-				total := 0
-				for err == nil {
-					var n int
-					n, err = x.IndexPending(ctx, 500)
-					total += n
-					if n == 0 {
-						break
-					}
-				}
-				if err == nil {
-					last = v
-					if total > 0 {
-						logger.Info("search index updated", "objects", total)
-					}
-				}
+			n, err := x.IndexPending(ctx, 500)
+			if err != nil {
+				return err
 			}
-			switch {
-			case ctx.Err() != nil:
-				return
-			case err != nil:
-				logger.Warn("search indexing failed, retrying", "err", err, "in", wait)
-				wait = min(2*wait, time.Minute)
-			default:
-				wait = interval
-			}
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
+			total += n
+			if n == 0 {
+				break
 			}
 		}
-	}()
-	return w
-}
-
-// Close stops the indexer and waits for it.
-func (w *searchIndexer) Close() error {
-	w.cancel()
-	<-w.done
-	return nil
+		last = v
+		if total > 0 {
+			logger.Info("search index updated", "objects", total)
+		}
+		return nil
+	}
+	return startLoop(loopSpec{step: step, poll: interval, logger: logger, failed: "search indexing failed, retrying"})
 }
