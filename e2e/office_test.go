@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -63,7 +62,8 @@ func TestCouncilOfficePath(t *testing.T) {
 	mark := func(what string) { t.Logf("%6.1fs %s", time.Since(began).Seconds(), what) }
 	mailDir := t.TempDir()
 	smtpd := smtptest.Start(t, smtptest.Build(t, t.TempDir()), mailDir, smtptest.Options{})
-	base, m := startOfficeSite(t, "smtp://"+smtpd.Addr+"?tls=none")
+	m := startSite(t, "office", app.Config{SMTPURL: "smtp://" + smtpd.Addr + "?tls=none", MailFrom: "sitzungsdienst@musterstadt.example"})
+	base := m.URL()
 	mark("site and SMTP server process started")
 	ctx := ratsnetz.SystemContext(context.Background())
 	loc, _ := time.LoadLocation("Europe/Berlin")
@@ -389,33 +389,6 @@ func TestCouncilOfficePath(t *testing.T) {
 	office.wantText("main", "als Vorlage aufgenommen")
 	member.openStatus(motionPath, 200)
 	member.wantText("main", "angenommen")
-}
-
-// startOfficeSite starts a Ratsnetz with the demo of its own that sends its
-// mail to smtpURL.
-func startOfficeSite(t *testing.T, smtpURL string) (string, *app.Main) {
-	t.Helper()
-	chromiumPath(t)
-	dir, err := os.MkdirTemp(dataParent(), "ratsnetz-office-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	m := app.NewMain(app.Config{Addr: "127.0.0.1:0", DataDir: dir, Demo: true,
-		SMTPURL: smtpURL, MailFrom: "sitzungsdienst@musterstadt.example"}, logger)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	if err := m.Open(ctx); err != nil {
-		m.Close()
-		t.Fatalf("start Ratsnetz: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := m.Close(); err != nil {
-			t.Errorf("close Ratsnetz: %v", err)
-		}
-	})
-	return m.URL(), m
 }
 
 // officeCreateMeeting creates a meeting at 17:00 on day and returns its office path.
