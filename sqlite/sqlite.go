@@ -66,10 +66,11 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file::memory:") || strings.Contains(path, "?") {
 		return nil, errors.New("sqlite: need a database file path (no :memory:, no query)")
 	}
-	write, err := sql.Open("sqlite", dsn(path, false))
+	writeConnector, err := sqlite.NewConnector(dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	write := sql.OpenDB(cachingConnector{writeConnector})
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxIdleTime(0)
