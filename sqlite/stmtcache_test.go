@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ratsnetz/ratsnetz/sqlstore"
 )
 
 // TestStmtCacheNested runs the same query again while rows of it are still
@@ -14,11 +16,7 @@ import (
 // query must not reset the first.
 func TestStmtCacheNested(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, _ := mustOpen(t)
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -60,16 +58,8 @@ func TestStmtCacheNested(t *testing.T) {
 // cached while one-off texts (logged-in viewers' statements) come and go.
 func TestStmtCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.ReadDB().Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	db, _ := mustOpen(t)
+	conn := mustConn(t, db.ReadDB())
 	const hot = `SELECT 0`
 	for i := range maxCachedStmts + 50 {
 		var v int
@@ -118,16 +108,8 @@ func cachedTexts(t *testing.T, conn *sql.Conn) map[string]bool {
 // transaction — and a batch statement with many arguments is not cached.
 func TestStmtCacheWrites(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.WriteDB().Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	db, _ := mustOpen(t)
+	conn := mustConn(t, db.WriteDB())
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL UNIQUE)`); err != nil {
 		t.Fatal(err)
 	}
@@ -203,12 +185,7 @@ func TestStmtCacheWrites(t *testing.T) {
 // end: a TRUNCATE checkpoint, which needs every reader gone, completes.
 func TestStmtCacheSchemaChange(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "t.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, path := mustOpen(t)
 	w := db.WriteDB()
 	if _, err := w.ExecContext(ctx, `CREATE TABLE t (a TEXT, b TEXT)`); err != nil {
 		t.Fatal(err)
@@ -275,4 +252,28 @@ func TestStmtCacheSchemaChange(t *testing.T) {
 	if busy != 0 {
 		t.Error("a checkpoint is blocked: a cached statement holds a snapshot")
 	}
+}
+
+// mustOpen opens a fresh database in a temporary directory and returns it
+// with its file's path.
+func mustOpen(t *testing.T) (*sqlstore.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "t.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+// mustConn takes one connection of pool for the test.
+func mustConn(t *testing.T, pool *sql.DB) *sql.Conn {
+	t.Helper()
+	conn, err := pool.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
 }
