@@ -2,7 +2,9 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -63,7 +65,7 @@ func BenchmarkSearchLarge(b *testing.B) {
 	for _, c := range cases {
 		b.Run(strings.ReplaceAll(c.name, " ", "_"), func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0, pg0 := cpuTime(), backendCPU(b, db, pg)
+			cpu0, pg0, io0 := cpuTime(), backendCPU(b, db, pg), diskRead(b, db, pg)
 			for b.Loop() {
 				if _, err := db.Search(ctx, c.q); err != nil {
 					b.Fatal(err)
@@ -76,6 +78,9 @@ func BenchmarkSearchLarge(b *testing.B) {
 			if pg {
 				b.ReportMetric(float64(backendCPU(b, db, pg)-pg0)/float64(b.N)/1e6, "pg-cpu-ms/op")
 			}
+			// Bytes read from storage (not from the page cache): the
+			// first queries after a start read cold.
+			b.ReportMetric(float64(diskRead(b, db, pg)-io0)/float64(b.N)/1e3, "disk-kB/op")
 		})
 	}
 }
@@ -89,6 +94,29 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// diskRead is the bytes the process (and, on PostgreSQL, the database's
+// backends) read from storage so far: read_bytes of /proc/<pid>/io.
+func diskRead(b *testing.B, db *sqlstore.DB, pg bool) int64 {
+	pids := []int{os.Getpid()}
+	if pg {
+		pids = append(pids, backendPIDs(b, db)...)
+	}
+	var sum int64
+	for _, pid := range pids {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(line, "read_bytes: "); ok {
+				n, _ := strconv.ParseInt(v, 10, 64)
+				sum += n
+			}
+		}
+	}
+	return sum
+}
+
 // backendCPU is the CPU time of the PostgreSQL backends serving the
 // database (read from /proc: the server must run on this machine), 0 for
 // SQLite.
@@ -96,20 +124,29 @@ func backendCPU(b *testing.B, db *sqlstore.DB, pg bool) time.Duration {
 	if !pg {
 		return 0
 	}
-	rows, err := db.ReadDB().Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rows.Close()
 	var total time.Duration
-	for rows.Next() {
-		var pid int
-		if err := rows.Scan(&pid); err != nil {
-			b.Fatal(err)
-		}
+	for _, pid := range backendPIDs(b, db) {
 		if cpu, err := bench.ProcessCPU(pid); err == nil {
 			total += cpu
 		}
 	}
 	return total
+}
+
+// backendPIDs are the PostgreSQL backends serving the database.
+func backendPIDs(b *testing.B, db *sqlstore.DB) []int {
+	rows, err := db.ReadDB().Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var pids []int
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			b.Fatal(err)
+		}
+		pids = append(pids, pid)
+	}
+	return pids
 }
