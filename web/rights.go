@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -193,20 +194,10 @@ func (s *Server) handleGrantCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		g.Expires = day.AddDate(0, 0, 1) // through the whole last day, Berlin time
 	}
-	if err := s.auth.GrantAccess(r.Context(), c.Account, g, s.client(r)); err != nil {
-		msg := s.userMessage(r, err)
-		if msg == "" {
-			s.renderError(w, r, http.StatusInternalServerError, "")
-			return
-		}
-		status := http.StatusBadRequest
-		if ratsnetz.ErrorCode(err) == ratsnetz.EFORBIDDEN {
-			status = http.StatusForbidden
-		}
+	err = s.auth.GrantAccess(r.Context(), c.Account, g, s.client(r))
+	s.rightsDone(w, r, err, "/verwaltung/freigaben?ok=angelegt", func(status int, msg string) {
 		s.renderGrants(w, r, c, status, grantsData{Form: form, Error: msg})
-		return
-	}
-	seeOther(w, r, "/verwaltung/freigaben?ok=angelegt")
+	})
 }
 
 func (s *Server) handleGrantRevoke(w http.ResponseWriter, r *http.Request) {
@@ -214,20 +205,51 @@ func (s *Server) handleGrantRevoke(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		return
 	}
+	s.rightsRemove(w, r, c, s.auth.RevokeGrant, "/verwaltung/freigaben?ok=widerrufen", func(msg string) {
+		s.renderGrants(w, r, c, http.StatusForbidden, grantsData{Error: msg})
+	})
+}
+
+// rightsDone ends a rights form post that did err: on success it redirects
+// to done; a refused one (invalid, forbidden, not found, conflict) is
+// rendered again by refused with the store's message, 403 when forbidden,
+// else 400; anything else is logged and gets the error page.
+func (s *Server) rightsDone(w http.ResponseWriter, r *http.Request, err error, done string, refused func(status int, msg string)) {
+	if err == nil {
+		seeOther(w, r, done)
+		return
+	}
+	msg := s.userMessage(r, err)
+	if msg == "" {
+		s.renderError(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	status := http.StatusBadRequest
+	if ratsnetz.ErrorCode(err) == ratsnetz.EFORBIDDEN {
+		status = http.StatusForbidden
+	}
+	refused(status, msg)
+}
+
+// rightsRemove ends a grant or conflict with remove (the ID is the path's
+// {id}) and redirects to done; a forbidden one is rendered by forbidden
+// with the store's message.
+func (s *Server) rightsRemove(w http.ResponseWriter, r *http.Request, c *auth.Current,
+	remove func(ctx context.Context, actor *ratsnetz.Account, id int64, client auth.Client) error, done string, forbidden func(msg string)) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if err := s.auth.RevokeGrant(r.Context(), c.Account, id, s.client(r)); err != nil {
+	if err := remove(r.Context(), c.Account, id, s.client(r)); err != nil {
 		if ratsnetz.ErrorCode(err) == ratsnetz.EFORBIDDEN {
-			s.renderGrants(w, r, c, http.StatusForbidden, grantsData{Error: ratsnetz.ErrorMessage(err)})
+			forbidden(ratsnetz.ErrorMessage(err))
 			return
 		}
 		s.error(w, r, err)
 		return
 	}
-	seeOther(w, r, "/verwaltung/freigaben?ok=widerrufen")
+	seeOther(w, r, done)
 }
 
 // conflictForm is what the conflict forms hold, kept on a rejected post.
@@ -319,20 +341,8 @@ func (s *Server) handleConflictRecord(w http.ResponseWriter, r *http.Request) {
 		bad(http.StatusBadRequest, f.T("admin.conflicts.errNote"))
 		return
 	}
-	if _, err := s.auth.RecordConflict(r.Context(), c.Account, person, item, form.Note, s.client(r)); err != nil {
-		msg := s.userMessage(r, err)
-		if msg == "" {
-			s.renderError(w, r, http.StatusInternalServerError, "")
-			return
-		}
-		status := http.StatusBadRequest
-		if ratsnetz.ErrorCode(err) == ratsnetz.EFORBIDDEN {
-			status = http.StatusForbidden
-		}
-		bad(status, msg)
-		return
-	}
-	seeOther(w, r, "/verwaltung/befangenheiten?ok=erfasst")
+	_, err := s.auth.RecordConflict(r.Context(), c.Account, person, item, form.Note, s.client(r))
+	s.rightsDone(w, r, err, "/verwaltung/befangenheiten?ok=erfasst", bad)
 }
 
 func (s *Server) handleConflictDelete(w http.ResponseWriter, r *http.Request) {
@@ -340,20 +350,9 @@ func (s *Server) handleConflictDelete(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		return
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	if err := s.auth.DeleteConflict(r.Context(), c.Account, id, s.client(r)); err != nil {
-		if ratsnetz.ErrorCode(err) == ratsnetz.EFORBIDDEN {
-			s.renderConflicts(w, r, c, http.StatusForbidden, conflictsData{Error: ratsnetz.ErrorMessage(err)})
-			return
-		}
-		s.error(w, r, err)
-		return
-	}
-	seeOther(w, r, "/verwaltung/befangenheiten?ok=geloescht")
+	s.rightsRemove(w, r, c, s.auth.DeleteConflict, "/verwaltung/befangenheiten?ok=geloescht", func(msg string) {
+		s.renderConflicts(w, r, c, http.StatusForbidden, conflictsData{Error: msg})
+	})
 }
 
 func (s *Server) handleOwnConflicts(w http.ResponseWriter, r *http.Request) {
@@ -404,20 +403,8 @@ func (s *Server) handleOwnConflictDeclare(w http.ResponseWriter, r *http.Request
 		bad(http.StatusBadRequest, f.T("account.conflicts.errReason"))
 		return
 	}
-	if _, err := s.auth.DeclareConflict(r.Context(), c.Account, item, form.Note, s.client(r)); err != nil {
-		msg := s.userMessage(r, err)
-		if msg == "" {
-			s.renderError(w, r, http.StatusInternalServerError, "")
-			return
-		}
-		status := http.StatusBadRequest
-		if ratsnetz.ErrorCode(err) == ratsnetz.EFORBIDDEN {
-			status = http.StatusForbidden
-		}
-		bad(status, msg)
-		return
-	}
-	seeOther(w, r, "/konto/befangenheit?ok=erklaert")
+	_, err = s.auth.DeclareConflict(r.Context(), c.Account, item, form.Note, s.client(r))
+	s.rightsDone(w, r, err, "/konto/befangenheit?ok=erklaert", bad)
 }
 
 func (s *Server) handleOwnConflictWithdraw(w http.ResponseWriter, r *http.Request) {
@@ -425,18 +412,7 @@ func (s *Server) handleOwnConflictWithdraw(w http.ResponseWriter, r *http.Reques
 	if c == nil {
 		return
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	if err := s.auth.DeleteConflict(r.Context(), c.Account, id, s.client(r)); err != nil {
-		if ratsnetz.ErrorCode(err) == ratsnetz.EFORBIDDEN {
-			s.renderOwnConflicts(w, r, c, http.StatusForbidden, conflictsData{Error: ratsnetz.ErrorMessage(err)})
-			return
-		}
-		s.error(w, r, err)
-		return
-	}
-	seeOther(w, r, "/konto/befangenheit?ok=zurueckgezogen")
+	s.rightsRemove(w, r, c, s.auth.DeleteConflict, "/konto/befangenheit?ok=zurueckgezogen", func(msg string) {
+		s.renderOwnConflicts(w, r, c, http.StatusForbidden, conflictsData{Error: msg})
+	})
 }
