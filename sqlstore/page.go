@@ -232,7 +232,33 @@ func allOf(preds ...string) string {
 // uses it: there a statement costs no round trip, and building and decoding
 // the JSON lists cost more CPU than the statements they save (measured with
 // the large dataset; see .team/perf.md).
+// sharedRead gives the public's page finds on SQLite one read transaction
+// (one snapshot, one BEGIN/ROLLBACK instead of one per find: the pair cost
+// ~8 % of the server's CPU per uncached page). Only for the public, whose
+// visibility needs no query of its own: a logged-in viewer's entitlements
+// are read on another connection (viewerOf), and holding the page's
+// connection meanwhile could exhaust the pool. PostgreSQL reads without a
+// transaction (Dialect.NoReadTx), so nothing changes there.
+func (db *DB) sharedRead(ctx context.Context) (context.Context, func(), error) {
+	if db.dialect.NoReadTx || !ratsnetz.ViewerFromContext(ctx).IsPublic() {
+		return ctx, func() {}, nil
+	}
+	if _, ok := ctx.Value(readTxKey{}).(*sql.Tx); ok {
+		return ctx, func() {}, nil
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return context.WithValue(ctx, readTxKey{}, tx), func() { tx.Rollback() }, nil
+}
+
 func (db *DB) separatePaperPage(ctx context.Context, id int64) (*ratsnetz.PaperPage, error) {
+	ctx, end, err := db.sharedRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer end()
 	p, err := db.FindPaperByID(ctx, id)
 	if err != nil {
 		return nil, err
@@ -288,6 +314,11 @@ func (db *DB) separatePaperPage(ctx context.Context, id int64) (*ratsnetz.PaperP
 // separateMeetingPage is FindMeetingPage through the separate finds (see
 // separatePaperPage).
 func (db *DB) separateMeetingPage(ctx context.Context, id int64) (*ratsnetz.MeetingPage, error) {
+	ctx, end, err := db.sharedRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer end()
 	m, err := db.FindMeetingByID(ctx, id)
 	if err != nil {
 		return nil, err

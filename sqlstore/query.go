@@ -72,10 +72,11 @@ func (t table) selectSQL(v vis, whereOrder, order string) string {
 }
 
 // selectColumns is selectSQL; with named, the columns are named c0, c1, ….
+// It runs for every query, so it writes the text straight into one buffer
+// (no per-column fmt.Sprintf); TestSelectColumnsText holds it to the
+// straightforward version.
 func (t table) selectColumns(v vis, whereOrder, order string, named bool) string {
 	a := t.alias + "."
-	var b strings.Builder
-	b.WriteString("SELECT ")
 	content := v.content
 	if content != "" {
 		content = a + "vis_ok"
@@ -84,55 +85,98 @@ func (t table) selectColumns(v vis, whereOrder, order string, named bool) string
 	if tomb != "" {
 		tomb = a + "vis_tomb"
 	}
-	var exprs []string
-	exprs = append(exprs, a+"id")
-	if content != "" {
-		exprs = append(exprs, fmt.Sprintf("CASE WHEN %s THEN %sexternal_id ELSE '' END", content, a))
-	} else {
-		exprs = append(exprs, a+"external_id")
-	}
-	exprs = append(exprs, a+"created")
-	if tomb != "" {
-		exprs = append(exprs, fmt.Sprintf("CASE WHEN %s THEN %s ELSE %smodified END", tomb, v.tombModified, a),
-			fmt.Sprintf("CASE WHEN %s THEN TRUE ELSE %sdeleted END", tomb, a))
-	} else {
-		exprs = append(exprs, a+"modified", a+"deleted")
-	}
-	for _, c := range t.cols {
-		e := a + c.name
-		if c.expr != "" {
-			e = c.expr
-		}
-		if content == "" || c.zero == "" {
-			exprs = append(exprs, e)
-		} else {
-			exprs = append(exprs, fmt.Sprintf("CASE WHEN %s THEN %s ELSE %s END", content, e, c.zero))
-		}
-	}
-	if content == "" {
-		exprs = append(exprs, "FALSE")
-	} else {
-		exprs = append(exprs, fmt.Sprintf("CASE WHEN %s THEN FALSE ELSE TRUE END", content))
-	}
-	for i, e := range exprs {
-		if i > 0 {
+	var b strings.Builder
+	b.Grow(256 + len(t.cols)*(48+2*len(content)) + len(v.content) + len(v.tomb) + 2*len(v.tombModified) +
+		len(t.name) + len(whereOrder) + len(order))
+	n := 0
+	next := func() {
+		if n > 0 {
+			if named {
+				b.WriteString(" AS c")
+				b.WriteString(strconv.Itoa(n - 1))
+			}
 			b.WriteString(", ")
 		}
-		b.WriteString(e)
-		if named {
-			fmt.Fprintf(&b, " AS c%d", i)
+		n++
+	}
+	b.WriteString("SELECT ")
+	next()
+	b.WriteString(a)
+	b.WriteString("id")
+	next()
+	if content != "" {
+		b.WriteString("CASE WHEN " + content + " THEN " + a + "external_id ELSE '' END")
+	} else {
+		b.WriteString(a)
+		b.WriteString("external_id")
+	}
+	next()
+	b.WriteString(a)
+	b.WriteString("created")
+	if tomb != "" {
+		next()
+		b.WriteString("CASE WHEN " + tomb + " THEN ")
+		b.WriteString(v.tombModified)
+		b.WriteString(" ELSE " + a + "modified END")
+		next()
+		b.WriteString("CASE WHEN " + tomb + " THEN TRUE ELSE " + a + "deleted END")
+	} else {
+		next()
+		b.WriteString(a)
+		b.WriteString("modified")
+		next()
+		b.WriteString(a)
+		b.WriteString("deleted")
+	}
+	for _, c := range t.cols {
+		next()
+		wrap := content != "" && c.zero != ""
+		if wrap {
+			b.WriteString("CASE WHEN " + content + " THEN ")
 		}
+		if c.expr != "" {
+			b.WriteString(c.expr)
+		} else {
+			b.WriteString(a)
+			b.WriteString(c.name)
+		}
+		if wrap {
+			b.WriteString(" ELSE ")
+			b.WriteString(c.zero)
+			b.WriteString(" END")
+		}
+	}
+	next()
+	if content == "" {
+		b.WriteString("FALSE")
+	} else {
+		b.WriteString("CASE WHEN " + content + " THEN FALSE ELSE TRUE END")
+	}
+	if named {
+		b.WriteString(" AS c")
+		b.WriteString(strconv.Itoa(n - 1))
 	}
 	b.WriteString(" FROM (SELECT " + a + "*")
 	if v.content != "" {
-		b.WriteString(", " + v.content + " AS vis_ok")
+		b.WriteString(", ")
+		b.WriteString(v.content)
+		b.WriteString(" AS vis_ok")
 	}
 	if v.tomb != "" {
-		b.WriteString(", " + v.tomb + " AS vis_tomb")
+		b.WriteString(", ")
+		b.WriteString(v.tomb)
+		b.WriteString(" AS vis_tomb")
 	}
-	b.WriteString(" FROM " + t.name + " " + t.alias + whereOrder + ") " + t.alias)
+	b.WriteString(" FROM ")
+	b.WriteString(t.name)
+	b.WriteString(" ")
+	b.WriteString(t.alias)
+	b.WriteString(whereOrder)
+	b.WriteString(") ")
+	b.WriteString(t.alias)
 	if order != "" {
-		b.WriteString(" ORDER BY " + order)
+		b.WriteString(" ORDER BY ")
+		b.WriteString(order)
 	}
 	return b.String()
 }
@@ -264,12 +308,19 @@ func (db *DB) reader(ctx context.Context) (querier, func(), error) {
 	if db.dialect.NoReadTx {
 		return db.read, func() {}, nil
 	}
+	if tx, ok := ctx.Value(readTxKey{}).(*sql.Tx); ok {
+		return tx, func() {}, nil
+	}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	return tx, func() { tx.Rollback() }, nil
 }
+
+// readTxKey marks a read transaction in a context (sharedRead): reader
+// hands it out instead of beginning one per find.
+type readTxKey struct{}
 
 // where collects predicates with "?" arguments.
 type where struct {
