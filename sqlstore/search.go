@@ -95,7 +95,7 @@ func (db *DB) Search(ctx context.Context, q ratsnetz.SearchQuery) (*ratsnetz.Sea
 	if err != nil || groups == nil {
 		return res, err
 	}
-	check, cargs := searchDocConds(pq)
+	check, cargs := db.searchDocConds(pq)
 	visible := searchVisible(w)
 
 	// Several words, the rarest not too frequent: the intersection, once,
@@ -349,21 +349,29 @@ func searchEffExpr(g searchGroup) (string, []any) {
 
 // searchDocConds are the conditions on a document row d that the
 // postings cannot test: the phrases stand (in its term text), the
-// excluded words do not occur (" AND …" parts).
-func searchDocConds(pq search.Query) (string, []any) {
+// excluded words do not occur (" AND …" parts). A phrase is a plain
+// substring of the term text (both folded the same way): instr/strpos
+// compare bytes, where LIKE matched character by character (on
+// PostgreSQL about half the check's time for a phrase; it would also
+// read an underscore as a wildcard).
+func (db *DB) searchDocConds(pq search.Query) (string, []any) {
 	var b strings.Builder
 	var args []any
 	for _, t := range pq.Exclude {
 		b.WriteString(" AND NOT EXISTS (SELECT 1 FROM search_postings x WHERE x.doc_id = d.id AND x.term = ?)")
 		args = append(args, t)
 	}
+	pos := "instr(d.terms, ?)"
+	if db.dialect.Name == "postgres" {
+		pos = "strpos(d.terms, ?)"
+	}
 	for _, ph := range pq.Phrases {
-		b.WriteString(" AND d.terms LIKE ?")
-		args = append(args, "%"+search.PhraseText(ph)+"%")
+		b.WriteString(" AND " + pos + " > 0")
+		args = append(args, search.PhraseText(ph))
 	}
 	for _, ph := range pq.ExcludePhrases {
-		b.WriteString(" AND d.terms NOT LIKE ?")
-		args = append(args, "%"+search.PhraseText(ph)+"%")
+		b.WriteString(" AND " + pos + " = 0")
+		args = append(args, search.PhraseText(ph))
 	}
 	return b.String(), args
 }

@@ -127,6 +127,30 @@ func RunSearchRelevance(t *testing.T, db *sqlstore.DB) {
 			}
 		})
 	}
+	t.Run("PhraseOrder", func(t *testing.T) {
+		// A phrase stands only in its order: "hybride Sitzungen" finds the
+		// paper, the words the other way round do not; excluding the
+		// phrase drops it from the hits of its first word.
+		const paper = "Hybride Sitzungen der Ratsgremien"
+		has := func(q string) bool {
+			res, err := db.Search(ctx, ratsnetz.SearchQuery{Text: q, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range res.Hits {
+				if strings.Contains(text(h.Title), paper) {
+					return true
+				}
+			}
+			return false
+		}
+		for q, want := range map[string]bool{`"hybride Sitzungen"`: true, `"Sitzungen hybride"`: false,
+			"hybride": true, `hybride -"hybride Sitzungen"`: false, `hybride -"Sitzungen hybride"`: true} {
+			if got := has(q); got != want {
+				t.Errorf("%s: paper %q found %v, want %v", q, paper, got, want)
+			}
+		}
+	})
 	if len(cases) < 30 {
 		t.Errorf("only %d relevance cases", len(cases))
 	}
