@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 )
 
@@ -40,23 +39,7 @@ func TestAccessibility(t *testing.T) {
 			if got := b.attr("html", "lang"); got != c.lang {
 				t.Errorf("GET %s: <html lang=%q>, want %q", c.path, got, c.lang)
 			}
-			vs, err := runAxe(b.ctx, src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var report strings.Builder
-			severe := 0
-			for _, v := range vs {
-				if v.Impact == "serious" || v.Impact == "critical" {
-					severe++
-				}
-				fmt.Fprintf(&report, "\n  - %s", v)
-			}
-			if severe > 0 {
-				t.Errorf("axe-core finds %d serious or critical violations on %s (%d in all):%s", severe, c.path, len(vs), report.String())
-			} else if len(vs) > 0 {
-				t.Logf("axe-core: minor or moderate violations on %s:%s", c.path, report.String())
-			}
+			checkAxe(t, b.ctx, src, c.path)
 		})
 	}
 }

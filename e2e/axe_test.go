@@ -90,6 +90,32 @@ func runAxe(ctx context.Context, src string) ([]axeViolation, error) {
 	return vs, nil
 }
 
+// checkAxe runs axe-core (WCAG 2.1 A/AA) on the page loaded in ctx, named
+// where in the messages: serious or critical violations fail t, lesser ones
+// are logged.
+func checkAxe(t testing.TB, ctx context.Context, src, where string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	defer cancel()
+	vs, err := runAxe(ctx, src)
+	if err != nil {
+		t.Fatalf("axe on %s: %v", where, err)
+	}
+	var report strings.Builder
+	severe := 0
+	for _, v := range vs {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			severe++
+		}
+		fmt.Fprintf(&report, "\n  - %s", v)
+	}
+	if severe > 0 {
+		t.Errorf("axe-core finds %d serious or critical violations on %s (%d in all):%s", severe, where, len(vs), report.String())
+	} else if len(vs) > 0 {
+		t.Logf("axe-core: minor or moderate violations on %s:%s", where, report.String())
+	}
+}
+
 // TestAccessibilityAdmin runs axe-core (WCAG 2.0/2.1 A and AA) on the login
 // pages, the administration (/verwaltung) and the own account (/konto), as
 // the administrator (password and TOTP), the council office and a council
@@ -113,23 +139,7 @@ func TestAccessibilityAdmin(t *testing.T) {
 		if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`)); err != nil || got != lang {
 			t.Errorf("%s: <html lang=%q> (%v), want %q", path, got, err, lang)
 		}
-		vs, err := runAxe(ctx, src)
-		if err != nil {
-			t.Fatalf("axe on %s: %v", path, err)
-		}
-		var report strings.Builder
-		severe := 0
-		for _, v := range vs {
-			if v.Impact == "serious" || v.Impact == "critical" {
-				severe++
-			}
-			fmt.Fprintf(&report, "\n  - %s", v)
-		}
-		if severe > 0 {
-			t.Errorf("axe-core finds %d serious or critical violations on %s (%d in all):%s", severe, path, len(vs), report.String())
-		} else if len(vs) > 0 {
-			t.Logf("axe-core: minor or moderate violations on %s:%s", path, report.String())
-		}
+		checkAxe(t, ctx, src, path)
 	}
 
 	// The public's login pages, and the second-factor page on the way in.

@@ -41,7 +41,7 @@ func TestMemberArea(t *testing.T) {
 		t.Fatalf("the header link led to %s", loc)
 	}
 	s.wantText("h1", "Mein Bereich")
-	axeClean(t, s.ctx, "/mein")
+	checkAxe(t, s.ctx, axeSource(t), "/mein")
 	s.wantText("main", "Meine nächsten Sitzungen", "Neue und geänderte Unterlagen meiner Gremien", "Benachrichtigungen", "Persönlicher Kalender")
 
 	// Open the first unread paper; afterwards it is no longer unread.
@@ -131,7 +131,7 @@ func TestCitizenAlert(t *testing.T) {
 	s.openStatus("/", 200)
 	s.submit(`footer a[href="/benachrichtigungen"]`)
 	s.wantText("h1", "E-Mail-Benachrichtigungen")
-	axeClean(t, s.ctx, "/benachrichtigungen")
+	checkAxe(t, s.ctx, axeSource(t), "/benachrichtigungen")
 	s.fill("#alert-email", email)
 	ctx, cancel := s.step()
 	res, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`#alert-org option:nth-child(2)`), "value"))
@@ -151,7 +151,7 @@ func TestCitizenAlert(t *testing.T) {
 		t.Fatalf("links missing in the confirmation mail:\n%s", mail)
 	}
 	s.openStatus(strings.TrimPrefix(confirm, fx.Base), 200)
-	axeClean(t, s.ctx, "/benachrichtigungen/bestaetigen")
+	checkAxe(t, s.ctx, axeSource(t), "/benachrichtigungen/bestaetigen")
 	s.submit(`main form button[type="submit"]`)
 	s.wantText("h1", "Abonnement bestätigt")
 	active, err := site.main.DB.FindAlerts(context.Background(), ratsnetz.AlertFilter{Active: true, Email: email})
@@ -166,21 +166,6 @@ func TestCitizenAlert(t *testing.T) {
 		t.Errorf("still subscribed: %+v", left)
 	}
 	b.checkNoLeak()
-}
-
-// axeClean fails on serious or critical axe-core (WCAG 2.1 A/AA) findings
-// on the page open in ctx.
-func axeClean(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	vs, err := runAxe(ctx, axeSource(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range vs {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			t.Errorf("axe-core on %s: %s", name, v)
-		}
-	}
 }
 
 // waitForMail polls the outbox for the mail to addr (alerts worker → job

@@ -564,17 +564,7 @@ func (u *liveUser) wantNoCanary() {
 // serious or critical violations.
 func (u *liveUser) liveAxe(src string) {
 	u.t.Helper()
-	ctx, cancel := context.WithTimeout(u.ctx, 4*time.Minute)
-	defer cancel()
-	vs, err := runAxe(ctx, src)
-	if err != nil {
-		u.t.Fatalf("axe on %s: %v", u.location(), err)
-	}
-	for _, v := range vs {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			u.t.Errorf("axe-core on %s (%s): %s", u.location(), u.name, v)
-		}
-	}
+	checkAxe(u.t, u.ctx, src, u.location()+" ("+u.name+")")
 }
 
 // startLiveSite starts a Ratsnetz with the demo of its own (the test

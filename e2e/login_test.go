@@ -249,21 +249,11 @@ func (s *session) attr(sel, name string) string {
 	return v
 }
 
-// officeAxe runs axe-core (WCAG 2.1 A/AA) on the loaded page: no serious or
+// axe runs axe-core (WCAG 2.1 A/AA) on the loaded page: no serious or
 // critical violations.
 func (s *session) axe(src string) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, 4*time.Minute)
-	defer cancel()
-	vs, err := runAxe(ctx, src)
-	if err != nil {
-		s.t.Fatalf("axe on %s: %v", s.location(), err)
-	}
-	for _, v := range vs {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			s.t.Errorf("axe-core on %s: %s", s.location(), v)
-		}
-	}
+	checkAxe(s.t, s.ctx, src, s.location())
 }
 
 // fetchBytes fetches path in the page, with the browser's session, and

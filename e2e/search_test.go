@@ -50,15 +50,7 @@ func TestSearch(t *testing.T) {
 	if !s.has(".search-hit mark") {
 		t.Error("no highlighted words in the hits")
 	}
-	vs, err := runAxe(s.ctx, axeSource(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range vs {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			t.Errorf("axe-core on /suche: %s", v)
-		}
-	}
+	checkAxe(t, s.ctx, axeSource(t), "/suche")
 
 	// Narrow down to papers through the facet link.
 	s.submit(`.search-facets a[href*="typ=paper"]`)
