@@ -228,10 +228,6 @@ func allOf(preds ...string) string {
 	return strings.Join(out, " AND ")
 }
 
-// separatePaperPage is FindPaperPage through the separate finds. SQLite
-// uses it: there a statement costs no round trip, and building and decoding
-// the JSON lists cost more CPU than the statements they save (measured with
-// the large dataset; see .team/perf.md).
 // sharedRead gives the public's page finds on SQLite one read transaction
 // (one snapshot, one BEGIN/ROLLBACK instead of one per find: the pair cost
 // ~8 % of the server's CPU per uncached page). Only for the public, whose
@@ -253,6 +249,10 @@ func (db *DB) sharedRead(ctx context.Context) (context.Context, func(), error) {
 	return context.WithValue(ctx, readTxKey{}, tx), func() { tx.Rollback() }, nil
 }
 
+// separatePaperPage is FindPaperPage through the separate finds. SQLite
+// uses it: there a statement costs no round trip, and building and decoding
+// the JSON lists cost more CPU than the statements they save (measured with
+// the large dataset; see .team/perf.md).
 func (db *DB) separatePaperPage(ctx context.Context, id int64) (*ratsnetz.PaperPage, error) {
 	ctx, end, err := db.sharedRead(ctx)
 	if err != nil {
