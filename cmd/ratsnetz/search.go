@@ -208,22 +208,7 @@ func searchBench(ctx context.Context, m *app.Main, n int, warm bool, stdout io.W
 	}
 	// PostgreSQL's backends of this database, when the server runs on
 	// this machine: their CPU and disk reads count too.
-	var backends []int
-	if m.DB.Dialect().Name == "postgres" {
-		rows, err := m.DB.ReadDB().QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var pid int
-			if err := rows.Scan(&pid); err != nil {
-				rows.Close()
-				return err
-			}
-			backends = append(backends, pid)
-		}
-		rows.Close()
-	}
+	backends := pgBackends(ctx, m.DB, m.DB.Dialect().Name == "postgres")
 	fmt.Fprintln(stdout, "(Wand- und Prozess-CPU-Zeit je Anfrage; „Platte“: vom Datenträger gelesen je Klasse (read_bytes, Prozess und PostgreSQL-Server);")
 	fmt.Fprintln(stdout, " „Server-CPU“: PostgreSQL-Backends im Schnitt je Anfrage. Die ersten Anfragen nach einem Start lesen kalt – siehe Platte.)")
 	pct := func(xs []time.Duration, f float64) time.Duration {
@@ -265,7 +250,7 @@ func searchBench(ctx context.Context, m *app.Main, n int, warm bool, stdout io.W
 	for _, c := range classes {
 		var ds, cpus []time.Duration
 		hits := 0
-		io0, srv0 := diskRead(backends), backendCPUAll(backends)
+		io0, srv0 := diskRead(backends), procsCPU(backends)
 		for i := 0; i < n; i++ {
 			q := c.q()
 			start, cpu0 := time.Now(), cpuTime()
@@ -284,7 +269,7 @@ func searchBench(ctx context.Context, m *app.Main, n int, warm bool, stdout io.W
 		fmt.Fprintf(stdout, "%-28s n=%d  wall p50 %-10s p95 %-10s  CPU p50 %-10s p95 %-10s  Ø Treffer %-5d Platte %.1f MB", c.name, n,
 			p(ds, 0.5), p(ds, 0.95), p(cpus, 0.5), p(cpus, 0.95), hits/n, float64(diskRead(backends)-io0)/1e6)
 		if len(backends) > 0 {
-			fmt.Fprintf(stdout, "  Server-CPU Ø %s", ((backendCPUAll(backends) - srv0) / time.Duration(n)).Round(10*time.Microsecond))
+			fmt.Fprintf(stdout, "  Server-CPU Ø %s", ((procsCPU(backends) - srv0) / time.Duration(n)).Round(10*time.Microsecond))
 		}
 		fmt.Fprintln(stdout)
 	}
@@ -306,18 +291,6 @@ func diskRead(pids []int) int64 {
 				n, _ := strconv.ParseInt(v, 10, 64)
 				sum += n
 			}
-		}
-	}
-	return sum
-}
-
-// backendCPUAll sums the CPU time of those of the processes that still
-// run.
-func backendCPUAll(pids []int) time.Duration {
-	var sum time.Duration
-	for _, pid := range pids {
-		if cpu, err := bench.ProcessCPU(pid); err == nil {
-			sum += cpu
 		}
 	}
 	return sum
