@@ -3,8 +3,10 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math/bits"
+	"sort"
 	"strings"
 	"time"
 
@@ -269,6 +271,12 @@ func (l *loader) upsert(ctx context.Context, tbl string, cols []string, rows [][
 	l.tables = append(l.tables, tbl)
 	var set []string
 	for _, c := range cols[1:] {
+		if c == "visible_public" {
+			// A guess only (see files): the stored flag stays while public
+			// does not change; the triggers or endBulk set the real value.
+			set = append(set, "visible_public = CASE WHEN excluded.public = "+tbl+".public THEN "+tbl+".visible_public ELSE excluded.public END")
+			continue
+		}
 		if c == "modified" {
 			// Modification times only move forward: a parent's time may
 			// have been moved by a change of an embedded child.
@@ -708,14 +716,19 @@ func (l *loader) files(ctx context.Context, ds *ratsnetz.Dataset) error {
 	rows := make([][]any, 0, len(xs))
 	var derivs [][]any
 	for _, f := range xs {
+		// visible_public is written as a guess: public, as it is for a file
+		// whose owners are all public (nearly every imported file). The
+		// triggers of 0013 (outside a bulk load) or endBulk's recompute set
+		// the real value; a right guess spares endBulk a second version of
+		// the row (a full import otherwise rewrote every file).
 		rows = append(rows, append(l.meta(&f.Meta), f.BodyID, f.Name, f.FileName, f.MimeType, l.db.tm(f.Date),
 			f.Size, f.SHA256, f.SHA512, f.BlobKey, f.Text, f.ExternalServiceURL, f.MasterFileID,
-			f.License, f.Public))
+			f.License, f.Public, f.Public))
 		derivs = idRows(derivs, f.ID, f.DerivativeFileIDs)
 	}
 	if err := l.upsert(ctx, "files", cols("body_id", "name", "file_name", "mime_type", "date",
 		"size", "sha256", "sha512", "blob_key", "text", "external_service_url", "master_file_id",
-		"license", "public"), rows, true); err != nil {
+		"license", "public", "visible_public"), rows, true); err != nil {
 		return err
 	}
 	if err := l.clear(ctx, "file_derivatives", "file_id", ids, ""); err != nil {
@@ -817,14 +830,60 @@ func (l *loader) bumpParents(ctx context.Context, ds *ratsnetz.Dataset) error {
 			add("meetings", itemMeeting[id], cand[key{"agenda_items", id}])
 		}
 	}
+	moves := map[string][]parentTime{}
 	for k, t := range cand {
 		if o, ok := own[k]; ok && !o.Before(t) {
 			continue
 		}
-		q := "UPDATE " + k.tbl + " SET modified = ? WHERE id = ? AND (modified IS NULL OR modified < ?)"
-		if err := l.exec(ctx, q, []any{l.db.tm(t), k.id, l.db.tm(t)}); err != nil {
-			return fmt.Errorf("update modification time of %s %d: %w", k.tbl, k.id, err)
+		moves[k.tbl] = append(moves[k.tbl], parentTime{k.id, t})
+	}
+	tbls := make([]string, 0, len(moves))
+	for tbl := range moves {
+		tbls = append(tbls, tbl)
+	}
+	sort.Strings(tbls)
+	for _, tbl := range tbls {
+		if err := l.moveModified(ctx, tbl, moves[tbl]); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// parentTime is a parent's ID and the time its modified must reach.
+type parentTime struct {
+	id int64
+	t  time.Time
+}
+
+// moveModified moves modified of the rows of tbl forward to the times in
+// ps, with one statement: an import whose meetings embed agenda items
+// changed later than the meeting moves thousands of meetings per page.
+func (l *loader) moveModified(ctx context.Context, tbl string, ps []parentTime) error {
+	sort.Slice(ps, func(i, j int) bool { return ps[i].id < ps[j].id })
+	var set string
+	var arg []any
+	if l.db.dialect.Name == "postgres" {
+		ids := make([]int64, len(ps))
+		ts := make([]time.Time, len(ps))
+		for i, p := range ps {
+			ids[i], ts[i] = p.id, p.t.UTC().Truncate(time.Microsecond)
+		}
+		set, arg = "SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS timestamptz[])) AS u(id, t)", []any{ids, ts}
+	} else {
+		pairs := make([][2]any, len(ps))
+		for i, p := range ps {
+			pairs[i] = [2]any{p.id, l.db.tm(p.t)}
+		}
+		b, err := json.Marshal(pairs)
+		if err != nil {
+			return fmt.Errorf("update modification times of %s: %w", tbl, err)
+		}
+		set, arg = "SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS t FROM json_each(?)", []any{string(b)}
+	}
+	q := "UPDATE " + tbl + " SET modified = v.t FROM (" + set + ") v WHERE " + tbl + ".id = v.id AND (" + tbl + ".modified IS NULL OR " + tbl + ".modified < v.t)"
+	if err := l.exec(ctx, q, arg); err != nil {
+		return fmt.Errorf("update modification times of %s: %w", tbl, err)
 	}
 	return nil
 }
