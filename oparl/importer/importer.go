@@ -291,7 +291,7 @@ func (r *run) walkBodies(ctx context.Context, listURL string) ([]*obj, error) {
 		hashes[b.id] = h
 		changed = append(changed, b)
 	}
-	if err := r.importObjects(ctx, "", ratsnetz.KindBody, changed, false, nil); err != nil {
+	if err := r.importObjects(ctx, "", ratsnetz.KindBody, changed, false, nil, nil); err != nil {
 		return nil, err
 	}
 	for id, h := range hashes {
@@ -411,6 +411,8 @@ type page struct {
 	items []*obj
 	next  string
 	err   error
+	// ids are the page's external ids resolved ahead (nil if not).
+	ids map[string]map[string]int64
 }
 
 // walkList walks one list page by page. Progress is stored with every page
@@ -485,10 +487,11 @@ func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind, parentStart 
 		visited[next] = true
 		var items []*obj
 		var n string
+		var pre map[string]map[string]int64
 		if ahead != nil {
 			p := <-ahead
 			ahead = nil
-			items, n, err = p.items, p.next, p.err
+			items, n, err, pre = p.items, p.next, p.err, p.ids
 		} else {
 			items, n, err = r.fetchPage(ctx, next, filtered)
 		}
@@ -532,14 +535,18 @@ func (r *run) walkList(ctx context.Context, bodyExt, listURL, kind, parentStart 
 			ahead = make(chan page, 1)
 			go func(u string, c chan<- page) {
 				items, n, err := r.fetchPage(pctx, u, filtered)
-				c <- page{items, n, err}
+				p := page{items: items, next: n, err: err}
+				if err == nil {
+					p.ids = r.preResolve(pctx, bodyExt, kind, items, filtered)
+				}
+				c <- p
 			}(n, ahead)
 		}
 		state := map[string]string{keyNext: n}
 		if n == "" {
 			state[keySince], state[keyStart] = start, ""
 		}
-		if err := r.importObjects(ctx, bodyExt, kind, items, filtered, state); err != nil {
+		if err := r.importObjects(ctx, bodyExt, kind, items, filtered, state, pre); err != nil {
 			return "", err
 		}
 		next = n
@@ -738,12 +745,78 @@ var embeddable = map[string]bool{
 	ratsnetz.KindFile: true, ratsnetz.KindLocation: true, ratsnetz.KindLegislativeTerm: true,
 }
 
+// preResolve resolves the external ids of a list page fetched ahead, while
+// the page before it is still being loaded: the store allocates and looks
+// up IDs (on PostgreSQL in a second backend) at the same time as it writes
+// the page before. It gathers the ids of every object on the page (a
+// superset of what importObjects will map; IDs depend on nothing but the
+// external ids, and those of objects loaded already exist) and changes no
+// run state. importObjects resolves whatever is still missing. nil when
+// there is nothing to gain or the store failed (importObjects then
+// resolves, and reports the failure).
+func (r *run) preResolve(ctx context.Context, bodyExt, listKind string, objs []*obj, filtered bool) map[string]map[string]int64 {
+	if len(objs) == 0 {
+		return nil
+	}
+	if _, ok := r.store.(batchStore); !ok {
+		return nil
+	}
+	c := newMapper(r, bodyExt, filtered, true)
+	c.ahead = true
+	for _, o := range objs {
+		q := *o
+		q.report, q.idsOnly = nil, true
+		c.top(&q, listKind)
+	}
+	ids, err := r.resolve(ctx, c.want)
+	if err != nil {
+		return nil
+	}
+	return ids
+}
+
+// resolveRest resolves the ids of want that pre (resolved ahead) lacks and
+// returns all of them.
+func (r *run) resolveRest(ctx context.Context, want map[string]map[string]struct{}, pre map[string]map[string]int64) (map[string]map[string]int64, error) {
+	if pre == nil {
+		return r.resolve(ctx, want)
+	}
+	rest := map[string]map[string]struct{}{}
+	for kind, set := range want {
+		for e := range set {
+			if _, ok := pre[kind][e]; !ok {
+				if rest[kind] == nil {
+					rest[kind] = map[string]struct{}{}
+				}
+				rest[kind][e] = struct{}{}
+			}
+		}
+	}
+	if len(rest) == 0 {
+		return pre, nil
+	}
+	more, err := r.resolve(ctx, rest)
+	if err != nil {
+		return nil, err
+	}
+	for kind, ids := range more {
+		if pre[kind] == nil {
+			pre[kind] = map[string]int64{}
+		}
+		for e, id := range ids {
+			pre[kind][e] = id
+		}
+	}
+	return pre, nil
+}
+
 // importObjects maps objs (found in a list of listKind) to one dataset,
 // fetches file contents, loads the dataset and records what was loaded.
 //
 // state (import state keys, may be nil) is stored with the objects, in
-// the same transaction where the store can.
-func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs []*obj, filtered bool, state map[string]string) error {
+// the same transaction where the store can. pre, if not nil, holds IDs
+// resolved ahead (preResolve).
+func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs []*obj, filtered bool, state map[string]string, pre map[string]map[string]int64) error {
 	var todo []*obj
 	for _, o := range objs {
 		kind := typeKinds[o.typeName()]
@@ -767,7 +840,7 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 		q.report, q.idsOnly = nil, true
 		c.top(&q, listKind)
 	}
-	ids, err := r.resolve(ctx, c.want)
+	ids, err := r.resolveRest(ctx, c.want, pre)
 	if err != nil {
 		return err
 	}
@@ -1241,7 +1314,7 @@ func (r *run) fetchSingles(ctx context.Context, kind string, exts []string) erro
 	}
 	for i := 0; i < len(objs); i += 100 {
 		j := min(i+100, len(objs))
-		if err := r.importObjects(ctx, r.defaultBody, kind, objs[i:j], true, nil); err != nil {
+		if err := r.importObjects(ctx, r.defaultBody, kind, objs[i:j], true, nil, nil); err != nil {
 			return err
 		}
 	}

@@ -39,6 +39,9 @@ type fileTask struct {
 type mapper struct {
 	r       *run
 	collect bool
+	// ahead marks a collecting pass run ahead of its page's turn (see
+	// run.preResolve): it only gathers ids and changes no run state.
+	ahead bool
 	// want collects external ids per kind in the collecting pass.
 	want map[string]map[string]struct{}
 	// ids holds the resolved IDs in the real pass.
@@ -555,7 +558,7 @@ func (m *mapper) meeting(o *obj) int64 {
 	if mismatch {
 		first, _ := liveItems[0].integer("order")
 		o.quirk(QuirkAgendaOrder, "agendaItem", "order beginnt bei %d statt 0, als Position 0…%d übernommen", first, len(liveItems)-1)
-		if first > 0 {
+		if first > 0 && !m.ahead {
 			m.r.learnOrderOffset(first)
 		}
 	}
