@@ -70,6 +70,14 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 			if err := db.Migrate(context.Background()); err != nil {
 				t.Fatalf("migrate: %v", err)
 			}
+			// Whatever a test wrote, by whichever write path (Load, the
+			// office, raw SQL), the stored file visibility must still be
+			// the public's rule at its end: a write path that leaves
+			// files.visible_public wrong fails the suite on both
+			// databases. A cleanup, so that it runs after parallel
+			// subtests too (and before the database is closed: cleanups
+			// run last-registered first).
+			t.Cleanup(func() { checkVisibilityFlags(t, db, tc.name+" (end of test)") })
 			tc.fn(t, db)
 		})
 	}
