@@ -1,9 +1,7 @@
 package oparl
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/ratsnetz/ratsnetz"
@@ -32,7 +30,7 @@ import (
 
 // docFormat is part of every set key; a change of how a stored kind is
 // rendered in a build without Config.Build set (tests) needs a new value.
-const docFormat = "1"
+const docFormat = "2"
 
 // docKinds are the kinds with stored documents.
 var docKinds = []string{kindMeeting, kindPaper}
@@ -109,13 +107,15 @@ func (s *Server) docKey(kind string) string {
 	return kind + " " + docFormat + " " + s.build + " " + s.portal
 }
 
-// docMatches reports whether doc is the document of the object m of kind:
-// its id and its created/modified (the last members of every stored kind)
-// are those of the row the list query returned.
-func (s *Server) docMatches(kind string, m ratsnetz.Meta, doc []byte) bool {
-	head := `{"id":"` + s.url(kind, m.ID) + `",`
-	tail := `"created":"` + s.dateTime(m.Created) + `","modified":"` + s.dateTime(m.Modified) + `"}`
-	return len(doc) > len(head)+len(tail) && bytes.HasPrefix(doc, []byte(head)) && bytes.HasSuffix(doc, []byte(tail))
+// docOf decodes the stored blob of the object m: nil unless it is in the
+// compressed layout (deflate.go) and its id and created/modified are those
+// of the row the list query returned.
+func docOf(m ratsnetz.Meta, blob []byte) *storedDoc {
+	d, err := decodeDoc(blob)
+	if err != nil || !d.matches(metaTimes{id: m.ID, created: m.Created.Unix(), modified: m.Modified.Unix()}) {
+		return nil
+	}
+	return d
 }
 
 // withDocs renders items like live, taking the stored document of each
@@ -148,9 +148,11 @@ func withDocs[T any](ctx context.Context, r *renderer, kind string, items []T,
 	var restAt []int
 	for i, it := range items {
 		m := meta(it)
-		if d := docs[m.ID]; d != nil && !m.Deleted && r.s.docMatches(kind, m, d) {
-			out[i] = json.RawMessage(d)
-			continue
+		if b := docs[m.ID]; b != nil && !m.Deleted {
+			if d := docOf(m, b); d != nil {
+				out[i] = d
+				continue
+			}
 		}
 		rest = append(rest, it)
 		restAt = append(restAt, i)
@@ -175,8 +177,9 @@ func withDocs[T any](ctx context.Context, r *renderer, kind string, items []T,
 type BuildStats struct {
 	// Kinds are the kinds rendered again (empty: everything was current).
 	Kinds []string
-	// Objects and Bytes count the documents written.
-	Objects, Bytes int64
+	// Objects counts the documents written, JSONBytes their JSON and
+	// Bytes what is stored (compressed, deflate.go).
+	Objects, JSONBytes, Bytes int64
 	// Superseded is set when another pass took over a set (another
 	// instance or the rebuild command); its documents are that pass's.
 	Superseded bool
@@ -240,8 +243,14 @@ func (s *Server) buildKind(ctx context.Context, kind, key string, pass int64, st
 		return false, wrap(err, "find bodies")
 	}
 	rd := &renderer{s: s, live: true}
+	var dw docWriter
+	metas := make(map[int64]ratsnetz.Meta, docPage)
 	for _, b := range bodies {
 		after := int64(-1)
+		// The document before the next one in the list (deflate.go: the
+		// chained fragment is compressed against it and a comma).
+		var predID int64
+		var pred []byte
 		for {
 			if err := ctx.Err(); err != nil {
 				return false, err
@@ -259,6 +268,9 @@ func (s *Server) buildKind(ctx context.Context, kind, key string, pass int64, st
 				if n = len(ms); n > 0 {
 					last = ms[n-1].ID
 				}
+				for _, m := range ms {
+					metas[m.ID] = m.Meta
+				}
 				data, err = rd.meetingsLive(ctx, ms)
 				if err != nil {
 					return false, err
@@ -270,6 +282,9 @@ func (s *Server) buildKind(ctx context.Context, kind, key string, pass int64, st
 				}
 				if n = len(ps); n > 0 {
 					last = ps[n-1].ID
+				}
+				for _, p := range ps {
+					metas[p.ID] = p.Meta
 				}
 				data, err = rd.papersLive(ctx, ps)
 				if err != nil {
@@ -287,17 +302,27 @@ func (s *Server) buildKind(ctx context.Context, kind, key string, pass int64, st
 				case *jsonPaper:
 					id = j.ID
 				default: // tombstones are not stored
+					predID = 0
 					continue
 				}
 				objID, ok := s.idOf(kind, id)
-				if !ok {
+				m, known := metas[objID]
+				if !ok || !known {
+					predID = 0
 					continue
 				}
-				doc := appendJSON(nil, v)
+				raw := appendJSON(nil, v)
+				doc, err := dw.encodeDoc(objID, m.Created, m.Modified, raw, predID, pred)
+				if err != nil {
+					return false, fmt.Errorf("oparl: compress %s %d: %w", kind, objID, err)
+				}
+				predID, pred = objID, raw
 				docs[objID] = doc
 				st.Objects++
+				st.JSONBytes += int64(len(raw))
 				st.Bytes += int64(len(doc))
 			}
+			clear(metas)
 			if len(docs) > 0 {
 				ok, err := s.docs.PutOParlDocs(ctx, key, pass, docs)
 				if err != nil || !ok {

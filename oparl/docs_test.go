@@ -57,11 +57,15 @@ func compareEverything(t *testing.T, a, b *env, secret string) []byte {
 			for _, q := range []string{"", "?modified_since=2020-01-01T00:00:00%2B01:00"} {
 				_, page := a.get(t, a.base+bodyPath+"/"+l+q)
 				all.Write(page)
+				sameIdentity(t, a, bodyPath+"/"+l+q, page)
 				for _, o := range a.walk(t, a.base+bodyPath+"/"+l+q) {
 					p := strings.TrimPrefix(o["id"].(string), a.base)
 					_, x := a.get(t, a.base+p)
 					_, y := b.get(t, b.base+p)
 					all.Write(x)
+					if l == "meeting" || l == "paper" {
+						sameIdentity(t, a, p, x)
+					}
 					if nx, ny := norm(a, x), norm(b, y); !bytes.Equal(nx, ny) {
 						t.Errorf("GET %s differs:\nstored documents: %s\nlive:             %s", p, nx, ny)
 					}
@@ -74,6 +78,24 @@ func compareEverything(t *testing.T, a, b *env, secret string) []byte {
 		t.Errorf("non-public marker served: …%s…", all.Bytes()[max(0, i-300):i+20])
 	}
 	return all.Bytes()
+}
+
+// sameIdentity requires the body of path (after e.base) for a client
+// without gzip to be unencoded and exactly the bytes a gzip client got
+// (gzipped, the inflated stored fragments: deflate.go), and a body of 1 KiB
+// or more to be gzipped for a client that accepts it.
+func sameIdentity(t *testing.T, e *env, path string, gzipped []byte) {
+	t.Helper()
+	resp, b := e.get(t, e.base+path, "Accept-Encoding", "identity")
+	if ce := resp.Header.Get("Content-Encoding"); ce != "" {
+		t.Errorf("GET %s without gzip: Content-Encoding %q", path, ce)
+	}
+	if !bytes.Equal(b, gzipped) {
+		t.Errorf("GET %s: identity body differs from the gzip body:\nidentity: %s\ngzip:     %s", path, b, gzipped)
+	}
+	if resp, z := e.get(t, e.base+path, "Accept-Encoding", "gzip"); len(z) >= 1024 && resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("GET %s: %d bytes not gzipped", path, len(z))
+	}
 }
 
 // TestStoredDocsMatchLive walks write steps on SQLite and PostgreSQL —
@@ -229,17 +251,63 @@ func TestStoredDocsMatchLive(t *testing.T) {
 				}
 			}
 
-			// The documents are what is served: a tampered document shows.
-			tamper := `UPDATE oparl_docs SET doc = CAST(replace(CAST(doc AS TEXT), 'Radweg', 'MANIPULIERT') AS BLOB)`
-			if live.db.Dialect().Name == "postgres" {
-				tamper = `UPDATE oparl_docs SET doc = convert_to(replace(convert_from(doc, 'UTF8'), 'Radweg', 'MANIPULIERT'), 'UTF8')`
+			// The documents are what is served: a tampered document shows,
+			// gzipped (from the stored fragments) and inflated, under a new
+			// ETag (computed from the documents' hashes, deflate.go).
+			tagged := []string{"/body/1/meeting", "/meeting/1", "/body/1/paper", "/paper/1"}
+			etags := map[string]string{}
+			for _, u := range tagged {
+				resp, _ := docs.get(t, docs.base+u)
+				etags[u] = resp.Header.Get("ETag")
+				if resp, _ := docs.get(t, docs.base+u, "If-None-Match", etags[u]); resp.StatusCode != http.StatusNotModified {
+					t.Errorf("GET %s with its ETag: status %d, want 304", u, resp.StatusCode)
+				}
 			}
-			if _, err := live.db.WriteDB().Exec(tamper); err != nil {
+			wdb := live.db.WriteDB()
+			type row struct {
+				set, id int64
+				doc     []byte
+			}
+			var rows []row
+			rs, err := wdb.Query(`SELECT set_id, id, doc FROM oparl_docs`)
+			if err != nil {
 				t.Fatal(err)
 			}
-			for _, u := range []string{"/body/1/meeting", "/meeting/1", "/body/1/paper", "/paper/1"} {
-				if _, b := docs.get(t, docs.base+u); !bytes.Contains(b, []byte("MANIPULIERT")) {
-					t.Errorf("GET %s: not served from the stored documents: %s", u, b)
+			for rs.Next() {
+				var r row
+				if err := rs.Scan(&r.set, &r.id, &r.doc); err != nil {
+					t.Fatal(err)
+				}
+				rows = append(rows, r)
+			}
+			if err := rs.Close(); err != nil {
+				t.Fatal(err)
+			}
+			update := `UPDATE oparl_docs SET doc = ? WHERE set_id = ? AND id = ?`
+			if live.db.Dialect().Name == "postgres" {
+				update = `UPDATE oparl_docs SET doc = $1 WHERE set_id = $2 AND id = $3`
+			}
+			for _, r := range rows {
+				doc, err := oparl.TamperDoc(r.doc, "Radweg", "MANIPULIERT")
+				if err != nil {
+					t.Fatalf("stored document %d not in the compressed layout: %v", r.id, err)
+				}
+				if _, err := wdb.Exec(update, doc, r.set, r.id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, u := range tagged {
+				if resp, _ := docs.get(t, docs.base+u, "If-None-Match", etags[u]); resp.StatusCode != http.StatusOK {
+					t.Errorf("GET %s with the ETag from before the change: status %d, want 200", u, resp.StatusCode)
+				}
+				for _, enc := range []string{"gzip", "identity"} {
+					resp, b := docs.get(t, docs.base+u, "Accept-Encoding", enc)
+					if !bytes.Contains(b, []byte("MANIPULIERT")) {
+						t.Errorf("GET %s (%s): not served from the stored documents: %s", u, enc, b)
+					}
+					if got := resp.Header.Get("Content-Encoding"); (got == "gzip") != (enc == "gzip") {
+						t.Errorf("GET %s (Accept-Encoding %s): Content-Encoding %q", u, enc, got)
+					}
 				}
 			}
 			// Any write makes them stale: the live render again.

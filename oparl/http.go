@@ -2,10 +2,12 @@ package oparl
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -34,6 +36,7 @@ func (s *Server) putBuffer(b *bytes.Buffer) {
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, resp *response) {
 	buf := s.getBuffer()
 	defer s.putBuffer(buf)
+	var docs []docAt
 	if s.reflectJSON {
 		enc := json.NewEncoder(buf)
 		enc.SetEscapeHTML(false) // OParl forbids HTML escaping
@@ -43,17 +46,32 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, resp *respons
 			return
 		}
 	} else {
-		// The same bytes as the Encoder above, without reflection.
-		b := append(appendJSON(buf.AvailableBuffer(), resp.value), '\n')
-		buf.Write(b)
+		// The same bytes as the Encoder above, without reflection; stored
+		// documents stay compressed until the body is written (deflate.go).
+		b := buf.AvailableBuffer()
+		switch v := resp.value.(type) {
+		case *jsonList:
+			b = appendListDocs(b, v, &docs)
+		case *storedDoc:
+			docs = append(docs, docAt{at: 0, doc: v})
+		default:
+			b = appendJSON(b, v)
+		}
+		buf.Write(append(b, '\n'))
 	}
 	status := resp.status
 	if status == 0 {
 		status = http.StatusOK
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	// Weak: the same document is served gzipped or not.
-	etag := `W/"` + hex.EncodeToString(sum[:12]) + `"`
+	body := docBody{live: buf.Bytes(), docs: docs}
+	var etag string
+	if len(docs) > 0 {
+		etag = body.etag()
+	} else {
+		sum := sha256.Sum256(buf.Bytes())
+		// Weak: the same document is served gzipped or not.
+		etag = `W/"` + hex.EncodeToString(sum[:12]) + `"`
+	}
 
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/json; charset=utf-8")
@@ -70,7 +88,50 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, resp *respons
 			return
 		}
 	}
-	s.writeBody(w, r, status, buf.Bytes())
+	if len(docs) == 0 {
+		s.writeBody(w, r, status, buf.Bytes())
+		return
+	}
+	s.writeDocBody(w, r, status, &body)
+}
+
+// writeDocBody writes a body with stored documents: as gzip from their
+// compressed fragments when the client accepts it, else inflated.
+func (s *Server) writeDocBody(w http.ResponseWriter, r *http.Request, status int, body *docBody) {
+	out := s.getBuffer()
+	defer s.putBuffer(out)
+	hdr := w.Header()
+	if body.size() >= gzipMinSize && acceptsGzip(r) {
+		fw, ok := s.flPool.Get().(*flate.Writer)
+		if !ok {
+			fw, _ = flate.NewWriter(out, flate.BestSpeed)
+		}
+		if err := body.writeGzip(out, fw); err != nil {
+			s.logger.Error("oparl: compress response", "url", r.URL.String(), "err", err)
+			s.writeError(w, r, http.StatusInternalServerError, "Interner Fehler.", "")
+			return
+		}
+		s.flPool.Put(fw)
+		hdr.Set("Content-Encoding", "gzip")
+	} else {
+		fr, ok := s.inflPool.Get().(io.ReadCloser)
+		if !ok {
+			fr = flate.NewReader(bytes.NewReader(nil))
+		}
+		b, err := body.appendIdentity(out.AvailableBuffer(), fr)
+		s.inflPool.Put(fr)
+		if err != nil {
+			s.logger.Error("oparl: stored document not readable", "url", r.URL.String(), "err", err)
+			s.writeError(w, r, http.StatusInternalServerError, "Interner Fehler.", "")
+			return
+		}
+		out.Write(b)
+	}
+	hdr.Set("Content-Length", strconv.Itoa(out.Len()))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(out.Bytes())
+	}
 }
 
 // writeBody writes body, gzipped when the client accepts it.

@@ -42,8 +42,15 @@ func appendJSON(b []byte, v any) []byte {
 		return appendLocation(b, v)
 	case *jsonTombstone:
 		return appendTombstone(b, v)
-	case json.RawMessage: // a stored document (docs.go), compact JSON
-		return append(b, v...)
+	case *storedDoc:
+		// Pages with stored documents are written by writeJSON, which
+		// leaves the documents compressed (appendListDocs); this is
+		// only reached by a document outside a list page.
+		out, err := v.appendInflated(b, nil)
+		if err != nil {
+			return append(b, "null"...)
+		}
+		return out
 	}
 	return appendReflect(b, v)
 }
@@ -161,7 +168,11 @@ func (o *obj) filesOpt(k string, fs []*jsonFile) {
 	o.b = append(o.b, ']')
 }
 
-func appendList(b []byte, l *jsonList) []byte {
+func appendList(b []byte, l *jsonList) []byte { return appendListDocs(b, l, nil) }
+
+// appendListDocs is appendList; with docs set, stored documents in the
+// data are not written but recorded with their offset (docBody).
+func appendListDocs(b []byte, l *jsonList, docs *[]docAt) []byte {
 	o := openObj(b)
 	o.key("data")
 	if l.Data == nil {
@@ -171,6 +182,10 @@ func appendList(b []byte, l *jsonList) []byte {
 		for i, v := range l.Data {
 			if i > 0 {
 				o.b = append(o.b, ',')
+			}
+			if d, ok := v.(*storedDoc); ok && docs != nil {
+				*docs = append(*docs, docAt{at: len(o.b), doc: d})
+				continue
 			}
 			o.b = appendJSON(o.b, v)
 		}

@@ -76,6 +76,9 @@ type Server struct {
 	mux     *http.ServeMux
 	gzPool  sync.Pool
 	bufPool sync.Pool
+	// flPool holds flate writers for the live parts of bodies with stored
+	// documents, inflPool flate readers for clients without gzip.
+	flPool, inflPool sync.Pool
 	// docs holds the stored documents (nil: none); build is Config.Build.
 	docs  DocStore
 	build string

@@ -188,8 +188,8 @@ func oparlDocs(ctx context.Context, cfg app.Config, fs *flag.FlagSet, args []str
 		fmt.Fprintln(stdout, "Gespeicherte OParl-Dokumente sind aktuell.")
 		return nil
 	}
-	fmt.Fprintf(stdout, "OParl-Dokumente (%s): %d Objekte, %.1f MB in %s (%.0f Objekte/s, %.1f s CPU)\n",
-		strings.Join(st.Kinds, ", "), st.Objects, float64(st.Bytes)/1e6, took.Round(time.Millisecond),
+	fmt.Fprintf(stdout, "OParl-Dokumente (%s): %d Objekte, %.1f MB JSON, %.1f MB gespeichert (komprimiert) in %s (%.0f Objekte/s, %.1f s CPU)\n",
+		strings.Join(st.Kinds, ", "), st.Objects, float64(st.JSONBytes)/1e6, float64(st.Bytes)/1e6, took.Round(time.Millisecond),
 		float64(st.Objects)/took.Seconds(), (cpuTime() - cpu0).Seconds())
 	if st.Superseded {
 		fmt.Fprintln(stdout, "Ein anderer Lauf (Server oder Befehl) hat währenddessen neu begonnen; seine Dokumente gelten.")
