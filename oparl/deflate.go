@@ -66,6 +66,12 @@ type storedDoc struct {
 type docWriter struct {
 	fw         *flate.Writer
 	lone, pair bytes.Buffer
+	// lastID and last are the document whose lone fragment fw wrote last
+	// (into lone, from a Reset): fw's window then holds exactly that
+	// JSON, so the next document's chained fragment continues from there
+	// instead of compressing the JSON again as a dictionary.
+	lastID int64
+	last   []byte
 }
 
 // fragment compresses json with a fresh compressor into buf, after
@@ -101,21 +107,50 @@ func (w *docWriter) fragment(buf *bytes.Buffer, json, dict []byte) ([]byte, erro
 	return buf.Bytes()[mark:], nil
 }
 
+// continueWith returns the chained fragment of json after w.last: a comma
+// and a flush (their output dropped), then json, flushed. It copies, as
+// the next lone fragment reuses the buffer.
+func (w *docWriter) continueWith(json []byte) ([]byte, error) {
+	if _, err := w.fw.Write([]byte{','}); err != nil {
+		return nil, err
+	}
+	if err := w.fw.Flush(); err != nil {
+		return nil, err
+	}
+	mark := w.lone.Len()
+	if _, err := w.fw.Write(json); err != nil {
+		return nil, err
+	}
+	if err := w.fw.Flush(); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(w.lone.Bytes()[mark:]), nil
+}
+
 // encodeDoc returns the blob of json, the document of object id with
 // created/modified; predJSON is the document before it in its list (pred,
 // 0: none).
 func (w *docWriter) encodeDoc(id int64, created, modified time.Time, json []byte, pred int64, predJSON []byte) ([]byte, error) {
-	lone, err := w.fragment(&w.lone, json, nil)
-	if err != nil {
-		return nil, err
-	}
 	var pair []byte
+	var err error
 	if pred != 0 {
-		dict := make([]byte, 0, len(predJSON)+1)
-		if pair, err = w.fragment(&w.pair, json, append(append(dict, predJSON...), ',')); err != nil {
+		if w.fw != nil && w.last != nil && w.lastID == pred && bytes.Equal(w.last, predJSON) {
+			pair, err = w.continueWith(json)
+		} else {
+			dict := make([]byte, 0, len(predJSON)+1)
+			pair, err = w.fragment(&w.pair, json, append(append(dict, predJSON...), ','))
+		}
+		if err != nil {
+			w.last = nil
 			return nil, err
 		}
 	}
+	lone, err := w.fragment(&w.lone, json, nil)
+	if err != nil {
+		w.last = nil
+		return nil, err
+	}
+	w.lastID, w.last = id, json
 	sum := sha256.Sum256(json)
 	out := make([]byte, 0, 64+len(lone)+len(pair))
 	out = append(out, docMagic)

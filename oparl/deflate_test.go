@@ -64,6 +64,17 @@ func TestDocBody(t *testing.T) {
 	// another JSON of the same object ID as c1.
 	c1, c2 := doc(11, p1, 0, ""), doc(12, p2, 11, p1)
 	c2x := doc(12, p2, 11, strings.Replace(p1, "Radweg", "Fußweg", 1))
+	// c2 compressed with c1's JSON as a dictionary (a writer that did not
+	// just write c1); above it continued from c1's lone fragment.
+	var fresh docWriter
+	blob, err := fresh.encodeDoc(12, t0, t0.Add(time.Hour), []byte(p2), 11, []byte(p1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2d, err := decodeDoc(blob)
+	if err != nil || !c2d.follows(c1) {
+		t.Fatalf("c2 with a dictionary: %v", err)
+	}
 	if !c2.follows(c1) || c2x.follows(c1) || c1.follows(c2) || len(c2.zc) >= len(c2.z) {
 		t.Fatalf("chained fragments: follows %v/%v/%v, %d bytes chained vs %d alone",
 			c2.follows(c1), c2x.follows(c1), c1.follows(c2), len(c2.zc), len(c2.z))
@@ -80,6 +91,7 @@ func TestDocBody(t *testing.T) {
 		{"", []int{0, 0, 0, 0}, docs, false},                                                           // documents only
 		{strings.Repeat("L", 100) + strings.Repeat("M", 70000), []int{0, 50, 100, 70100}, docs, false}, // long live parts
 		{`{"data":[,]}`, []int{9, 10}, []*storedDoc{c1, c2}, true},
+		{`{"data":[,]}`, []int{9, 10}, []*storedDoc{c1, c2d}, true},
 		{`{"data":[,,]}`, []int{9, 10, 11}, []*storedDoc{c1, docs[2], c2}, false}, // another document before c2
 		{`{"data":[, ]}`, []int{9, 11}, []*storedDoc{c1, c2}, false},              // not just a comma between
 		{`{"data":[,]}`, []int{9, 10}, []*storedDoc{c1, c2x}, false},              // same ID, other JSON
@@ -107,7 +119,8 @@ func TestDocBody(t *testing.T) {
 		if err := b.writeGzip(&z, fw); err != nil {
 			t.Fatal(err)
 		}
-		if got := bytes.Contains(z.Bytes(), c2.zc); got != c.chained {
+		last := c.ds[len(c.ds)-1]
+		if got := len(last.zc) > 0 && bytes.Contains(z.Bytes(), last.zc); got != c.chained {
 			t.Errorf("case %d: chained fragment used %v, want %v", i, got, c.chained)
 		}
 		zr, err := gzip.NewReader(&z)
