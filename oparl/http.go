@@ -127,11 +127,7 @@ func (s *Server) writeDocBody(w http.ResponseWriter, r *http.Request, status int
 		}
 		out.Write(b)
 	}
-	hdr.Set("Content-Length", strconv.Itoa(out.Len()))
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(out.Bytes())
-	}
+	send(w, r, status, out.Bytes())
 }
 
 // writeBody writes body, gzipped when the client accepts it.
@@ -153,7 +149,13 @@ func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, status int, b
 			body = zbuf.Bytes()
 		}
 	}
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	send(w, r, status, body)
+}
+
+// send writes status and the finished body (already encoded as the headers
+// say) with its length; a HEAD request gets the headers only.
+func send(w http.ResponseWriter, r *http.Request, status int, body []byte) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
