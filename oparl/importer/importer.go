@@ -761,18 +761,26 @@ func (r *run) preResolve(ctx context.Context, bodyExt, listKind string, objs []*
 	if _, ok := r.store.(batchStore); !ok {
 		return nil
 	}
-	c := newMapper(r, bodyExt, filtered, true)
-	c.ahead = true
-	for _, o := range objs {
-		q := *o
-		q.report, q.idsOnly = nil, true
-		c.top(&q, listKind)
-	}
+	c := r.collectIDs(bodyExt, listKind, objs, filtered, true)
 	ids, err := r.resolve(ctx, c.want)
 	if err != nil {
 		return nil
 	}
 	return ids
+}
+
+// collectIDs runs objs through a collecting mapper (copies of them, ids
+// only, nothing reported): what it gathers (want, lookupCons) is what the
+// page needs resolved. ahead marks the pass run ahead of its page's turn.
+func (r *run) collectIDs(bodyExt, listKind string, objs []*obj, filtered, ahead bool) *mapper {
+	c := newMapper(r, bodyExt, filtered, true)
+	c.ahead = ahead
+	for _, o := range objs {
+		q := *o
+		q.report, q.idsOnly = nil, true
+		c.top(&q, listKind)
+	}
+	return c
 }
 
 // resolveRest resolves the ids of want that pre (resolved ahead) lacks and
@@ -834,12 +842,7 @@ func (r *run) importObjects(ctx context.Context, bodyExt, listKind string, objs 
 	if len(todo) == 0 {
 		return r.saveState(ctx, state)
 	}
-	c := newMapper(r, bodyExt, filtered, true)
-	for _, o := range todo {
-		q := *o
-		q.report, q.idsOnly = nil, true
-		c.top(&q, listKind)
-	}
+	c := r.collectIDs(bodyExt, listKind, todo, filtered, false)
 	ids, err := r.resolveRest(ctx, c.want, pre)
 	if err != nil {
 		return err
