@@ -265,9 +265,8 @@ func searchBench(ctx context.Context, m *app.Main, n int, warm bool, stdout io.W
 		}
 		slices.Sort(ds)
 		slices.Sort(cpus)
-		p := pct
 		fmt.Fprintf(stdout, "%-28s n=%d  wall p50 %-10s p95 %-10s  CPU p50 %-10s p95 %-10s  Ø Treffer %-5d Platte %.1f MB", c.name, n,
-			p(ds, 0.5), p(ds, 0.95), p(cpus, 0.5), p(cpus, 0.95), hits/n, float64(diskRead(backends)-io0)/1e6)
+			pct(ds, 0.5), pct(ds, 0.95), pct(cpus, 0.5), pct(cpus, 0.95), hits/n, float64(diskRead(backends)-io0)/1e6)
 		if len(backends) > 0 {
 			fmt.Fprintf(stdout, "  Server-CPU Ø %s", ((procsCPU(backends) - srv0) / time.Duration(n)).Round(10*time.Microsecond))
 		}
